@@ -1,0 +1,1 @@
+"""The ``matcher`` command line (Typer + rich): one module per command group, wired in ``main``."""

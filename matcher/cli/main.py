@@ -1,0 +1,23 @@
+"""The ``matcher`` command: one Typer app, command groups registered from their modules."""
+
+from __future__ import annotations
+
+import typer
+
+from matcher.cli import demo, registry
+
+app = typer.Typer(
+    name="matcher",
+    help="产业园区供需对接引擎：企业登记、双向匹配、产业链、梯度培育与对接会。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(registry.init)
+app.command("import")(registry.import_)
+app.command("export")(registry.export_)
+app.command("demo")(demo.demo)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,135 @@
+"""Rows to domain records: every row checked, every problem reported once with its row number.
+
+Nothing here touches the store; cross-checks against what is already stored live in ``importer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
+
+from matcher.io.cells import CellError, parse_cell
+from matcher.io.columns import KIND_LABELS, MODELS, Column, Kind, columns, header_index, normalize_header
+from matcher.io.readers import Table
+
+
+@dataclass
+class Checked:
+    """The valid records of a table (with their row numbers) and the problems of the others."""
+
+    kind: Kind
+    records: list[tuple[int, BaseModel]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def header_problems(kind: Kind, headers: list[str]) -> tuple[dict[str, Column], list[str]]:
+    """Map headers to columns; unknown, repeated and missing required columns are problems."""
+    index = header_index(kind)
+    mapping: dict[str, Column] = {}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for header in headers:
+        if not header:
+            continue
+        col = index.get(normalize_header(header))
+        if col is None:
+            problems.append(f"未知列“{header}”（{KIND_LABELS[kind]}表可用的列见 README“数据格式”一节）")
+        elif col.key in seen:
+            problems.append(f"列“{header}”与“{seen[col.key]}”重复")
+        else:
+            seen[col.key] = header
+            mapping[header] = col
+    missing = [c.zh for c in columns(kind) if c.required and c.key not in seen]
+    if missing:
+        problems.append(f"缺少必填列：{'、'.join(missing)}")
+    return mapping, problems
+
+
+def _nest(values: dict[Column, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for col, value in values.items():
+        target = nested
+        for part in col.path[:-1]:
+            target = target.setdefault(part, {})
+        if value is not None:
+            target[col.path[-1]] = value
+    return nested
+
+
+def _titles(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """The Chinese title of the field at ``loc`` (e.g. indicators.revenue -> 营业收入（万元）)."""
+    current: Any = model
+    title = ""
+    for part in loc:
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            break
+        info = fields[part]
+        title = info.title or str(part)
+        current = info.annotation
+        args = getattr(current, "__args__", None)
+        if args:
+            current = next((a for a in args if hasattr(a, "model_fields")), current)
+    return title
+
+
+def pydantic_messages(model: type[BaseModel], error: PydanticError) -> list[str]:
+    """Pydantic's errors in Chinese, one per problem, naming the field by its Chinese title."""
+    messages = []
+    for err in error.errors():
+        title = _titles(model, tuple(err["loc"]))
+        ctx = err.get("ctx", {})
+        value = err.get("input")
+        kind = err["type"]
+        if kind == "value_error":
+            text = str(ctx.get("error", err["msg"]))
+        elif kind == "missing":
+            text = f"{title}为必填项"
+        elif kind in ("greater_than_equal", "greater_than"):
+            bound = ctx.get("ge", ctx.get("gt"))
+            text = (
+                f"{title}不能为负数（实为 {value}）"
+                if bound == 0
+                else f"{title}应不小于 {bound}（实为 {value}）"
+            )
+        elif kind in ("less_than_equal", "less_than"):
+            text = f"{title}应不大于 {ctx.get('le', ctx.get('lt'))}（实为 {value}）"
+        elif kind in ("string_too_long", "too_long"):
+            text = f"{title}过长（最多 {ctx.get('max_length')} 个字符）"
+        elif kind in ("string_too_short", "too_short"):
+            text = f"{title}不能为空"
+        else:
+            text = f"{title}无效：{err['msg']}（实为 {value!r}）"
+        messages.append(text)
+    return messages
+
+
+def check_table(kind: Kind, table: Table) -> Checked:
+    """Validate every row of ``table`` as a ``kind`` record."""
+    checked = Checked(kind)
+    mapping, problems = header_problems(kind, table.headers)
+    if problems:
+        checked.problems = [f"{table.name}：{p}" for p in problems]
+        return checked
+    model = MODELS[kind]
+    for number, row in table.rows:
+        values: dict[Column, Any] = {}
+        row_problems: list[str] = []
+        for header, raw in row.items():
+            col = mapping.get(header)
+            if col is None:
+                continue
+            try:
+                values[col] = parse_cell(col, raw)
+            except CellError as exc:
+                row_problems.append(str(exc))
+        if not row_problems:
+            try:
+                checked.records.append((number, model.model_validate(_nest(values))))
+            except PydanticError as exc:
+                row_problems = pydantic_messages(model, exc)
+        checked.problems += [f"第 {number} 行：{p}" for p in row_problems]
+    return checked

@@ -1,0 +1,80 @@
+"""One settings object, read once from the environment (``MATCHER_*``) or a settings file.
+
+Example::
+
+    MATCHER_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test matcher demo
+
+A settings file (TOML-free ``KEY=value`` lines, dotenv style) can be named by ``MATCHER_SETTINGS_FILE``.
+Bad values are refused at start with the offending value quoted.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+MODELS_DIR = REPO_ROOT / "models"
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "matcher"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about matcher, with embedded defaults that work on a fresh machine."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MATCHER_",
+        env_file=os.environ.get("MATCHER_SETTINGS_FILE"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    home: Path = Field(default_factory=_default_home, description="索引、缓存与模型文件所在目录")
+    database_url: str = Field(default="", description="SQLAlchemy URL；留空则使用 home 下的 SQLite 文件")
+    encoder: str = Field(
+        default="use-m3", description="编码器名称：use-m3 / e5-small / minilm / fake / 本地路径"
+    )
+    encoder_device: str = "cpu"
+    retriever: Literal["auto", "exact", "faiss-flat", "faiss-hnsw", "faiss-ivf", "numpy"] = "auto"
+    exact_threshold: int = Field(default=200_000, gt=0, description="低于此规模使用精确检索")
+    hnsw_m: int = Field(default=32, gt=0)
+    hnsw_ef_search: int = Field(default=128, gt=0)
+    ivf_nprobe: int = Field(default=16, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value and "://" not in value:
+            raise ValueError(
+                f"MATCHER_DATABASE_URL 不是有效的数据库 URL：{value!r}（例如 sqlite:///matcher.db）"
+            )
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store URL: the configured one, or a SQLite file under ``home``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'matcher.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
