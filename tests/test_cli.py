@@ -50,3 +50,12 @@ def test_bad_option_values_are_refused(tmp_path: Path) -> None:
     assert result.returncode != 0 and "--format" in result.stderr
     result = run(tmp_path, "import", str(tmp_path / "missing.csv"))
     assert result.returncode == 2 and "文件不存在" in result.stderr
+
+
+def test_demo_prints_parks_roles_tiers_and_open_demands(tmp_path: Path) -> None:
+    result = run(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in ("园区", "龙头企业", "中小企业", "小巨人", "开放需求"):
+        assert expected in out
+    assert (tmp_path / "demo" / "matcher.db").exists()

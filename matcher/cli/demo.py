@@ -67,7 +67,7 @@ def print_registry(store: Store) -> None:
     table = Table(title="企业：按角色与梯度层级", title_justify="left")
     table.add_column("角色")
     for tier in tiers:
-        table.add_column(tier.label, justify="right")
+        table.add_column(tier.short_label, justify="right")
     table.add_column("合计", justify="right")
     for role in Role:
         row = [counts.get((role.value, t.value), 0) for t in tiers]

@@ -45,6 +45,11 @@ class Tier(StrEnum):
     def label(self) -> str:
         return TIER_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        """A narrow label for table columns: 创新型, 专精特新, 小巨人, 单项冠军, 领航."""
+        return TIER_SHORT_LABELS[self]
+
 
 TIER_LABELS = {
     Tier.NONE: "未入库",
@@ -53,6 +58,16 @@ TIER_LABELS = {
     Tier.LITTLE_GIANT: "专精特新“小巨人”企业",
     Tier.CHAMPION: "制造业单项冠军企业",
     Tier.PILOT: "领航企业",
+}
+
+
+TIER_SHORT_LABELS = {
+    Tier.NONE: "未入库",
+    Tier.INNOVATIVE: "创新型",
+    Tier.SPECIALIZED: "专精特新",
+    Tier.LITTLE_GIANT: "小巨人",
+    Tier.CHAMPION: "单项冠军",
+    Tier.PILOT: "领航",
 }
 
 

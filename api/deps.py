@@ -1,0 +1,25 @@
+"""Dependencies of the routes: the engine (overridable in tests) and paging parameters."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from matcher.engine import Engine
+
+
+@lru_cache(maxsize=1)
+def _default_engine() -> Engine:
+    return Engine.from_settings()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine; tests replace it with ``app.dependency_overrides[get_engine]``."""
+    return _default_engine()
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+Limit = Annotated[int, Query(ge=1, le=500, description="每页条数")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="跳过条数")]

@@ -1,0 +1,68 @@
+"""Parks, enterprises and demands: read the registry, import files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, UploadFile
+
+from api.deps import EngineDep, Limit, Offset
+from api.schemas import DemandPublic, EnterprisePublic, ImportResult, Page, ParkPublic
+from matcher.errors import ImportRefusedError
+from matcher.io.readers import FORMATS
+
+router = APIRouter(tags=["登记"])
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@router.get("/parks", summary="园区列表")
+def list_parks(engine: EngineDep) -> Page[ParkPublic]:
+    parks = [ParkPublic(**p.model_dump(), enterprise_count=n) for p, n in engine.parks()]
+    return Page(data=parks, count=len(parks))
+
+
+@router.get("/enterprises", summary="企业列表")
+def list_enterprises(
+    engine: EngineDep, limit: Limit = 50, offset: Offset = 0, park: str | None = None, role: str | None = None
+) -> Page[EnterprisePublic]:
+    rows = engine.enterprises(park=park, role=role, limit=limit, offset=offset)
+    return Page(data=[EnterprisePublic.of(e.id, e.record) for e in rows], count=len(rows))
+
+
+@router.get("/enterprises/{enterprise_id}", summary="企业详情")
+def get_enterprise(engine: EngineDep, enterprise_id: int) -> EnterprisePublic:
+    found = engine.enterprise(enterprise_id)
+    return EnterprisePublic.of(found.id, found.record)
+
+
+@router.get("/demands", summary="需求列表")
+def list_demands(engine: EngineDep, limit: Limit = 50, status: str | None = None) -> Page[DemandPublic]:
+    rows = engine.demands(status=status, limit=limit)
+    return Page(
+        data=[DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record) for d in rows],
+        count=len(rows),
+    )
+
+
+@router.get("/demands/{demand_id}", summary="需求详情")
+def get_demand(engine: EngineDep, demand_id: int) -> DemandPublic:
+    d = engine.demand(demand_id)
+    return DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record)
+
+
+@router.post("/imports", summary="导入文件（CSV / XLSX / JSON Lines）")
+async def import_upload(engine: EngineDep, file: UploadFile, encoding: str = "utf-8") -> ImportResult:
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in FORMATS:
+        raise ImportRefusedError(
+            [f"不支持的文件类型“{suffix or file.filename}”：请使用 CSV、XLSX 或 JSON Lines"]
+        )
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise ImportRefusedError([f"文件超过 {MAX_UPLOAD // 1024 // 1024} MB 上限"])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        report = engine.import_file(path, encoding=encoding)
+    return ImportResult(counts={k: c._asdict() for k, c in report.counts.items()})
