@@ -1,0 +1,83 @@
+"""Targeted support (cheapest gap, demand hook, pipeline) and the park report (XLSX + pyramid chart)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from tiers_helpers import make
+
+from matcher.domain.models import Enterprise, Tier
+from matcher.tiers import (
+    assess,
+    assess_many,
+    load_criteria,
+    pipeline,
+    pyramid,
+    pyramid_chart,
+    support_plan,
+    write_park_report,
+)
+from matcher.tiers.sample import sample_enterprises
+from matcher.tiers.support import path_cost
+
+CRIT = load_criteria()
+DAY = dt.date(2024, 6, 30)
+BASE: dict[str, Any] = dict(employees=120, revenue=6000, rd_expense=144, years_in_niche=5, revenue_growth=12, debt_ratio=50,
+            strategic_emerging=True, main_business_share=90, revenue_growth_prev=8, rd_staff=20, net_profit=500,
+            digital_level=2, own_brand=True, local_score=8, rd_institution_level="municipal",
+            patents={"invention": 2, "high_value_class1": 0, "self_developed_class1": 2})
+
+
+def test_cheapest_gap_and_demand_hook() -> None:
+    e = make(**BASE)
+    seen: list[Enterprise] = []
+
+    def demands(ent: Enterprise) -> list[str]:
+        seen.append(ent)
+        return ["龙头甲：精密轴承采购", "龙头乙：传感器联合攻关"]
+
+    plan = support_plan(assess(e, CRIT, DAY), e, demands)
+    assert plan.cheapest is not None and plan.cheapest.rule_id == "specialized.rd_ratio"
+    assert plan.cost is not None and abs(plan.cost - 36) < 1e-9
+    assert plan.steps[0] == "优先补齐（约 36 万元等值）：研发费用占比 2.4%，距专精特新要求的 3% 差 0.6 个百分点，约 36 万元"
+    assert plan.steps[-2:] == ("可对接龙头企业需求：龙头甲：精密轴承采购", "可对接龙头企业需求：龙头乙：传感器联合攻关")
+    assert seen == [e]
+
+
+def test_pipeline_orders_by_cost() -> None:
+    near = make(1, **{**BASE, "rd_expense": 174})   # 2.9%: 6 万元 short
+    far = make(2, **BASE)                           # 2.4%: 36 万元 short
+    blocked = make(3, **{**BASE, "rd_expense": 180, "years_in_niche": 1})  # years cannot be bought
+    out = pipeline([assess(e, CRIT, DAY) for e in (far, blocked, near)])
+    names = [p.name for p in out[Tier.SPECIALIZED]]
+    assert names == ["测试企业1", "测试企业2", "测试企业3"]
+    assert out[Tier.SPECIALIZED][2].cost is None
+    assert path_cost(assess(near, CRIT, DAY)) is not None
+
+
+def test_park_report_names_tier_points_gap(tmp_path: Path) -> None:
+    ents = [make(1, **BASE), *sample_enterprises(30, seed=5)]
+    batch = assess_many(ents, CRIT, DAY)
+    items = batch.assessments()
+    earlier = [replace(a, as_of=dt.date(2023, 6, 30), tier=Tier.NONE) for a in items[:10]]
+    years = pyramid(items + earlier)
+    assert years[1].up == sum(a.tier is not Tier.NONE for a in items[:10])
+    out = write_park_report(tmp_path / "report.xlsx", items, years, chart=tmp_path / "pyramid.png")
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["企业评估", "指标得分", "培育梯队", "梯度金字塔"]
+    rows = list(wb["企业评估"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("企业名称", "统一社会信用代码", "评估层级") and len(rows) == 32
+    first = rows[1]
+    assert first[0] == "测试企业1" and first[2] == "创新型中小企业" and first[4] == "80"
+    assert "差 0.6 个百分点，约 36 万元" in first[7]
+    assert (tmp_path / "pyramid.png").stat().st_size > 5000
+    assert len(wb["梯度金字塔"]._images) == 1
+
+
+def test_chart_svg(tmp_path: Path) -> None:
+    path = pyramid_chart({Tier.NONE: 5, Tier.INNOVATIVE: 3, Tier.SPECIALIZED: 1}, tmp_path / "p.svg")
+    assert path.read_text(encoding="utf-8").startswith("<?xml")
