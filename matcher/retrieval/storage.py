@@ -1,0 +1,167 @@
+"""Crash-safe index files: data files written atomically, then a JSON manifest that commits them.
+
+A saved index is a directory holding ``manifest.json`` and the data files it names
+(``<role>-<token>.bin``, a fresh token per save). Each file is written to a temporary file in the same
+directory, flushed, fsynced and moved into place with ``os.replace``; the manifest is replaced last, so it
+is the single commit point: a process killed at any moment of a save leaves the previous manifest pointing
+at the previous, untouched data files. Superseded data files are deleted only after the new manifest is in
+place. One writer per directory is assumed (the engine saves from one process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from matcher.errors import IndexError_
+
+MANIFEST_NAME = "manifest.json"
+FORMAT_VERSION = 1
+
+Writer = Callable[[BinaryIO], None]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a saved index holds; ``ids_sha256`` lets a load prove the data files match it."""
+
+    kind: str
+    dim: int
+    count: int
+    model_id: str
+    ids_sha256: str
+    files: dict[str, str]
+    params: dict[str, float | int] = field(default_factory=dict)
+    created: str = ""
+    format: int = FORMAT_VERSION
+
+
+def ids_checksum(ids: np.ndarray) -> str:
+    """SHA-256 of the sorted ids as little-endian int64: equal for equal id sets, whatever the order."""
+    return hashlib.sha256(np.sort(np.asarray(ids, dtype="<i8")).tobytes()).hexdigest()
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename inside ``directory`` durable (a no-op where directories cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: Path, write: Writer) -> None:
+    """Write ``path`` all-or-nothing: a temp file in the same directory, fsync, then ``os.replace``."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def save_bundle(
+    directory: str | Path,
+    parts: Mapping[str, Writer],
+    *,
+    kind: str,
+    dim: int,
+    ids: np.ndarray,
+    model_id: str,
+    params: Mapping[str, float | int] | None = None,
+) -> Manifest:
+    """Write each part to a fresh data file, then commit them with a new manifest; returns the manifest."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:12]
+    files = {role: f"{role}-{token}.bin" for role in parts}
+    for role, writer in parts.items():
+        atomic_write(directory / files[role], writer)
+    manifest = Manifest(
+        kind=kind,
+        dim=dim,
+        count=int(len(ids)),
+        model_id=model_id,
+        ids_sha256=ids_checksum(ids),
+        files=files,
+        params=dict(params or {}),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    text = json.dumps(asdict(manifest), ensure_ascii=False, indent=2).encode("utf-8")
+    atomic_write(directory / MANIFEST_NAME, lambda handle: _write_all(handle, text))
+    _remove_stale(directory, keep=set(files.values()))
+    return manifest
+
+
+def npy_writer(array: np.ndarray) -> Writer:
+    """A writer storing ``array`` in NumPy's .npy format (no pickle)."""
+
+    def write(handle: BinaryIO) -> None:
+        np.save(handle, array, allow_pickle=False)
+
+    return write
+
+
+def _write_all(handle: BinaryIO, data: bytes) -> None:
+    handle.write(data)
+
+
+def _remove_stale(directory: Path, keep: set[str]) -> None:
+    """Delete data files of earlier saves and temp files left by killed ones (single writer assumed)."""
+    for path in directory.iterdir():
+        stale_data = path.suffix == ".bin" and path.name not in keep
+        if stale_data or (path.name.startswith(".") and path.suffix == ".tmp"):
+            path.unlink(missing_ok=True)
+
+
+def read_manifest(directory: str | Path) -> Manifest:
+    """The manifest of a saved index, or :class:`IndexError_` in Chinese when missing or unreadable."""
+    path = Path(directory) / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        manifest = Manifest(**data)
+    except FileNotFoundError as exc:
+        raise IndexError_(f"找不到索引清单 {path}：请先建立索引（matcher index build）") from exc
+    except (ValueError, TypeError) as exc:
+        raise IndexError_(f"索引清单 {path} 已损坏：{exc}；请重建索引") from exc
+    if manifest.format != FORMAT_VERSION:
+        raise IndexError_(f"索引格式版本 {manifest.format!r} 不受支持（当前为 {FORMAT_VERSION}）；请重建索引")
+    return manifest
+
+
+def data_path(directory: str | Path, manifest: Manifest, role: str) -> Path:
+    """Path of one data file named by the manifest, checked to exist."""
+    name = manifest.files.get(role)
+    path = Path(directory) / (name or f"<{role}>")
+    if name is None or not path.is_file():
+        raise IndexError_(f"索引数据文件缺失：{path}；请重建索引")
+    return path
+
+
+def verify(manifest: Manifest, *, kind: str, dim: int, ids: np.ndarray) -> None:
+    """Refuse data that disagrees with its manifest (wrong backend, dimension, count or id set)."""
+    problems = []
+    if manifest.kind != kind:
+        problems.append(f"类型 {manifest.kind!r} ≠ {kind!r}")
+    if manifest.dim != dim:
+        problems.append(f"维度 {manifest.dim} ≠ {dim}")
+    if manifest.count != len(ids) or manifest.ids_sha256 != ids_checksum(ids):
+        problems.append(f"清单记录 {manifest.count} 个 id，数据文件中为 {len(ids)} 个或内容不同")
+    if problems:
+        raise IndexError_("索引文件与清单不一致：" + "；".join(problems) + "；请重建索引")
