@@ -6,11 +6,13 @@ Public views leave out what a caller may not see (an enterprise's private contac
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import datetime as dt
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from matcher.domain import Demand, Enterprise, Park
+from matcher.domain import Demand, Enterprise, Park, Tier
+from matcher.events import Event, Level, Meeting, MissedMust, SolveStats
 
 T = TypeVar("T")
 
@@ -50,3 +52,304 @@ class ErrorBody(BaseModel):
     code: str = Field(description="错误类别，如 validation_error / not_found")
     message: str = Field(description="中文说明")
     problems: list[str] = Field(default_factory=list, description="逐条问题（如导入文件的行号与原因）")
+
+
+# -- tiers ---------------------------------------------------------------------------------------------
+
+
+class TierValuePublic(BaseModel):
+    metric: str
+    title: str
+    value: float | None = Field(description="所用数值；缺失为 null")
+    display: str = Field(description="带单位的中文显示，如 2.4%、国家级、缺失")
+
+
+class TierIndicatorPublic(BaseModel):
+    id: str
+    title: str
+    group: str
+    points: float | None = Field(description="得分；数据缺失时为 null，见 lo/hi")
+    lo: float
+    hi: float
+    max: float
+    display: str
+    values: list[TierValuePublic]
+    article: str = ""
+
+
+class TierConditionPublic(BaseModel):
+    id: str
+    title: str
+    state: str = Field(description="met / unmet / missing")
+    state_label: str
+    value: TierValuePublic | None
+    requirement: str
+    article: str = ""
+
+
+class TierResultPublic(BaseModel):
+    tier: Tier
+    label: str
+    state: str = Field(description="met 达到 / unmet 未达到 / missing 缺数据无法判断")
+    state_label: str
+    points: float | None
+    points_lo: float | None
+    points_hi: float | None
+    indicators: list[TierIndicatorPublic]
+    conditions: list[TierConditionPublic]
+
+
+class TierGapPublic(BaseModel):
+    rule_id: str
+    title: str
+    metric: str | None
+    missing: bool = Field(description="true：数据缺失，需补报")
+    current: float | None
+    required: float
+    amount: float | None
+    unit: str
+    cost: float | None = Field(description="补齐代价（万元等值）；null 表示不能靠投入短期补齐")
+    message: str = Field(description="中文差距说明")
+    article: str = ""
+
+
+class TierAssessmentPublic(BaseModel):
+    """One enterprise's full assessment: tier reached, points per indicator, gaps to the next tier."""
+
+    enterprise_id: int
+    uscc: str
+    name: str
+    as_of: dt.date
+    tier: Tier
+    tier_label: str
+    possible_tier: Tier = Field(description="补齐缺失数据后可能达到的最高层级")
+    next_tier: Tier | None
+    points: float | None = Field(description="评价得分（points_tier 的评分表）")
+    points_tier: Tier
+    results: list[TierResultPublic]
+    gaps: list[TierGapPublic]
+    missing: list[str] = Field(description="需补报的数据")
+    steps: list[str] = Field(description="培育建议（中文）")
+
+
+class TierSummaryPublic(BaseModel):
+    enterprise_id: int
+    uscc: str
+    name: str
+    declared_tier: Tier = Field(description="已认定层级")
+    tier: Tier = Field(description="评估层级")
+    points: float | None
+    main_gap: str
+
+
+class TierRunPublic(BaseModel):
+    park: str | None
+    as_of: dt.date
+    criteria_version: str
+    counts: dict[Tier, int]
+    created: int = Field(description="新增评估记录数")
+    updated: int = Field(description="同日重评覆盖的记录数")
+    data: list[TierSummaryPublic]
+    count: int
+
+
+class TierMovePublic(BaseModel):
+    from_tier: Tier
+    to_tier: Tier
+    count: int
+
+
+class PyramidYearPublic(BaseModel):
+    year: int
+    counts: dict[Tier, int]
+    up: int = Field(description="较上一评估年度晋级的企业数")
+    down: int
+    same: int
+    entered: int = Field(description="新入库评估")
+    left: int = Field(description="本年度未评估（退出）")
+    moves: list[TierMovePublic]
+
+
+# -- 供需对接会 ---------------------------------------------------------------------------------------------
+
+OutcomeResult = Literal["意向", "试用", "签约", "无", "未举行"]
+
+
+class EventSummaryPublic(BaseModel):
+    id: int
+    code: str = Field(description="对接会编号")
+    name: str
+    park: str | None
+    days: list[dt.date]
+    slot_count: int = Field(description="时段数（跨场次）")
+    table_count: int
+    leading_count: int = Field(description="龙头企业数")
+    sme_count: int = Field(description="中小企业数")
+    candidate_count: int = Field(description="已评分的候选组合数（0 表示尚未生成推荐名单）")
+
+
+class EventPublic(BaseModel):
+    id: int
+    code: str
+    park: str | None
+    event: Event
+
+
+class ShortlistEntryPublic(BaseModel):
+    counterpart_id: str
+    counterpart_name: str
+    rank: int
+    score: float
+    must: bool
+    buyer_level: Level | None
+    sme_level: Level | None
+    reasons: list[str]
+
+
+class ShortlistsPublic(BaseModel):
+    by_buyer: dict[str, list[ShortlistEntryPublic]] = Field(description="龙头企业编号 → 推荐的中小企业")
+    by_sme: dict[str, list[ShortlistEntryPublic]] = Field(description="中小企业编号 → 推荐的龙头企业")
+
+
+class ScheduleRequest(BaseModel):
+    time_limit: float = Field(default=20.0, ge=1.0, le=120.0, description="CP-SAT 求解时限（秒）")
+    min_meetings: int | None = Field(default=None, ge=0, description="每家中小企业至少洽谈次数 k")
+
+
+class SchedulePublic(BaseModel):
+    event_code: str
+    version: int
+    kind: str = Field(description="schedule（排程）或 replan（现场调整）")
+    stats: SolveStats = Field(description="状态、目标值、上界、相对差距、用时")
+    unmet_musts: list[MissedMust]
+    sme_shortfall: dict[str, int] = Field(description="未达最少洽谈数的中小企业 → 差额")
+    meetings: list[Meeting]
+
+
+class OutcomeCreate(BaseModel):
+    buyer: str = Field(description="龙头企业：编号、统一社会信用代码或名称")
+    sme: str = Field(description="中小企业：编号、统一社会信用代码或名称")
+    result: OutcomeResult
+    note: str = Field(default="", max_length=1000)
+
+
+class OutcomePublic(BaseModel):
+    buyer_id: str
+    sme_id: str
+    slot: int
+    held: bool
+    kind: str
+    label: str
+    note: str
+    recorded_at: dt.datetime | None
+
+
+class EventReportPublic(BaseModel):
+    planned: int
+    held: int
+    not_held: int
+    intentions: int
+    trials: int
+    signed: int
+    smes_met: int
+    unmet_musts: int
+    by_buyer: dict[str, dict[str, int]] = Field(description="龙头企业编号 → 各类结果数")
+    lines: list[str] = Field(description="中文总结")
+
+
+# -- chain ---------------------------------------------------------------------------------------------
+
+
+class ChainFirmPublic(BaseModel):
+    id: str = Field(description="统一社会信用代码（知识图谱企业为股票代码）")
+    name: str
+    park: str = Field(description="所属园区；园区外企业为空")
+    role: str
+    tier: Tier
+    tier_label: str
+    product: str = Field(default="", description="对应该环节的产品")
+
+
+class ChainExposurePublic(BaseModel):
+    firm: ChainFirmPublic
+    via: str = Field(description="龙头企业所在的下游环节名称")
+    distance: int = Field(description="距缺口的下游级数")
+
+
+class ChainLinkPublic(BaseModel):
+    id: str = Field(description="模板中的环节编号")
+    name: str
+    stage: str
+    depth: int = Field(description="上下游深度，0 为最上游")
+    status: Literal["covered", "weak", "gap"]
+    status_label: str
+    note: str
+    outside_only: bool = Field(description="园区内无生产企业而园区外有")
+    local: list[ChainFirmPublic]
+    outside_count: int
+    exposed: list[ChainExposurePublic] = Field(description="缺失或薄弱时，受影响的本地龙头企业")
+
+
+class ChainCoveragePublic(BaseModel):
+    industry: str
+    coverage: float = Field(description="有本地生产企业的环节占比")
+    gaps: list[str] = Field(description="缺失环节编号")
+    weak: list[str] = Field(description="薄弱环节编号")
+    links: list[ChainLinkPublic] = Field(description="环节，上游在前")
+    unlinked_count: int = Field(description="未对应到任何环节的本地产品数")
+
+
+class ParkChainsPublic(BaseModel):
+    park: str
+    data: list[ChainCoveragePublic]
+    untemplated: list[str] = Field(description="尚无产业链模板、未分析的主导产业")
+
+
+class ChainGapsPublic(BaseModel):
+    industry: str
+    coverage: float
+    gaps: list[ChainLinkPublic]
+    weak: list[ChainLinkPublic]
+
+
+class ChainCandidatePublic(BaseModel):
+    firm: ChainFirmPublic
+    province: str
+    city: str
+    source: str = Field(description="registry（登记库）或知识图谱名称")
+    score: float
+    reasons: list[str]
+
+
+class GapCandidatesPublic(BaseModel):
+    industry: str
+    link: ChainLinkPublic
+    candidates: list[ChainCandidatePublic]
+
+
+class ChainSupplierPublic(BaseModel):
+    firm: ChainFirmPublic
+    tier_label: str = Field(description="最新保存的评估层级，否则为已认定层级")
+
+
+class ChainIntegrationPublic(BaseModel):
+    industry: str
+    leading: ChainFirmPublic
+    link: str = Field(description="龙头企业所在环节")
+    upstream: str = Field(description="直接上游环节")
+    suppliers: list[ChainSupplierPublic]
+
+
+class OutsideCountPublic(BaseModel):
+    industry: str = Field(description="国民经济行业大类")
+    count: int
+
+
+class ChainCheckPublic(BaseModel):
+    park: str
+    leading_industries: list[str]
+    ok: bool
+    in_chains: float = Field(description="处于主导产业链上的本地企业占比")
+    problems: list[str]
+    top_outside: list[OutsideCountPublic]
+    untemplated: list[str]

@@ -2,7 +2,8 @@
 
     python data/generate_sample.py [--seed 2025] [--n 300] [--out data/sample]
 
-Also writes ``expected.json`` (gaps, weak links, link of every enterprise and demand) for tests and demos.
+Also writes ``expected.json`` (gaps, weak links, link of every enterprise and demand) for tests and demos,
+and ``event.yaml``, the sample 供需对接会 (``matcher event create data/sample/event.yaml``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 
 from matcher.io.columns import Kind
 from matcher.io.exporter import render, write_atomic
+from matcher.sample.event import render_event_yaml, sample_event
 from matcher.sample.generator import Sample, generate_sample
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "sample"
@@ -56,6 +58,8 @@ def main() -> None:
         print(f"{kind}.csv: {write_csv(args.out / f'{kind}.csv', kind, records)} 条")
     text = json.dumps(expected(sample), ensure_ascii=False, indent=1, sort_keys=True)
     (args.out / "expected.json").write_text(text + "\n", encoding="utf-8")
+    (args.out / "event.yaml").write_text(render_event_yaml(sample_event(sample)), encoding="utf-8")
+    print("event.yaml: 示例对接会")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.deps import get_engine
 from api.main import create_app
+from matcher.auth.accounts import create_account, login
+from matcher.auth.principal import AccountRole
 from matcher.engine import Engine
 from matcher.store import Store
 
@@ -21,7 +23,9 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     engine = Engine(Store(f"sqlite:///{tmp_path / 'api.db'}"))
     app = create_app()
     app.dependency_overrides[get_engine] = lambda: engine
-    with TestClient(app) as c:
+    create_account(engine.store, username="admin", role=AccountRole.PLATFORM_ADMIN, password="admin-pass-1")
+    token = login(engine.store, username="admin", password="admin-pass-1").plain
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as c:
         yield c
 
 
@@ -40,7 +44,8 @@ def test_upload_then_read_back(client: TestClient) -> None:
     smes = client.get("/api/enterprises", params={"role": "sme"}).json()["data"]
     assert [e["record"]["name"] for e in smes] == ["示例正极材料科技有限公司"]
     leader = client.get("/api/enterprises", params={"role": "leading"}).json()["data"][0]
-    assert leader["record"]["contact"]["phone"] == "", "contacts are private in the public view"
+    assert leader["record"]["contact"]["phone"] == "0519-00000000", "platform admins see contacts"
+    # who else sees them is tested in tests/test_auth_policy.py
     assert leader["size_class"] == "大型"
     demand = client.get("/api/demands/1").json()
     assert demand["record"]["code"] == "XQ-2025-0001"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, UploadFile
 
+from api.auth import require
 from api.deps import EngineDep, Limit, Offset
 from api.schemas import DemandPublic, EnterprisePublic, ImportResult, Page, ParkPublic
+from matcher.auth import Action, Principal, Resource
 from matcher.errors import ImportRefusedError
 from matcher.io.readers import FORMATS
 
@@ -16,7 +19,11 @@ router = APIRouter(tags=["登记"])
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-@router.get("/parks", summary="园区列表")
+Reader = Annotated[Principal, require(Resource.ENTERPRISE, Action.READ)]
+DemandReader = Annotated[Principal, require(Resource.DEMAND, Action.READ)]
+
+
+@router.get("/parks", summary="园区列表", dependencies=[require(Resource.PARK, Action.READ)])
 def list_parks(engine: EngineDep) -> Page[ParkPublic]:
     parks = [ParkPublic(**p.model_dump(), enterprise_count=n) for p, n in engine.parks()]
     return Page(data=parks, count=len(parks))
@@ -24,21 +31,29 @@ def list_parks(engine: EngineDep) -> Page[ParkPublic]:
 
 @router.get("/enterprises", summary="企业列表")
 def list_enterprises(
-    engine: EngineDep, limit: Limit = 50, offset: Offset = 0, park: str | None = None, role: str | None = None
+    engine: EngineDep,
+    who: Reader,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    park: str | None = None,
+    role: str | None = None,
 ) -> Page[EnterprisePublic]:
-    rows = engine.enterprises(park=park, role=role, limit=limit, offset=offset)
-    return Page(data=[EnterprisePublic.of(e.id, e.record) for e in rows], count=len(rows))
+    rows = engine.enterprises(park=park, role=role, limit=limit, offset=offset, principal=who)
+    # the engine has already blanked the contacts this caller may not see
+    return Page(data=[EnterprisePublic.of(e.id, e.record, private=True) for e in rows], count=len(rows))
 
 
 @router.get("/enterprises/{enterprise_id}", summary="企业详情")
-def get_enterprise(engine: EngineDep, enterprise_id: int) -> EnterprisePublic:
-    found = engine.enterprise(enterprise_id)
-    return EnterprisePublic.of(found.id, found.record)
+def get_enterprise(engine: EngineDep, who: Reader, enterprise_id: int) -> EnterprisePublic:
+    found = engine.enterprise(enterprise_id, principal=who)
+    return EnterprisePublic.of(found.id, found.record, private=True)
 
 
 @router.get("/demands", summary="需求列表")
-def list_demands(engine: EngineDep, limit: Limit = 50, status: str | None = None) -> Page[DemandPublic]:
-    rows = engine.demands(status=status, limit=limit)
+def list_demands(
+    engine: EngineDep, who: DemandReader, limit: Limit = 50, offset: Offset = 0, status: str | None = None
+) -> Page[DemandPublic]:
+    rows = engine.demands(status=status, limit=limit, offset=offset, principal=who)
     return Page(
         data=[DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record) for d in rows],
         count=len(rows),
@@ -46,12 +61,16 @@ def list_demands(engine: EngineDep, limit: Limit = 50, status: str | None = None
 
 
 @router.get("/demands/{demand_id}", summary="需求详情")
-def get_demand(engine: EngineDep, demand_id: int) -> DemandPublic:
-    d = engine.demand(demand_id)
+def get_demand(engine: EngineDep, who: DemandReader, demand_id: int) -> DemandPublic:
+    d = engine.demand(demand_id, principal=who)
     return DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record)
 
 
-@router.post("/imports", summary="导入文件（CSV / XLSX / JSON Lines）")
+@router.post(
+    "/imports",
+    summary="导入文件（CSV / XLSX / JSON Lines）",
+    dependencies=[require(Resource.IMPORT, Action.CREATE)],
+)
 async def import_upload(engine: EngineDep, file: UploadFile, encoding: str = "utf-8") -> ImportResult:
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in FORMATS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import demo, registry
+from matcher.cli import accounts, chain, demo, events, registry, serve, tiers
 
 app = typer.Typer(
     name="matcher",
@@ -17,6 +17,11 @@ app.command("init")(registry.init)
 app.command("import")(registry.import_)
 app.command("export")(registry.export_)
 app.command("demo")(demo.demo)
+app.add_typer(tiers.app, name="tiers")
+app.add_typer(events.app, name="event")
+app.add_typer(chain.app, name="chain")
+app.command("serve")(serve.serve)
+app.add_typer(accounts.app, name="accounts")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -86,3 +99,156 @@ class DemandRow(Timestamped, Base):
     visibility: Mapped[str] = mapped_column(String(16))
 
     publisher: Mapped[EnterpriseRow] = relationship(lazy="joined")
+
+
+class TierAssessmentRow(Base):
+    """One dated 梯度培育 assessment of an enterprise; re-assessing the same date and criteria overwrites it.
+
+    ``detail`` keeps what reports need without re-running the assessment: per-indicator points with the
+    values used, the gaps to the next tier (Chinese messages) and the missing data.
+    """
+
+    __tablename__ = "tier_assessments"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "as_of", "criteria_version", name="uq_tier_assessments_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, index=True)
+    tier: Mapped[str] = mapped_column(String(16), index=True)
+    points: Mapped[float | None] = mapped_column(Float)
+    criteria_version: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# -- accounts and audit (matcher.auth) -------------------------------------------------------------------
+
+
+class AccountRow(Timestamped, Base):
+    """A person or a system that logs in; ``role`` is a ``matcher.auth.AccountRole`` value."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AccountParkRow(Base):
+    """The parks a park admin (or organizer) serves."""
+
+    __tablename__ = "account_parks"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id", ondelete="CASCADE"), primary_key=True)
+
+
+class AccountEventRow(Base):
+    """The events an organizer runs (no foreign key: events live in their own package's tables)."""
+
+    __tablename__ = "account_events"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class ApiTokenRow(Base):
+    """A session token or API key, stored as the SHA-256 digest of the secret only."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """One write (or refused write) through the API: who, what, on which record, with what result."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(20), default="")
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(500))
+    resource: Mapped[str] = mapped_column(String(32), default="")
+    action: Mapped[str] = mapped_column(String(16), default="")
+    status: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# -- 供需对接会 (matcher.events) ----------------------------------------------------------------------------
+
+
+class EventRow(Timestamped, Base):
+    """One 对接会: ``data`` is the whole :class:`matcher.events.Event` as JSON (``event_to_json``)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("parks.id", ondelete="SET NULL"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EventScheduleRow(Base):
+    """One version of an event's schedule (``schedule_to_json``); a re-plan adds a version, never overwrites."""
+
+    __tablename__ = "event_schedules"
+    __table_args__ = (UniqueConstraint("event_id", "version", name="uq_event_schedules_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="schedule")
+    status: Mapped[str] = mapped_column(String(32))
+    objective: Mapped[int] = mapped_column(BigInteger)
+    bound: Mapped[int | None] = mapped_column(BigInteger)
+    gap: Mapped[float | None] = mapped_column(Float)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MeetingOutcomeRow(Base):
+    """洽谈结果 of one event pair, the ranker's training label: enterprise ids and 统一社会信用代码 are kept
+    (the codes survive an enterprise's deletion), so labels join back to the registry across events."""
+
+    __tablename__ = "meeting_outcomes"
+    __table_args__ = (
+        UniqueConstraint("event_id", "buyer_participant", "sme_participant", name="uq_meeting_outcomes_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    buyer_participant: Mapped[str] = mapped_column(String(64))
+    sme_participant: Mapped[str] = mapped_column(String(64))
+    buyer_enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL"), index=True
+    )
+    sme_enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL"), index=True
+    )
+    buyer_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    sme_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    held: Mapped[bool] = mapped_column(Boolean, default=True)
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

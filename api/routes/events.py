@@ -1,0 +1,244 @@
+"""供需对接会 over HTTP: create and read events, shortlists, schedule (synchronous for now), exports,
+outcomes and the report.
+
+Access: the role gate of ``matcher.auth.policy`` (reads: anyone signed in; writes: staff), and for writes
+to an existing event the record rule ``can_manage_event`` (its park's admins, its assigned organizers).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, Response
+
+from api.auth import require
+from api.deps import EngineDep
+from api.schemas import (
+    EventPublic,
+    EventReportPublic,
+    EventSummaryPublic,
+    OutcomeCreate,
+    OutcomePublic,
+    Page,
+    SchedulePublic,
+    ScheduleRequest,
+    ShortlistEntryPublic,
+    ShortlistsPublic,
+)
+from matcher.auth import Action, Principal, Resource, policy
+from matcher.domain import Role
+from matcher.engine import OUTCOME_RESULTS, Engine
+from matcher.errors import MatcherError
+from matcher.events import Event, Outcome, OutcomeKind, ShortlistEntry, Shortlists
+from matcher.store.events_repo import StoredEvent, StoredSchedule
+
+router = APIRouter(tags=["对接会"])
+Reader = Annotated[Principal, require(Resource.EVENT, Action.READ)]
+Creator = Annotated[Principal, require(Resource.EVENT, Action.CREATE)]
+Manager = Annotated[Principal, require(Resource.EVENT, Action.UPDATE)]
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+    "ics": "text/calendar; charset=utf-8",
+}
+SUFFIX = {
+    "master": "xlsx",
+    "agendas": "xlsx",
+    "shortlists": "xlsx",
+    "html": "html",
+    "cards": "html",
+    "ics": "ics",
+}
+
+
+def _managed(engine: Engine, who: Principal, code: str) -> StoredEvent:
+    stored = engine.event(code)
+    policy.ensure(policy.can_manage_event(who, stored.id, stored.park_id), f"无权管理对接会“{code}”")
+    return stored
+
+
+def _summary(s: StoredEvent) -> EventSummaryPublic:
+    ev: Event = s.event
+    return EventSummaryPublic(
+        id=s.id,
+        code=s.code,
+        name=ev.name,
+        park=s.park,
+        days=sorted({x.day for x in ev.sessions}),
+        slot_count=ev.slot_count,
+        table_count=len(ev.tables),
+        leading_count=len(ev.of_role(Role.LEADING)),
+        sme_count=len(ev.of_role(Role.SME)),
+        candidate_count=len(ev.candidates),
+    )
+
+
+def _schedule(s: StoredSchedule) -> SchedulePublic:
+    sch = s.schedule
+    return SchedulePublic(
+        event_code=s.event_code,
+        version=s.version,
+        kind=s.kind,
+        stats=sch.stats,
+        unmet_musts=sch.unmet_musts,
+        sme_shortfall=sch.sme_shortfall,
+        meetings=sch.meetings,
+    )
+
+
+def _entries(event: Event, lists: dict[str, list[ShortlistEntry]]) -> dict[str, list[ShortlistEntryPublic]]:
+    names = {p.id: p.name for p in event.participants}
+    return {
+        owner: [
+            ShortlistEntryPublic(
+                counterpart_id=e.counterpart_id,
+                counterpart_name=names[e.counterpart_id],
+                rank=e.rank,
+                score=e.score,
+                must=e.must,
+                buyer_level=e.buyer_level,
+                sme_level=e.sme_level,
+                reasons=e.reasons,
+            )
+            for e in entries
+        ]
+        for owner, entries in lists.items()
+    }
+
+
+def _lists(event: Event, lists: Shortlists) -> ShortlistsPublic:
+    return ShortlistsPublic(by_buyer=_entries(event, lists.by_buyer), by_sme=_entries(event, lists.by_sme))
+
+
+def _outcome(o: Outcome) -> OutcomePublic:
+    return OutcomePublic(
+        buyer_id=o.buyer_id,
+        sme_id=o.sme_id,
+        slot=o.slot,
+        held=o.held,
+        kind=o.kind.value,
+        label=o.kind.label if o.held else "未举行",
+        note=o.note,
+        recorded_at=o.recorded_at,
+    )
+
+
+@router.post("/events", summary="创建对接会（定义格式见 docs/events.md）", status_code=201)
+def create_event(
+    engine: EngineDep, who: Creator, definition: Annotated[dict[str, Any], Body()], replace: bool = False
+) -> EventPublic:
+    if replace:
+        _managed(engine, who, str(definition.get("id", "")))
+    s = engine.create_event(definition, replace=replace)
+    return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
+
+
+@router.get("/events", summary="对接会列表")
+def list_events(engine: EngineDep, who: Reader) -> Page[EventSummaryPublic]:
+    rows = [_summary(s) for s in engine.events()]
+    return Page(data=rows, count=len(rows))
+
+
+@router.get("/events/{code}", summary="对接会详情（含参会企业、意愿与候选组合）")
+def get_event(engine: EngineDep, who: Reader, code: str) -> EventPublic:
+    s = engine.event(code)
+    return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
+
+
+@router.post("/events/{code}/shortlists", summary="评分并生成双方推荐名单（保存为排程候选）")
+def make_shortlists(
+    engine: EngineDep, who: Manager, code: str, per_buyer: int = 20, per_sme: int = 5
+) -> ShortlistsPublic:
+    event = _managed(engine, who, code).event
+    return _lists(event, engine.shortlist_event(code, per_buyer=per_buyer, per_sme=per_sme))
+
+
+@router.get("/events/{code}/shortlists", summary="双方推荐名单")
+def get_shortlists(
+    engine: EngineDep, who: Reader, code: str, per_buyer: int = 20, per_sme: int = 5
+) -> ShortlistsPublic:
+    lists = engine.event_shortlists(code, per_buyer=per_buyer, per_sme=per_sme)
+    return _lists(engine.event(code).event, lists)
+
+
+@router.post("/events/{code}/schedule", summary="CP-SAT 排程（同步执行），保存为新版本并返回求解信息")
+def schedule_event(
+    engine: EngineDep, who: Manager, code: str, request: ScheduleRequest | None = None
+) -> SchedulePublic:
+    _managed(engine, who, code)
+    req = request or ScheduleRequest()
+    return _schedule(engine.schedule_event(code, time_limit=req.time_limit, min_meetings=req.min_meetings))
+
+
+@router.get("/events/{code}/schedule", summary="排程（默认最新版本）")
+def get_schedule(engine: EngineDep, who: Reader, code: str, version: int | None = None) -> SchedulePublic:
+    return _schedule(engine.event_schedule(code, version))
+
+
+@router.get(
+    "/events/{code}/exports/{what}",
+    summary="下载：master / agendas / shortlists（XLSX）、html / cards（可打印 HTML）、ics（需 participant）",
+    response_class=Response,
+)
+def export_event(
+    engine: EngineDep,
+    who: Reader,
+    code: str,
+    what: str,
+    participant: str | None = None,
+    version: int | None = None,
+) -> Response:
+    if what not in SUFFIX:
+        raise MatcherError(f"导出内容应为 {'/'.join(SUFFIX)}，实为“{what}”")
+    if what == "ics" and not participant:
+        raise MatcherError("导出 ics 须指定 participant（企业编号、统一社会信用代码或名称）")
+    suffix = SUFFIX[what]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = engine.export_event(
+            code, what, Path(tmp) / f"out.{suffix}", participant=participant, version=version
+        )
+        data = path[0].read_bytes()
+    name = f"{code}-{participant + '-' if participant else ''}{what}.{suffix}"
+    disposition = f"attachment; filename=\"{what}.{suffix}\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=MEDIA[suffix], headers={"Content-Disposition": disposition})
+
+
+@router.post("/events/{code}/outcomes", summary="记录洽谈结果（同一组合再次提交即更正）", status_code=201)
+def record_outcome(engine: EngineDep, who: Manager, code: str, body: OutcomeCreate) -> OutcomePublic:
+    _managed(engine, who, code)
+    kind = OUTCOME_RESULTS[body.result]
+    saved = engine.record_event_outcome(
+        code,
+        buyer=body.buyer,
+        sme=body.sme,
+        kind=kind or OutcomeKind.NONE,
+        held=kind is not None,
+        note=body.note,
+    )
+    return _outcome(saved)
+
+
+@router.get("/events/{code}/outcomes", summary="已记录的洽谈结果")
+def list_outcomes(engine: EngineDep, who: Reader, code: str) -> Page[OutcomePublic]:
+    rows = [_outcome(o) for o in engine.event_outcomes(code)]
+    return Page(data=rows, count=len(rows))
+
+
+@router.get("/events/{code}/report", summary="对接会总结：计划与实际洽谈、意向、试用、签约")
+def event_report(engine: EngineDep, who: Reader, code: str) -> EventReportPublic:
+    r = engine.event_report(code)
+    return EventReportPublic(
+        planned=r.planned,
+        held=r.held,
+        not_held=r.not_held,
+        intentions=r.intentions,
+        trials=r.trials,
+        signed=r.signed,
+        smes_met=r.smes_met,
+        unmet_musts=r.unmet_musts,
+        by_buyer={b: dict(c) for b, c in r.by_buyer.items()},
+        lines=r.lines(),
+    )

@@ -1,0 +1,10 @@
+"""The web app: server-rendered Chinese pages (Jinja2) with a light touch of JavaScript.
+
+Why server-rendered: every page is built from the same engine calls with the same Principal as the API,
+so the policy applies unchanged; there is no build step, no Node at run time, and pages work without
+JavaScript. ``static/app.js`` adds what needs it (calling the API, showing background progress).
+"""
+
+from api.web.pages import install, router
+
+__all__ = ["install", "router"]

@@ -1,0 +1,161 @@
+"""The shell of the web app: log in and out, and a home page per role.
+
+Pages declare their access like API routes (``page(resource, action)``), so the start-up check covers
+them; an anonymous visitor is sent to the log-in page, a refused role gets a Chinese 403 page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.auth import SESSION_COOKIE
+from api.deps import EngineDep
+from api.web.home import home_context
+from api.web.nav import journeys_for
+from matcher.auth import accounts
+from matcher.auth.errors import AuthenticationError, RoleForbidden
+from matcher.auth.policy import Access, Action, Resource, check
+from matcher.auth.principal import Principal
+from matcher.auth.tokens import SESSION_TTL
+from matcher.engine import Engine
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+router = APIRouter(include_in_schema=False)
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+class PageForbidden(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    who = context.get("who")
+    base = {"who": who, "nav": journeys_for(who.role) if who else []}
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status, headers=HEADERS)
+
+
+def _cookie_principal(request: Request, engine: Engine) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        principal = accounts.principal_for_token(engine.store, token)
+    except AuthenticationError:
+        return None
+    request.state.principal = principal
+    return principal
+
+
+def page(resource: Resource, action: Action) -> Any:
+    """Like ``api.auth.require`` for pages: declares the rule, resolves the cookie session, checks the gate."""
+    access = Access(resource, action)
+
+    def _page(request: Request, engine: EngineDep) -> Principal | None:
+        request.state.access = access
+        request.state.audit_store = engine.store
+        principal = _cookie_principal(request, engine)
+        if principal is None and not access.is_public:
+            raise LoginRequired(request.url.path)
+        try:
+            check(principal, access)
+        except RoleForbidden as exc:
+            raise PageForbidden(str(exc)) from exc
+        return principal
+
+    _page.__access__ = access  # type: ignore[attr-defined]
+    return Depends(_page)
+
+
+Visitor = Annotated[Principal | None, page(Resource.SESSION, Action.CREATE)]
+Member = Annotated[Principal, page(Resource.SESSION, Action.READ)]
+
+
+def _safe_next(value: str | None) -> str:
+    """Only same-site paths, so the log-in form cannot be used to redirect elsewhere."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, who: Visitor, next: str | None = None) -> Response:
+    if who is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": _safe_next(next), "error": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    engine: EngineDep,
+    _: Visitor,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    request.state.audit_detail = {"username": username[:64]}
+    try:
+        token = accounts.login(engine.store, username=username.strip(), password=password)
+    except AuthenticationError as exc:
+        ctx = {"next": _safe_next(next), "error": str(exc), "username": username}
+        return render(request, "login.html", ctx, status=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token.plain,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, engine: EngineDep, _: Annotated[Principal, page(Resource.SESSION, Action.DELETE)]
+) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.revoke(engine.store, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, engine: EngineDep, who: Member) -> Response:
+    return render(request, "home.html", {"who": who, **home_context(engine, who)})
+
+
+def install(app: FastAPI) -> None:
+    """Mount the static files and turn the page exceptions into a redirect or an HTML page."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(_: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(PageForbidden)
+    async def _forbidden(request: Request, exc: PageForbidden) -> Response:
+        who = getattr(request.state, "principal", None)
+        return render(request, "error.html", {"who": who, "message": exc.message}, status=403)

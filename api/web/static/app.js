@@ -1,0 +1,34 @@
+// matcher web: a light touch of JavaScript. Pages work without it; journey pages use these helpers.
+"use strict";
+
+const matcher = {
+  /** Call the JSON API with the page's session cookie; writes carry the anti-forgery header. */
+  async api(path, options = {}) {
+    const headers = { "X-Requested-With": "matcher-web", Accept: "application/json", ...(options.headers || {}) };
+    let body = options.body;
+    if (body !== undefined && !(body instanceof FormData) && typeof body !== "string") {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(body);
+    }
+    const response = await fetch(path, { ...options, headers, body, credentials: "same-origin" });
+    const data = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) {
+      const message = (data && data.message) || `请求失败（${response.status}）`;
+      throw Object.assign(new Error(message), { status: response.status, data });
+    }
+    return data;
+  },
+
+  /** Poll a background job's status URL and move a .progress bar until it finishes. */
+  async follow(statusUrl, bar, label, intervalMs = 1000) {
+    for (;;) {
+      const job = await matcher.api(statusUrl);
+      const pct = Math.round((job.progress || 0) * 100);
+      if (bar) bar.style.width = `${pct}%`;
+      if (label) label.textContent = job.message || `${pct}%`;
+      if (job.state === "done" || job.state === "failed") return job;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  },
+};
+window.matcher = matcher;

@@ -1,0 +1,210 @@
+"""Accounts and their credentials: create, log in, issue API keys, resolve a token to a Principal.
+
+>>> create_account(store, username="sme1", role=AccountRole.SME_USER, password="…", enterprise="9132…")
+>>> token = login(store, username="sme1", password="…").plain
+>>> principal_for_token(store, token)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime as dt_datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from matcher.auth import passwords
+from matcher.auth.errors import AuthenticationError
+from matcher.auth.principal import AccountRole, Principal
+from matcher.auth.tokens import NewToken, TokenKind, digest, looks_like_token, new_token, utcnow
+from matcher.errors import NotFoundError, ValidationError
+from matcher.store import Store
+from matcher.store.tables import (
+    AccountEventRow,
+    AccountParkRow,
+    AccountRow,
+    ApiTokenRow,
+    EnterpriseRow,
+    ParkRow,
+)
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+_ENTERPRISE_ROLES = {AccountRole.LEADING_USER: ("leading",), AccountRole.SME_USER: ("sme", "other")}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    id: int
+    username: str
+    display_name: str
+    role: AccountRole
+    enterprise: str
+    parks: tuple[str, ...]
+    active: bool
+
+
+def _enterprise(session: Session, role: AccountRole, uscc: str | None) -> EnterpriseRow | None:
+    if not role.needs_enterprise:
+        if uscc:
+            raise ValidationError([f"{role.label}不绑定企业（收到 {uscc}）"])
+        return None
+    row = session.scalar(select(EnterpriseRow).where(EnterpriseRow.uscc == (uscc or "").strip().upper()))
+    if row is None:
+        raise ValidationError([f"{role.label}须绑定已登记的企业（统一社会信用代码 {uscc or '未填写'}）"])
+    if row.role not in _ENTERPRISE_ROLES[role]:
+        raise ValidationError([f"企业“{row.name}”的角色为 {row.role}，不能开设{role.label}账号"])
+    return row
+
+
+def _parks(session: Session, role: AccountRole, names: Sequence[str]) -> list[int]:
+    ids = {n: i for i, n in session.execute(select(ParkRow.id, ParkRow.name).where(ParkRow.name.in_(names)))}
+    missing = [n for n in names if n not in ids]
+    if missing:
+        raise ValidationError([f"园区不存在：{'、'.join(missing)}"])
+    if role.needs_park and not ids:
+        raise ValidationError([f"{role.label}须指定至少一个园区（--park）"])
+    if names and role not in (AccountRole.PARK_ADMIN, AccountRole.ORGANIZER):
+        raise ValidationError([f"{role.label}不绑定园区"])
+    return list(ids.values())
+
+
+def create_account(
+    store: Store,
+    *,
+    username: str,
+    role: AccountRole,
+    password: str | None,
+    display_name: str = "",
+    enterprise: str | None = None,
+    parks: Sequence[str] = (),
+    event_ids: Sequence[int] = (),
+) -> int:
+    """Create an account (``password`` None: a system account that only uses API keys); return its id."""
+    if not USERNAME.match(username):
+        raise ValidationError([f"用户名“{username}”无效：3-64 个字母、数字或 _ . @ -"])
+    hashed = passwords.hash_password(password) if password is not None else None
+    with store.session() as s:
+        if s.scalar(select(AccountRow.id).where(AccountRow.username == username)) is not None:
+            raise ValidationError([f"用户名“{username}”已存在"])
+        firm = _enterprise(s, role, enterprise)
+        park_ids = _parks(s, role, parks)
+        row = AccountRow(
+            username=username,
+            display_name=display_name or (firm.name if firm else username),
+            password_hash=hashed,
+            role=role.value,
+            enterprise_id=firm.id if firm else None,
+            active=True,
+        )
+        s.add(row)
+        s.flush()
+        s.add_all(AccountParkRow(account_id=row.id, park_id=p) for p in park_ids)
+        s.add_all(AccountEventRow(account_id=row.id, event_id=e) for e in set(event_ids))
+        return row.id
+
+
+def _issue(session: Session, account_id: int, kind: TokenKind, name: str = "") -> NewToken:
+    token = new_token(kind)
+    session.add(
+        ApiTokenRow(
+            account_id=account_id,
+            digest=token.digest,
+            kind=kind.value,
+            name=name,
+            expires_at=token.expires_at,
+        )
+    )
+    return token
+
+
+def login(store: Store, *, username: str, password: str) -> NewToken:
+    """A new session token for a correct user name and password; one vague error otherwise."""
+    with store.session() as s:
+        row = s.scalar(select(AccountRow).where(AccountRow.username == username[:64]))
+        ok = passwords.verify_password(row.password_hash if row else None, password)
+        if row is None or not ok or not row.active:
+            raise AuthenticationError("用户名或密码错误")
+        if row.password_hash and passwords.needs_rehash(row.password_hash):
+            row.password_hash = passwords.hash_password(password)
+        return _issue(s, row.id, TokenKind.SESSION)
+
+
+def issue_api_key(store: Store, *, username: str, name: str) -> NewToken:
+    """A non-expiring key for a system acting as ``username``; shown once, revocable."""
+    with store.session() as s:
+        account_id = s.scalar(select(AccountRow.id).where(AccountRow.username == username))
+        if account_id is None:
+            raise NotFoundError(f"账号“{username}”不存在")
+        return _issue(s, account_id, TokenKind.API_KEY, name[:100])
+
+
+def revoke(store: Store, plain: str) -> None:
+    with store.session() as s:
+        s.execute(update(ApiTokenRow).where(ApiTokenRow.digest == digest(plain)).values(revoked_at=utcnow()))
+
+
+def _principal(session: Session, row: AccountRow) -> Principal:
+    parks = frozenset(
+        session.scalars(select(AccountParkRow.park_id).where(AccountParkRow.account_id == row.id))
+    )
+    if row.enterprise_id is not None:
+        park = session.scalar(select(EnterpriseRow.park_id).where(EnterpriseRow.id == row.enterprise_id))
+        parks = frozenset({park}) if park is not None else frozenset()
+    events = session.scalars(select(AccountEventRow.event_id).where(AccountEventRow.account_id == row.id))
+    names = session.scalars(select(ParkRow.name).where(ParkRow.id.in_(parks)).order_by(ParkRow.id))
+    return Principal(
+        account_id=row.id,
+        role=AccountRole(row.role),
+        username=row.username,
+        display_name=row.display_name,
+        park_ids=parks,
+        park_names=tuple(names),
+        enterprise_id=row.enterprise_id,
+        event_ids=frozenset(events),
+    )
+
+
+def principal_for_token(store: Store, plain: str) -> Principal:
+    """The caller behind a token; AuthenticationError when it is unknown, expired, revoked or disabled."""
+    if not looks_like_token(plain):
+        raise AuthenticationError("令牌无效，请重新登录")
+    with store.session() as s:
+        found = s.execute(
+            select(ApiTokenRow, AccountRow)
+            .join(AccountRow, ApiTokenRow.account_id == AccountRow.id)
+            .where(ApiTokenRow.digest == digest(plain))
+        ).first()
+        if found is None or found[0].revoked_at is not None or not found[1].active:
+            raise AuthenticationError("令牌无效或已注销，请重新登录")
+        expires = found[0].expires_at
+        if expires is not None and _aware(expires) <= utcnow():
+            raise AuthenticationError("登录已过期，请重新登录")
+        return _principal(s, found[1])
+
+
+def _aware(value: dt_datetime) -> dt_datetime:
+    """SQLite returns naive datetimes for timezone-aware columns; they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def list_accounts(store: Store) -> list[AccountInfo]:
+    with store.session() as s:
+        rows = s.scalars(select(AccountRow).order_by(AccountRow.id)).all()
+        names = dict(s.execute(select(ParkRow.id, ParkRow.name)).all())
+        firms = dict(s.execute(select(EnterpriseRow.id, EnterpriseRow.name)).all())
+        links = s.execute(select(AccountParkRow.account_id, AccountParkRow.park_id)).all()
+        return [
+            AccountInfo(
+                r.id,
+                r.username,
+                r.display_name,
+                AccountRole(r.role),
+                firms.get(r.enterprise_id, "") if r.enterprise_id else "",
+                tuple(names[p] for a, p in links if a == r.id),
+                r.active,
+            )
+            for r in rows
+        ]

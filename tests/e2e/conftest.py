@@ -1,0 +1,76 @@
+"""End-to-end fixtures: the server and the browser of ``harness``, started once per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from e2e.harness import CHROMIUM, CHROMIUM_ARGS, REPO, Site, free_port, load_sample, wait_until_ready
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"需要 Debian 的 chromium（{CHROMIUM} 不存在）：apt-get install -y chromium fonts-noto-cjk"
+        )
+    home = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{home / 'matcher.db'}"
+    facts = load_sample(db_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "MATCHER_HOME": str(home),
+        "MATCHER_DATABASE_URL": db_url,
+        "PYTHONPATH": str(REPO),
+        "OMP_NUM_THREADS": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "matcher.cli.main",
+        "serve",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process)
+        yield Site(url, {p: f"e2e_{p}" for p in ("platform", "park", "organizer", "leader", "sme")}, facts)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# Module scope: a running sync Playwright holds an asyncio loop, which would break other tests that start
+# their own Playwright later in the session.
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
