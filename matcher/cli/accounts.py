@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from matcher.auth import accounts
 from matcher.auth.principal import AccountRole
 from matcher.cli.common import console, open_store, reporting_errors
 
@@ -38,6 +37,8 @@ def create(
             password = os.environ.get("MATCHER_PASSWORD") or typer.prompt(
                 "密码", hide_input=True, confirmation_prompt=True
             )
+        from matcher.auth import accounts  # argon2 loads only when a command runs
+
         account_id = accounts.create_account(
             open_store(),
             username=username,
@@ -55,6 +56,8 @@ def create(
 def list_() -> None:
     """列出全部账号。"""
     with reporting_errors():
+        from matcher.auth import accounts
+
         for a in accounts.list_accounts(open_store()):
             scope = a.enterprise or "、".join(a.parks) or "—"
             state = "" if a.active else "（已停用）"
@@ -68,5 +71,7 @@ def key(
 ) -> None:
     """签发 API 密钥（只显示这一次；请求头 X-API-Key 或 Authorization: Bearer）。"""
     with reporting_errors():
+        from matcher.auth import accounts
+
         token = accounts.issue_api_key(open_store(), username=username, name=name)
         console.print(f"API 密钥（请妥善保存，只显示这一次）：\n{token.plain}", highlight=False)

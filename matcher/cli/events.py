@@ -8,15 +8,19 @@ matcher event export JN-20250716 --what master --output 总排程.xlsx
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matcher.cli.common import console, open_store, reporting_errors
-from matcher.engine import EVENT_EXPORTS, OUTCOME_RESULTS, Engine
-from matcher.events import OutcomeKind, Schedule
+from matcher.events.definition import EVENT_EXPORTS, OUTCOME_RESULTS
+from matcher.events.outcomes import OutcomeKind
+
+if TYPE_CHECKING:
+    from matcher.engine import Engine
+    from matcher.events import Schedule
 
 app = typer.Typer(
     help="供需对接会：创建、推荐名单、排程、导出、现场调整、结果记录与总结。", no_args_is_help=True
@@ -25,6 +29,8 @@ EventCode = Annotated[str, typer.Argument(help="对接会编号（定义文件�
 
 
 def _engine() -> Engine:
+    from matcher.engine import Engine  # the engine (and OR-Tools) load only when a command runs
+
     return Engine(open_store())
 
 

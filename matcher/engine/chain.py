@@ -1,0 +1,207 @@
+"""The industrial-chain part of the facade (产业链): coverage, gaps, recruitment, integration, maps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import networkx as nx
+
+from matcher.auth import policy
+from matcher.auth.principal import Principal
+from matcher.domain import Park
+from matcher.engine.registry import RegistryMixin
+from matcher.errors import NotFoundError
+from matcher.graph import (
+    Candidate,
+    ChainCoverage,
+    Firm,
+    IndustryCheck,
+    Integration,
+    LinkCoverage,
+    Location,
+    as_firm,
+    chain_coverage,
+    chain_graph,
+    chain_map_html,
+    chain_map_svg,
+    kg_firms,
+    leading_industry_check,
+    load_kg,
+    load_templates,
+    recruitment_candidates,
+    save_chain_map,
+    supply_integration,
+)
+from matcher.settings import DATA_DIR
+from matcher.store import repository as repo
+from matcher.store import tiers_repo
+
+
+class ChainMixin(RegistryMixin):
+    # 产业链: each leading industry's template (``data/chains``) against the park's enterprises in the store;
+    # firms of other parks (or of none), and the companies of a loaded ChainKnowledgeGraph, are outside
+    # producers. ``principal`` (None = a trusted local caller): a park's chain analysis is for the platform
+    # and those bound to the park (its admins, organizers and leading firms) behind ``Resource.CHAIN``.
+
+    def chain_graph(self) -> nx.DiGraph:
+        """The chain templates as one graph, loaded once per process (shared: never mutate it)."""
+        return _chain_templates(str(CHAIN_DIR))
+
+    def park_chains(
+        self,
+        park: str,
+        *,
+        industry: str | None = None,
+        graph: str | Path | None = None,
+        principal: Principal | None = None,
+    ) -> ParkChains:
+        """Coverage of each leading industry's chain (or of ``industry`` only) by the park's enterprises,
+        upstream first: gaps, weak links and the leading firms exposed to each. ``graph``: a
+        ChainKnowledgeGraph directory whose companies join the outside producers."""
+        found = self._chain_park(park, principal)
+        with self.store.session() as s:
+            firms = [as_firm(e.record) for e in repo.list_enterprises(s)]
+        G, outside = self.chain_graph(), _kg_outside(str(graph)) if graph else []
+        wanted, untemplated = _chain_industries(G, found, industry)
+        coverages = [chain_coverage(G, i, firms, park=park, outside=outside) for i in wanted]
+        return ParkChains(found, coverages, untemplated, [f for f in firms if f.park == park])
+
+    def chain_recruitment(
+        self,
+        park: str,
+        *,
+        industry: str | None = None,
+        top: int = 10,
+        graph: str | Path | None = None,
+        principal: Principal | None = None,
+    ) -> list[GapCandidates]:
+        """链式招商: for each gap, up to ``top`` outside firms that make it, best first, with reasons."""
+        chains = self.park_chains(park, industry=industry, graph=graph, principal=principal)
+        where = Location(chains.park.province, chains.park.city)
+        out = []
+        for cov in chains.coverages:
+            ranked = recruitment_candidates(cov, where=where, limit=top)
+            out += [GapCandidates(cov.industry, lc, ranked[lc.node]) for lc in cov.gaps]
+        return out
+
+    def chain_integration(
+        self, park: str, *, industry: str | None = None, principal: Principal | None = None
+    ) -> list[ChainIntegration]:
+        """融入供应链: per local leading firm and link just upstream of its own, the park's SMEs making it,
+        each with its tier (the newest saved assessment, else the declared tier)."""
+        chains = self.park_chains(park, industry=industry, principal=principal)
+        with self.store.session() as s:
+            latest = {r.uscc: r for r in tiers_repo.park_records(s, park=park)}  # by date: newest wins
+
+        def tier_of(firm: Firm) -> str:
+            r = latest.get(firm.id)
+            return firm.tier_label if r is None else f"{r.tier.label}（{r.as_of} 评估）"
+
+        G = self.chain_graph()
+        return [
+            ChainIntegration(c.industry, supply_integration(G, c, tier_of=tier_of)) for c in chains.coverages
+        ]
+
+    def chain_check(self, park: str, *, principal: Principal | None = None) -> ChainCheck:
+        """The guideline's limit of 3 leading industries, and a warning when the park's enterprises
+        concentrate outside them (under half on a leading chain)."""
+        chains = self.park_chains(park, principal=principal)
+        found = leading_industry_check(chains.park.leading_industries, chains.coverages, chains.local)
+        return ChainCheck(chains.park, found, chains.untemplated)
+
+    def chain_map(self, park: str, industry: str, *, principal: Principal | None = None) -> tuple[str, str]:
+        """The chain map of one industry as (interactive HTML page, static SVG), links coloured by coverage."""
+        cov = self.park_chains(park, industry=industry, principal=principal).coverage(industry)
+        G = self.chain_graph()
+        return chain_map_html(G, cov), chain_map_svg(G, cov)
+
+    def save_chain_maps(
+        self,
+        park: str,
+        directory: str | Path,
+        *,
+        industry: str | None = None,
+        principal: Principal | None = None,
+    ) -> list[tuple[Path, Path]]:
+        """Write ``<industry>.html`` and ``<industry>.svg`` for ``industry`` (default: every leading one)."""
+        chains = self.park_chains(park, industry=industry, principal=principal)
+        return [save_chain_map(self.chain_graph(), cov, directory) for cov in chains.coverages]
+
+    def _chain_park(self, park: str, principal: Principal | None) -> Park:
+        """The park (NotFoundError: 园区“…”不存在); PermissionDenied unless ``principal`` is bound to it."""
+        with self.store.session() as s:
+            found = repo.get_park(s, name=park)
+            park_id = repo.park_ids(s)[park]
+        if principal is not None:
+            allowed = principal.is_platform_admin or park_id in principal.park_ids
+            policy.ensure(allowed, f"{principal.role.label}无权查看园区“{park}”的产业链分析")
+        return found
+
+
+# -- chain: templates, knowledge graphs and results of the facade --------------------------------------------
+
+CHAIN_DIR = DATA_DIR / "chains"
+
+
+@lru_cache(maxsize=4)
+def _chain_templates(directory: str) -> nx.DiGraph:
+    """Every template of ``directory`` as one graph, read once (validation errors list each problem)."""
+    return chain_graph(load_templates(directory))
+
+
+@lru_cache(maxsize=2)
+def _kg_outside(directory: str) -> list[Firm]:
+    """The companies of a ChainKnowledgeGraph directory as outside firms (the load takes seconds: cached)."""
+    return kg_firms(load_kg(directory)[0])
+
+
+def _chain_industries(G: nx.DiGraph, park: Park, industry: str | None) -> tuple[list[str], list[str]]:
+    """(industries to analyse, leading industries without a template). One named ``industry`` must have a
+    template (it need not be a leading one: a park may weigh a new industry)."""
+    if industry is not None:
+        if f"chain:{industry}" not in G:
+            known = "、".join(d["name"] for n, d in G.nodes(data=True) if n.startswith("chain:"))
+            raise NotFoundError(f"没有产业链“{industry}”的模板（已有：{known}）")
+        return [industry], []
+    have = [i for i in park.leading_industries if f"chain:{i}" in G]
+    return have, [i for i in park.leading_industries if i not in have]
+
+
+@dataclass(frozen=True, slots=True)
+class ParkChains:
+    """A park's chain coverage per leading industry (in the park's order) and its own enterprises."""
+
+    park: Park
+    coverages: list[ChainCoverage]
+    untemplated: list[str]  # leading industries with no chain template: not analysed
+    local: list[Firm]
+
+    def coverage(self, industry: str) -> ChainCoverage:
+        for cov in self.coverages:
+            if cov.industry == industry:
+                return cov
+        raise NotFoundError(f"园区“{self.park.name}”没有产业链“{industry}”的分析")
+
+
+@dataclass(frozen=True, slots=True)
+class GapCandidates:
+    """链式招商 for one gap: the link (with its exposed leading firms) and the ranked outside firms."""
+
+    industry: str
+    link: LinkCoverage
+    candidates: list[Candidate]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainIntegration:
+    industry: str
+    rows: list[Integration]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    park: Park
+    check: IndustryCheck
+    untemplated: list[str]

@@ -1,0 +1,193 @@
+"""The matchmaking-event part of the facade (供需对接会): definitions, shortlists, schedules, outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from matcher import events as ev
+from matcher.domain import Role
+from matcher.engine.registry import RegistryMixin
+from matcher.errors import MatcherError, ValidationError
+from matcher.events.definition import (
+    EVENT_EXPORTS,
+    EventDefinition,
+    event_definition,
+    find_participant,
+    validated_event,
+)
+from matcher.events.model import Event
+from matcher.events.outcomes import Outcome, OutcomeKind
+from matcher.events.scoring import registry_scorer
+from matcher.store import events_repo
+
+if TYPE_CHECKING:
+    from matcher.events import EventReport, RankerLabel, Replan, Schedule, Shortlists
+    from matcher.events.shortlists import ScorePair
+
+
+class EventsMixin(RegistryMixin):
+    # 供需对接会: definitions in, shortlists, CP-SAT schedules (each solve a stored version), re-plans,
+    # outcomes (the ranker's labels), report and exports. The pair scorer is a seam: ``scorer`` replaces
+    # the registry scorer of ``matcher.events.scoring`` (the matching engine plugs in here).
+
+    def create_event(self, definition: EventDefinition, *, replace: bool = False) -> events_repo.StoredEvent:
+        """Create a 对接会 from a YAML/JSON file or a mapping (format: ``docs/events.md``); participants
+        given by 统一社会信用代码 take their name and role from the registry."""
+        data, park = event_definition(definition)
+        with self.store.session() as s:
+            problems = events_repo.fill_participants(s, participants=data.get("participants", []))
+            if problems:
+                raise ValidationError(problems)
+            return events_repo.save_event(s, event=validated_event(data), park=park, replace=replace)
+
+    def events(self) -> list[events_repo.StoredEvent]:
+        with self.store.session() as s:
+            return events_repo.list_events(s)
+
+    def event(self, code: str) -> events_repo.StoredEvent:
+        with self.store.session() as s:
+            return events_repo.get_event(s, code=code)
+
+    def event_scorer(self, event: Event) -> ScorePair:
+        """The registry scorer over the event's participants (products overlap, bigram Jaccard)."""
+        with self.store.session() as s:
+            return registry_scorer(*events_repo.participant_profiles(s, event=event))
+
+    def shortlist_event(
+        self, code: str, *, per_buyer: int = 20, per_sme: int = 5, scorer: ScorePair | None = None
+    ) -> Shortlists:
+        """Score every buyer-SME pair, keep both sides' shortlists as the event's candidates, return them."""
+        event = self.event(code).event
+        scored = ev.score_pairs(event, scorer or self.event_scorer(event))
+        lists = ev.build_shortlists(event, scored, per_buyer=per_buyer, per_sme=per_sme)
+        with self.store.session() as s:
+            pool = ev.shortlist_candidates(scored, lists)
+            events_repo.update_event(s, event=event.model_copy(update={"candidates": pool}))
+        return lists
+
+    def event_shortlists(self, code: str, *, per_buyer: int = 20, per_sme: int = 5) -> Shortlists:
+        """The shortlists from the stored candidates (scoring first when the event has none)."""
+        event = self.event(code).event
+        if not event.candidates:
+            return self.shortlist_event(code, per_buyer=per_buyer, per_sme=per_sme)
+        return ev.build_shortlists(event, event.candidates, per_buyer=per_buyer, per_sme=per_sme)
+
+    def schedule_event(
+        self,
+        code: str,
+        *,
+        time_limit: float = 20.0,
+        min_meetings: int | None = None,
+        scorer: ScorePair | None = None,
+    ) -> events_repo.StoredSchedule:
+        """Solve with CP-SAT (shortlisting first if needed) and store the result as the next version;
+        ``min_meetings`` sets the event's k (meetings every SME should get) before solving."""
+        event = self.event(code).event
+        if min_meetings is not None and min_meetings != event.min_meetings_per_sme:
+            event = event.model_copy(update={"min_meetings_per_sme": min_meetings})
+            with self.store.session() as s:
+                events_repo.update_event(s, event=event)
+        if scorer is not None or not event.candidates:
+            self.shortlist_event(code, scorer=scorer)
+            event = self.event(code).event
+        schedule = ev.solve_schedule(event, time_limit=time_limit)
+        with self.store.session() as s:
+            return events_repo.add_schedule(s, code=code, schedule=schedule)
+
+    def event_schedule(self, code: str, version: int | None = None) -> events_repo.StoredSchedule:
+        """The newest stored schedule (or ``version``); NotFoundError before the first solve."""
+        with self.store.session() as s:
+            return events_repo.get_schedule(s, code=code, version=version)
+
+    def replan_event(
+        self,
+        code: str,
+        *,
+        from_slot: int,
+        no_shows: Collection[str] = (),
+        arrivals: Mapping[str, int] | None = None,
+        time_limit: float = 10.0,
+    ) -> tuple[events_repo.StoredSchedule, Replan]:
+        """Re-plan slots ``from_slot``.. after no-shows and late arrivals (participant ids, 统一社会信用代码 or
+        names); stores the updated availability and the new schedule as the next version."""
+        event, current = self.event(code).event, self.event_schedule(code).schedule
+        if not 0 <= from_slot < event.slot_count:
+            raise MatcherError(f"时段 {from_slot} 超出范围 0..{event.slot_count - 1}")
+        absent = {find_participant(event, q).id for q in no_shows}
+        late = {find_participant(event, q).id: t for q, t in (arrivals or {}).items()}
+        result = ev.replan(
+            event, current, from_slot=from_slot, no_shows=absent, arrivals=late, time_limit=time_limit
+        )
+        with self.store.session() as s:
+            events_repo.update_event(s, event=result.event)
+            return events_repo.add_schedule(s, code=code, schedule=result.schedule, kind="replan"), result
+
+    def record_event_outcome(
+        self, code: str, *, buyer: str, sme: str, kind: OutcomeKind, held: bool = True, note: str = ""
+    ) -> Outcome:
+        """Record (or correct) the outcome of a scheduled meeting; buyer and SME by id, code or name."""
+        event = self.event(code).event
+        b, m = find_participant(event, buyer, Role.LEADING), find_participant(event, sme, Role.SME)
+        meetings = self.event_schedule(code).schedule.meetings
+        meeting = next((x for x in meetings if (x.buyer_id, x.sme_id) == (b.id, m.id)), None)
+        if meeting is None:
+            raise MatcherError(f"当前排程中 {b.name} 与 {m.name} 没有洽谈，无法记录结果")
+        outcome = Outcome(
+            event_id=code, buyer_id=b.id, sme_id=m.id, slot=meeting.slot, held=held, kind=kind, note=note
+        )
+        with self.store.session() as s:
+            return events_repo.save_outcome(s, outcome=outcome)
+
+    def event_outcomes(self, code: str) -> list[Outcome]:
+        with self.store.session() as s:
+            return events_repo.list_outcomes(s, code=code)
+
+    def event_report(self, code: str) -> EventReport:
+        """Planned, held, 意向, 试用, 签约 counts of the newest schedule and the recorded outcomes."""
+        with self.store.session() as s:
+            event = events_repo.get_event(s, code=code).event
+            schedule = events_repo.get_schedule(s, code=code).schedule
+            return ev.event_report(event, schedule, events_repo.list_outcomes(s, code=code))
+
+    def export_event(
+        self,
+        code: str,
+        what: str,
+        path: str | Path,
+        *,
+        participant: str | None = None,
+        version: int | None = None,
+    ) -> list[Path]:
+        """Write ``what`` (``EVENT_EXPORTS``) to ``path``; ``ics`` without ``participant`` writes one file per
+        leading firm and SME into the directory ``path``."""
+        if what not in EVENT_EXPORTS:
+            raise MatcherError(f"导出内容应为 {'/'.join(EVENT_EXPORTS)}，实为“{what}”")
+        event = self.event(code).event
+        if what == "shortlists":
+            return [ev.export_shortlists_xlsx(event, self.event_shortlists(code), path)]
+        schedule = self.event_schedule(code, version).schedule
+        who = find_participant(event, participant).id if participant else None
+        return _export(event, schedule, what, Path(path), who)
+
+    def ranker_labels(self) -> list[RankerLabel]:
+        """Graded (buyer 统一社会信用代码, SME 统一社会信用代码) labels from every event's recorded outcomes."""
+        with self.store.session() as s:
+            return events_repo.enterprise_labels(s)
+
+
+def _export(event: Event, schedule: Schedule, what: str, path: Path, who: str | None) -> list[Path]:
+    ids = [who] if who else None
+    if what == "master":
+        return [ev.export_master_xlsx(event, schedule, path)]
+    if what == "agendas":
+        return [ev.export_agendas_xlsx(event, schedule, path, ids)]
+    if what == "html":
+        return [ev.write_html(ev.render_agendas_html(event, schedule, ids), path)]
+    if what == "cards":
+        return [ev.write_html(ev.render_table_cards_html(event, schedule), path)]
+    if who:
+        return [ev.write_agenda_ics(event, schedule, who, path)]
+    people = [p for p in event.participants if p.role in (Role.LEADING, Role.SME)]
+    return [ev.write_agenda_ics(event, schedule, p.id, path / f"{p.id}.ics") for p in people]

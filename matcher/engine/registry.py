@@ -1,0 +1,73 @@
+"""The registry part of the facade: parks, enterprises and demands, scoped to the caller, and imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matcher.auth import policy, scoping
+from matcher.auth.principal import Principal
+from matcher.domain import Park
+from matcher.io import ImportReport, import_file
+from matcher.io.columns import Kind
+from matcher.settings import Settings, get_settings
+from matcher.store import Store
+from matcher.store import repository as repo
+
+
+class RegistryMixin:
+    """Owns the store and settings; every other part of the facade builds on it."""
+
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+        self.store = store
+        self.settings = settings or get_settings()
+
+    def parks(self) -> list[tuple[Park, int]]:
+        """Every park with its number of enterprises."""
+        with self.store.session() as s:
+            counts = dict(repo.count_enterprises_by(s, "park"))  # type: ignore[arg-type]
+            return [(p, int(counts.get(p.name, 0))) for p in repo.list_parks(s)]
+
+    # ``principal``: the caller, whose view ``matcher.auth.policy`` scopes; None = a trusted local caller
+    # (CLI, notebooks) that sees everything. The API always passes one.
+
+    def enterprises(
+        self,
+        *,
+        park: str | None = None,
+        role: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        principal: Principal | None = None,
+    ) -> list[repo.StoredEnterprise]:
+        with self.store.session() as s:
+            rows = repo.list_enterprises(s, park=park, role=role, limit=limit, offset=offset)
+            return rows if principal is None else scoping.mask_contacts(s, principal, rows)
+
+    def enterprise(self, id: int, *, principal: Principal | None = None) -> repo.StoredEnterprise:
+        with self.store.session() as s:
+            found = repo.get_enterprise(s, id=id)
+            return found if principal is None else scoping.mask_contacts(s, principal, [found])[0]
+
+    def demands(
+        self,
+        *,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        principal: Principal | None = None,
+    ) -> list[repo.StoredDemand]:
+        with self.store.session() as s:
+            return scoping.list_demands(s, principal, status=status, limit=limit, offset=offset)
+
+    def demand(self, id: int, *, principal: Principal | None = None) -> repo.StoredDemand:
+        """One demand; NotFoundError also when ``principal`` may not see it (existence does not leak)."""
+        with self.store.session() as s:
+            found = repo.get_demand(s, id=id)
+            if principal is not None:
+                visible = policy.can_see_demand(principal, scoping.demand_facts(s, found))
+                policy.demand_or_not_found(visible, id)
+            return found
+
+    def import_file(self, path: Path, *, kind: Kind | None = None, encoding: str = "utf-8") -> ImportReport:
+        """Validate and import a file in one transaction."""
+        return import_file(self.store, path, kind=kind, encoding=encoding)
