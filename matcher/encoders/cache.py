@@ -1,0 +1,86 @@
+"""An embedding cache keyed by (model_id, role, sha1(text)), stored in SQLite under ``settings.cache_dir``.
+
+Wrapping an encoder in ``CachedEncoder`` makes re-encoding unchanged texts free: only texts not yet
+seen by that model are sent to it. Queries and documents are cached apart because asymmetric models
+(e5) embed them differently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from matcher.encoders.base import Encoder, encode_queries
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS emb (model TEXT, role TEXT, key TEXT, vec BLOB, PRIMARY KEY (model, role, key))"
+
+
+def text_key(text: str) -> str:
+    """The cache key of a text: sha1 of its UTF-8 bytes."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors by (model_id, role, text key) in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), timeout=60)
+        self._db.execute(_SCHEMA)
+
+    def get(self, model_id: str, role: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, vec FROM emb WHERE model=? AND role=? AND key IN ({marks})", [model_id, role, *chunk]
+            )
+            found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+        return found
+
+    def put(self, model_id: str, role: str, keys: Sequence[str], vectors: np.ndarray) -> None:
+        rows = [(model_id, role, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors, strict=True)]
+        self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedEncoder:
+    """An encoder whose vectors are looked up in an ``EmbeddingCache`` before being computed."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 2048) -> None:
+        self.encoder = encoder
+        self.chunk = chunk
+        self.cache = cache
+        self.model_id = encoder.model_id
+        self.dim = encoder.dim
+
+    def _cached(self, texts: Sequence[str], role: str) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        found = self.cache.get(self.model_id, role, list(dict.fromkeys(keys)))
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
+        for start in range(0, len(missing), self.chunk):  # stored chunk by chunk: long runs resume
+            part = missing[start : start + self.chunk]
+            fresh = encode_queries(self.encoder, part) if role == "q" else self.encoder.encode(part)
+            new_keys = [text_key(t) for t in part]
+            self.cache.put(self.model_id, role, new_keys, fresh)
+            found.update(zip(new_keys, fresh, strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Document vectors, computed only for texts the cache lacks."""
+        return self._cached(texts, "d")
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors, computed only for texts the cache lacks."""
+        return self._cached(texts, "q")

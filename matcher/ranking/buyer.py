@@ -1,0 +1,107 @@
+"""Buyer-side chain features: how likely each product row is to use an offered item as an input.
+
+Three generalizing signals, none of which needs the exact (product, item) edge:
+- ``via_inputs``: the product's known materials resemble the item (PVC管 uses PVC树脂 ~ PVC塑料粒子);
+- ``via_uses``: products known to use items like it resemble the product (不锈钢 -> 不锈钢管材 ~ 不锈钢管);
+- ``industry``: the product's industry takes inputs from the industries that sell items like it.
+All are pure functions of similarity arrays and index structures built once by ``ChainIndex``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from matcher.ranking.chain import UpstreamPairs
+from matcher.ranking.scoring import group_max
+
+
+@dataclass(frozen=True)
+class ChainIndex:
+    """Materials and graph products of the upstream pairs, indexed against the pool's product rows."""
+
+    materials: tuple[str, ...]
+    graph_products: tuple[str, ...]
+    row_inputs: sparse.csr_matrix  # pool product rows x materials, 1 where the row uses the material
+    material_uses: tuple[np.ndarray, ...]  # per material: indices into graph_products that use it
+
+    @classmethod
+    def build(cls, upstream: UpstreamPairs, row_keys: Sequence[str]) -> ChainIndex:
+        uses = upstream.uses()
+        materials = tuple(sorted(uses))
+        graph_products = tuple(sorted({p for ps in uses.values() for p in ps}))
+        m_index = {m: i for i, m in enumerate(materials)}
+        g_index = {p: i for i, p in enumerate(graph_products)}
+        inputs = upstream.inputs()
+        rows, cols = [], []
+        for r, key in enumerate(row_keys):
+            for m in inputs.get(key, ()):
+                rows.append(r)
+                cols.append(m_index[m])
+        matrix = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(row_keys), len(materials)))
+        material_uses = tuple(np.asarray(sorted(g_index[p] for p in uses[m]), dtype=np.int64) for m in materials)
+        return cls(materials, graph_products, matrix, material_uses)
+
+
+def via_inputs(index: ChainIndex, material_sim: np.ndarray) -> np.ndarray:
+    """Per pool row: the best similarity between the item and any of the row's known materials."""
+    weighted = index.row_inputs.multiply(np.clip(material_sim, 0.0, None)[None, :]).tocsr()
+    return np.asarray(weighted.max(axis=1).toarray()).ravel()
+
+
+def via_uses(
+    material_sim: np.ndarray,
+    uses: Sequence[np.ndarray],
+    rows_like: Callable[[np.ndarray], np.ndarray],
+    n_rows: int,
+    top: int = 10,
+) -> np.ndarray:
+    """Per pool row: max over the ``top`` materials most like the item of sim(item, m) * sim(user of m, row).
+
+    ``rows_like(users)`` gives the (len(users), n_rows) similarities of graph products to the pool rows;
+    it is called once, for the users of the top materials only.
+    """
+    chosen = [m for m in np.argsort(-material_sim)[:top] if material_sim[m] > 0 and len(uses[m])]
+    if not chosen:
+        return np.zeros(n_rows, dtype=np.float32)
+    users = np.unique(np.concatenate([uses[m] for m in chosen]))
+    sims = rows_like(users)
+    position = {int(u): i for i, u in enumerate(users)}
+    out = np.zeros(sims.shape[1], dtype=np.float32)
+    for m in chosen:
+        best = sims[[position[int(u)] for u in uses[m]]].max(axis=0)
+        out = np.maximum(out, material_sim[m] * best)
+    return out
+
+
+def industry_matrix(industries: Sequence[str], industry_up: Mapping[str, Mapping[str, float]]) -> tuple[list[str], np.ndarray]:
+    """Industry names and U[buyer, supplier] = share of the buyer industry's upstream links to the supplier."""
+    names = sorted(set(industries))
+    where = {n: i for i, n in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)), dtype=np.float32)
+    for buyer, ups in industry_up.items():
+        total = sum(ups.values())
+        if buyer not in where or total <= 0:
+            continue
+        for supplier, count in ups.items():
+            if supplier in where:
+                matrix[where[buyer], where[supplier]] = count / total
+    return names, matrix
+
+
+def industry_scores(seller_scores: np.ndarray, company_industry: np.ndarray, matrix: np.ndarray, top: int = 20) -> np.ndarray:
+    """Per company: how much its industry buys from the industries of the ``top`` likely sellers of the item."""
+    best = np.argsort(-seller_scores)[:top]
+    dist = np.zeros(matrix.shape[0], dtype=np.float64)
+    np.add.at(dist, company_industry[best], np.clip(seller_scores[best], 0.0, None))
+    if dist.sum() <= 0:
+        return np.zeros(len(company_industry), dtype=np.float32)
+    return (matrix @ (dist / dist.sum()))[company_industry].astype(np.float32)
+
+
+def company_best(row_scores: np.ndarray, row_company: np.ndarray, n_companies: int) -> np.ndarray:
+    """Company scores as the best of their product rows."""
+    return group_max(row_scores, row_company, n_companies)
