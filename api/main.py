@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
-from api.routes import chain, events, registry, tiers
+from api.routes import chain, events, matching, registry, tiers
 from matcher import __version__
 
 
@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
     app.include_router(tiers.router, prefix="/api")
     app.include_router(events.router, prefix="/api")
     app.include_router(chain.router, prefix="/api")
+    app.include_router(matching.router, prefix="/api")
     if missing := auth.undeclared(app):  # they answer 403 until declared; tests/test_auth_matrix.py fails
         logging.getLogger(__name__).warning("未声明访问规则的路由：%s", "；".join(missing))
     return app

@@ -353,3 +353,75 @@ class ChainCheckPublic(BaseModel):
     problems: list[str]
     top_outside: list[OutsideCountPublic]
     untemplated: list[str]
+
+
+# -- matching ------------------------------------------------------------------------------------------
+
+
+class RequirementPublic(BaseModel):
+    label: str = Field(description="要求，如“资质 ISO 9001”")
+    status: str = Field(description="met 满足 / unmet 不满足 / unknown 待核实")
+    detail: str = ""
+
+
+class MatchQuery(BaseModel):
+    """A free-text demand and optional hard constraints."""
+
+    text: str = Field(min_length=1, max_length=2000, description="需求文本")
+    top: int = Field(default=10, ge=1, le=200)
+    certifications: list[str] = Field(default_factory=list, max_length=20, description="必须具备的资质")
+    regions: list[str] = Field(default_factory=list, max_length=50, description="限定地区（满足其一）")
+    park: str | None = Field(default=None, max_length=100)
+    roles: list[str] = Field(default_factory=list, max_length=3, description="leading / sme / other")
+
+
+class SupplierMatchPublic(BaseModel):
+    enterprise_id: int
+    name: str
+    park: str
+    score: float
+    product: str = Field(description="匹配上的主营产品")
+    channels: dict[str, float] = Field(description="各通道相似度")
+    boosts: dict[str, float] = Field(description="加分项")
+    requirements: list[RequirementPublic]
+    explanation: str = Field(description="中文理由")
+
+
+class SupplierSearchPublic(BaseModel):
+    data: list[SupplierMatchPublic]
+    count: int
+    items: list[str] = Field(description="需求被解读为的采购品")
+    eligible: int = Field(description="满足全部硬性条件的企业数")
+    pool: int = Field(description="候选池企业数")
+
+
+class OfferQuery(BaseModel):
+    text: str = Field(min_length=1, max_length=2000, description="供应能力描述")
+    top: int = Field(default=10, ge=1, le=200)
+
+
+class BuyerMatchPublic(BaseModel):
+    enterprise_id: int
+    name: str
+    park: str
+    score: float
+    product: str
+    channels: dict[str, float]
+    explanation: str
+
+
+class DemandMatchPublic(BaseModel):
+    demand_id: int
+    code: str
+    title: str
+    publisher: str
+    score: float
+    reciprocal: float = Field(description="双向得分：双方互相排名都靠前时接近 1")
+    requirements: list[RequirementPublic]
+    explanation: str
+
+
+class RecommendationsPublic(BaseModel):
+    buyers: list[BuyerMatchPublic]
+    demands: list[DemandMatchPublic]
+    items: list[str] = Field(description="供应能力被解读为的产品")

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     hnsw_m: int = Field(default=32, gt=0)
     hnsw_ef_search: int = Field(default=128, gt=0)
     ivf_nprobe: int = Field(default=16, gt=0)
+    # Soft boosts added to a match score (named terms; 0 turns one off)
+    boost_same_park: float = Field(default=0.05, ge=0, le=1, description="同园区加分")
+    boost_same_region: float = Field(default=0.03, ge=0, le=1, description="同省（市）加分")
+    boost_chain: float = Field(default=0.08, ge=0, le=1, description="产业链上下游相邻加分")
 
     @field_validator("database_url")
     @classmethod

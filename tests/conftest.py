@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from matcher.domain import Demand, Enterprise, Park, Product
+# Tests never touch the user's MATCHER_HOME and use the deterministic fake encoder unless a test asks for
+# the real one (those are marked ``slow``). Set before any settings object is read.
+os.environ["MATCHER_HOME"] = tempfile.mkdtemp(prefix="matcher-tests-")
+os.environ["MATCHER_ENCODER"] = "fake"
+os.environ.pop("MATCHER_DATABASE_URL", None)
+
+from matcher.domain import Demand, Enterprise, Park, Product  # noqa: E402
 from matcher.domain.uscc import check_character
 from matcher.store import Store
 

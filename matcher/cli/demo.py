@@ -87,18 +87,39 @@ def print_registry(store: Store) -> None:
     console.print(table)
 
 
+def print_matches(store: Store, demands: int = 2) -> None:
+    """Suppliers with reasons for the first open procurement demands, and one SME's recommendations."""
+    from matcher.cli.matching import recommendation_tables, supplier_table
+    from matcher.engine import Engine
+
+    engine = Engine(store)
+    with console.status(f"加载编码器 {engine.settings.encoder}，为登记企业建立匹配索引…"):
+        engine.match_pool()
+    open_procurement = [d for d in engine.demands(status=DemandStatus.OPEN.value) if d.record.product][
+        :demands
+    ]
+    for d in open_procurement:
+        result = engine.suppliers_for(demand_id=d.id, k=5)
+        console.print(supplier_table(result, f"需求 {d.record.code}「{d.record.title}」的候选供应商"))
+    sme = engine.enterprises(role=Role.SME.value, limit=1)
+    if sme:
+        console.print(f"为中小企业「{sme[0].record.name}」推荐：")
+        for table in recommendation_tables(engine.buyers_for(enterprise_id=sme[0].id, k=5)):
+            console.print(table)
+
+
 def demo(
     keep: Annotated[bool, typer.Option(help="保留已有的演示数据库，不重新导入")] = False,
+    matches: Annotated[bool, typer.Option(help="打印带理由的匹配结果（--no-matches 只看登记数据）")] = True,
 ) -> None:
-    """演示：新建 SQLite 库，导入内置示例，打印园区、企业分布与开放需求。"""
+    """演示：新建 SQLite 库，导入内置示例，打印园区、企业分布、开放需求与带理由的匹配结果。"""
     with reporting_errors():
         settings = get_settings()
-        store = (
-            Store(f"sqlite:///{settings.home / 'demo' / 'matcher.db'}")
-            if keep
-            else fresh_demo_store(settings.home)
-        )
+        demo_db = settings.home / "demo" / "matcher.db"
+        store = Store(f"sqlite:///{demo_db}") if keep else fresh_demo_store(settings.home)
         if not keep:
             load_sample(store)
         console.print(f"演示数据库：{store.safe_url}")
         print_registry(store)
+        if matches:
+            print_matches(store)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import accounts, chain, demo, events, registry, serve, tiers
+from matcher.cli import accounts, chain, demo, events, index, matching, registry, serve, tiers
 
 app = typer.Typer(
     name="matcher",
@@ -17,6 +17,10 @@ app.command("init")(registry.init)
 app.command("import")(registry.import_)
 app.command("export")(registry.export_)
 app.command("demo")(demo.demo)
+app.command("match")(matching.match)
+app.command("recommend")(matching.recommend)
+app.command("eval")(matching.evaluate)
+app.command("index")(index.index)
 app.add_typer(tiers.app, name="tiers")
 app.add_typer(events.app, name="event")
 app.add_typer(chain.app, name="chain")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from matcher.cli.common import console, open_store, reporting_errors
-from matcher.io import export, import_file
+from matcher.io import export
 from matcher.io.columns import KIND_LABELS, KINDS, Kind
 from matcher.io.exporter import Format, Headers
 
@@ -30,8 +30,10 @@ def import_(
     with reporting_errors():
         if kind is not None and kind not in KINDS:
             raise typer.BadParameter(f"--kind 应为 {'/'.join(KINDS)}，实为 {kind!r}")
-        store = open_store()
-        report = import_file(store, file, kind=kind, encoding=encoding, dry_run=dry_run)  # type: ignore[arg-type]
+        from matcher.engine import Engine  # through the engine, so an existing search index follows
+
+        engine = Engine(open_store())
+        report = engine.import_file(file, kind=kind, encoding=encoding, dry_run=dry_run)  # type: ignore[arg-type]
         if dry_run:
             console.print(f"[green]校验通过[/]：{file.name}（未写入）")
             return

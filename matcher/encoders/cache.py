@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,29 +26,38 @@ def text_key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors by (model_id, role, text key) in one SQLite file."""
+    """Vectors by (model_id, role, text key) in one SQLite file; safe to share between threads (the API
+    serves requests from a thread pool), one statement at a time."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), timeout=60)
-        self._db.execute(_SCHEMA)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
+        with self._lock:
+            self._db.execute(_SCHEMA)
 
     def get(self, model_id: str, role: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
             chunk = list(keys[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, vec FROM emb WHERE model=? AND role=? AND key IN ({marks})", [model_id, role, *chunk]
-            )
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT key, vec FROM emb WHERE model=? AND role=? AND key IN ({marks})",
+                    [model_id, role, *chunk],
+                ).fetchall()
             found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
         return found
 
     def put(self, model_id: str, role: str, keys: Sequence[str], vectors: np.ndarray) -> None:
-        rows = [(model_id, role, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors, strict=True)]
-        self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
-        self._db.commit()
+        rows = [
+            (model_id, role, k, np.asarray(v, dtype=np.float32).tobytes())
+            for k, v in zip(keys, vectors, strict=True)
+        ]
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
+            self._db.commit()
 
     def close(self) -> None:
         self._db.close()

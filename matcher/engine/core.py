@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from matcher.engine.chain import ChainMixin
 from matcher.engine.events import EventsMixin
+from matcher.engine.matching import MatchingMixin
+from matcher.engine.search import SearchMixin
 from matcher.engine.tiers import TiersMixin
 from matcher.settings import Settings, get_settings
 from matcher.store import Store
 
 
-class Engine(ChainMixin, EventsMixin, TiersMixin):
+class Engine(MatchingMixin, ChainMixin, EventsMixin, TiersMixin, SearchMixin):
     """Registry, tiers, events and chain analysis behind plain Python methods.
 
     >>> engine = Engine.from_settings()

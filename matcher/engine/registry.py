@@ -68,6 +68,8 @@ class RegistryMixin:
                 policy.demand_or_not_found(visible, id)
             return found
 
-    def import_file(self, path: Path, *, kind: Kind | None = None, encoding: str = "utf-8") -> ImportReport:
-        """Validate and import a file in one transaction."""
-        return import_file(self.store, path, kind=kind, encoding=encoding)
+    def import_file(
+        self, path: Path, *, kind: Kind | None = None, encoding: str = "utf-8", dry_run: bool = False
+    ) -> ImportReport:
+        """Validate and import a file in one transaction (``dry_run``: validate only)."""
+        return import_file(self.store, path, kind=kind, encoding=encoding, dry_run=dry_run)

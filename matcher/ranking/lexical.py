@@ -32,12 +32,17 @@ class CharTfidf:
             lowercase=False,
             dtype=np.float32,
         )
-        self.vectorizer_.fit([t or " " for t in texts])
+        fit_texts = [t or " " for t in texts]
+        if not any(normalize_text(t) for t in fit_texts):
+            fit_texts = ["\u25a1"]  # a pool with no text yet (e.g. firms without products): one inert symbol
+        self.vectorizer_.fit(fit_texts)
         return self
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         if not hasattr(self, "vectorizer_"):
             raise RuntimeError("CharTfidf 尚未 fit，请先调用 fit(texts)")
+        if not texts:
+            return sparse.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
         return sparse.csr_matrix(self.vectorizer_.transform(list(texts)))
 
 

@@ -1,0 +1,417 @@
+"""The matching part of the facade: suppliers for a demand, buyers and demands for an SME, with reasons.
+
+The pool is every registered enterprise; ``MatchCore`` (``matcher.ranking``) scores it whole, hard
+constraints mask it before the top-k is taken (so the top-k is filled from the eligible set whenever
+enough candidates qualify), and soft boosts (same park, same region, chain adjacency from the chain
+templates) are added as named terms whose weights come from settings. The fitted pool is cached and
+refitted when the registry changes; embeddings come from the encoder's cache, so a refit encodes only
+new product names.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
+
+import networkx as nx
+import numpy as np
+from sqlalchemy import func, select
+
+from matcher.auth import policy, scoping
+from matcher.auth.principal import Principal
+from matcher.domain import Demand, DemandStatus, Enterprise, Role
+from matcher.engine.registry import RegistryMixin
+from matcher.errors import MatcherError
+from matcher.graph.adjacency import keyword_pairs, link_index, links_made, upstream_links
+from matcher.graph.linking import LinkIndex
+from matcher.ranking.chain import UpstreamPairs
+from matcher.ranking.constraints import (
+    Constraints,
+    apply_boosts,
+    eligible_mask,
+    in_region,
+    requirement_checks,
+)
+from matcher.ranking.explain import Requirement, explain_requirements
+from matcher.store import repository as repo
+from matcher.store.tables import EnterpriseRow
+from matcher.text.normalize import product_key
+from matcher.text.profiles import demand_profile
+
+if TYPE_CHECKING:
+    from matcher.encoders.base import Encoder
+    from matcher.ranking.core import MatchCore, Ranking
+
+
+class SupplierMatch(NamedTuple):
+    """A candidate supplier: who, how well, through which product, and why (in Chinese)."""
+
+    enterprise_id: int
+    name: str
+    park: str
+    score: float
+    product: str
+    channels: dict[str, float]
+    boosts: dict[str, float]
+    requirements: list[Requirement]
+    explanation: str
+
+
+class DemandMatch(NamedTuple):
+    """An open demand an SME could answer; ``reciprocal`` is high when both sides rank each other high."""
+
+    demand_id: int
+    code: str
+    title: str
+    publisher: str
+    score: float
+    reciprocal: float
+    requirements: list[Requirement]
+    explanation: str
+
+
+class BuyerMatch(NamedTuple):
+    """A leading firm whose products need what the SME makes."""
+
+    enterprise_id: int
+    name: str
+    park: str
+    score: float
+    product: str
+    channels: dict[str, float]
+    explanation: str
+
+
+class SupplierSearch(NamedTuple):
+    """The ranked suppliers, the items the demand was read as, and how many candidates were eligible."""
+
+    matches: list[SupplierMatch]
+    items: tuple[str, ...]
+    eligible: int
+    pool: int
+    constraints: Constraints
+
+
+class Recommendations(NamedTuple):
+    buyers: list[BuyerMatch]
+    demands: list[DemandMatch]
+    items: tuple[str, ...]
+
+
+@dataclass
+class Pool:
+    """The registry as the matcher sees it: ids and records in ``core``'s order, and the fitted core."""
+
+    fingerprint: tuple[int, str]
+    ids: list[int]
+    records: list[Enterprise]
+    core: MatchCore
+    links: list[set[str]] = field(default_factory=list)  # chain template links each enterprise makes
+
+    def index_of(self, enterprise_id: int) -> int:
+        return self.ids.index(enterprise_id)
+
+
+def reciprocal_score(a: float, b: float) -> float:
+    """Harmonic mean of two preferences in [0, 1]: high only when both sides want the pair."""
+    return 0.0 if a <= 0 or b <= 0 else 2 * a * b / (a + b)
+
+
+def percentile(scores: np.ndarray, i: int) -> float:
+    """Share of the pool that ``i`` outranks (1.0 = best)."""
+    finite = np.isfinite(scores)
+    return float((scores[finite] < scores[i]).sum()) / max(int(finite.sum()) - 1, 1)
+
+
+class MatchingMixin(RegistryMixin):
+    _pool_cache: Pool | None = None
+    _pool_lock = threading.Lock()
+    _encoder: Encoder | None = None
+
+    def encoder(self) -> Encoder:
+        """The configured encoder (``MATCHER_ENCODER``), with the embedding cache under ``MATCHER_HOME``."""
+        if self._encoder is None:
+            from matcher.encoders.factory import get_encoder
+
+            self._encoder = get_encoder(self.settings.encoder, cache_dir=self.settings.cache_dir)
+        return self._encoder
+
+    def _fingerprint(self) -> tuple[int, str]:
+        with self.store.session() as s:
+            count, latest = s.execute(select(func.count(), func.max(EnterpriseRow.updated_at))).one()
+        return int(count), str(latest)
+
+    def match_pool(self) -> Pool:
+        """The fitted pool, refitted when enterprises were added, changed or removed since the last fit."""
+        fingerprint = self._fingerprint()
+        with self._pool_lock:
+            if self._pool_cache is None or self._pool_cache.fingerprint != fingerprint:
+                self._pool_cache = self._fit_pool(fingerprint)
+            return self._pool_cache
+
+    def _fit_pool(self, fingerprint: tuple[int, str]) -> Pool:
+        from matcher.ranking.core import MatchCore
+
+        with self.store.session() as s:
+            stored = repo.list_enterprises(s)
+        if not stored:
+            raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
+        records = [e.record for e in stored]
+        core = MatchCore(self.encoder(), upstream=template_upstream_pairs()).fit(records)
+        return Pool(fingerprint, [e.id for e in stored], records, core, registry_links(records))
+
+    # -- suppliers -------------------------------------------------------------------------------------
+
+    def suppliers_for(
+        self,
+        *,
+        demand_id: int | None = None,
+        text: str | None = None,
+        k: int = 10,
+        constraints: Constraints | None = None,
+        principal: Principal | None = None,
+    ) -> SupplierSearch:
+        """The ``k`` best eligible suppliers for a stored demand or free text, with the parsed items.
+
+        A stored demand adds its required certifications as hard constraints and leaves out its publisher.
+        """
+        demand, publisher_id = self._demand_for_matching(demand_id, principal)
+        query = demand_profile(demand) if demand is not None else (text or "").strip()
+        if not query:
+            raise MatcherError("请提供需求编号或需求文本")
+        pool = self.match_pool()
+        c = constraints or Constraints()
+        if demand is not None:
+            c = Constraints(
+                certifications=tuple(dict.fromkeys((*c.certifications, *demand.required_certifications))),
+                regions=c.regions,
+                park=c.park,
+                roles=c.roles,
+                exclude=c.exclude | {publisher_id},
+            )
+        ranking = pool.core.rank_suppliers(query)
+        buyer = pool.records[pool.index_of(publisher_id)] if publisher_id in pool.ids else None
+        terms = self._boost_terms(pool, buyer, pool.index_of(publisher_id) if buyer else None)
+        scores = apply_boosts(ranking.scores, terms)
+        mask = eligible_mask(pool.ids, pool.records, c)
+        scores[~mask] = -np.inf
+        top = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[i])]
+        matches = [self._supplier(pool, i, scores, ranking, terms, demand) for i in top]
+        return SupplierSearch(matches, ranking.items, int(mask.sum()), len(pool.ids), c)
+
+    def _demand_for_matching(
+        self, demand_id: int | None, principal: Principal | None
+    ) -> tuple[Demand | None, int]:
+        if demand_id is None:
+            return None, -1
+        found = self.demand(demand_id, principal=principal)
+        if principal is not None:
+            with self.store.session() as s:
+                facts = scoping.demand_facts(s, found)
+            policy.ensure(
+                policy.can_see_candidates(principal, facts), "只有需求发布方与园区管理人员可查看候选供应商"
+            )
+        return found.record, found.publisher_id
+
+    def _boost_terms(
+        self, pool: Pool, buyer: Enterprise | None, buyer_i: int | None
+    ) -> dict[str, tuple[float, np.ndarray]]:
+        if buyer is None or buyer_i is None:
+            return {}
+        same_park = np.array([bool(buyer.park) and e.park == buyer.park for e in pool.records])
+        same_region = np.array(
+            [bool(buyer.province) and in_region(e, [buyer.province]) for e in pool.records]
+        )
+        wanted = upstream_of(pool.links[buyer_i])
+        chain = np.array([bool(links & wanted) for links in pool.links])
+        s = self.settings
+        return {
+            "同园区": (s.boost_same_park, same_park),
+            "同省": (s.boost_same_region, same_region),
+            "产业链上游": (s.boost_chain, chain),
+        }
+
+    def _supplier(
+        self,
+        pool: Pool,
+        i: int,
+        scores: np.ndarray,
+        ranking: Ranking,
+        terms: dict[str, tuple[float, np.ndarray]],
+        demand: Demand | None,
+    ) -> SupplierMatch:
+        product, explanation, channels = pool.core.supplier_.match(
+            i, float(scores[i]), ranking.items, ranking.channels
+        )
+        boosts = {name: weight for name, (weight, mask) in terms.items() if weight and mask[i]}
+        record = pool.records[i]
+        checks = requirement_checks(record, demand)
+        parts = [explanation]
+        if boosts:
+            parts.append("加分：" + "、".join(f"{n} +{w:.2f}" for n, w in boosts.items()))
+        if checks:
+            parts.append(explain_requirements(checks))
+        return SupplierMatch(
+            pool.ids[i],
+            record.name,
+            record.park,
+            float(scores[i]),
+            product,
+            channels,
+            boosts,
+            checks,
+            "；".join(parts),
+        )
+
+    # -- buyers ------------------------------------------------------------------------------------------
+
+    def buyers_for(
+        self,
+        *,
+        enterprise_id: int | None = None,
+        text: str | None = None,
+        k: int = 10,
+        principal: Principal | None = None,
+    ) -> Recommendations:
+        """Leading firms that need what an SME makes, and open demands it could answer (both ranked)."""
+        pool = self.match_pool()
+        me = pool.index_of(enterprise_id) if enterprise_id is not None and enterprise_id in pool.ids else None
+        if enterprise_id is not None:
+            self._recommendation_access(enterprise_id, principal, known=me is not None)
+        offer = text or (_offer_text(pool.records[me]) if me is not None else "")
+        if not offer.strip():
+            raise MatcherError("请提供企业编号或供应能力描述")
+        ranking = pool.core.rank_buyers(offer)
+        scores = ranking.scores.astype(np.float64).copy()
+        leading = Constraints(
+            roles=(Role.LEADING.value,), exclude=frozenset({enterprise_id} if enterprise_id else ())
+        )
+        scores[~eligible_mask(pool.ids, pool.records, leading)] = -np.inf
+        top = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[i])]
+        buyers = []
+        for i in top:
+            product, explanation, channels = pool.core.buyer_.match(
+                i, float(scores[i]), ranking.items, ranking.channels
+            )
+            r = pool.records[i]
+            buyers.append(
+                BuyerMatch(pool.ids[i], r.name, r.park, float(scores[i]), product, channels, explanation)
+            )
+        demands = self._answerable_demands(pool, me, offer, scores, k, principal)
+        return Recommendations(buyers, demands, ranking.items)
+
+    def _recommendation_access(self, enterprise_id: int, principal: Principal | None, *, known: bool) -> None:
+        """NotFoundError for an unknown enterprise; an SME user sees only its own firm's recommendations."""
+        if not known:
+            self.enterprise(enterprise_id)  # raises NotFoundError
+        if principal is None:
+            return
+        with self.store.session() as s:
+            park_id = scoping.enterprise_park(s, enterprise_id)
+        allowed = policy.can_see_enterprise_private(principal, enterprise_id, park_id)
+        policy.ensure(allowed, f"{principal.role.label}无权查看该企业的推荐")
+
+    def _answerable_demands(
+        self,
+        pool: Pool,
+        me: int | None,
+        offer: str,
+        buyer_scores: np.ndarray,
+        k: int,
+        principal: Principal | None,
+    ) -> list[DemandMatch]:
+        """Open demands visible to the caller, ranked by how well the SME fits each as a supplier."""
+        rows = self.demands(status=DemandStatus.OPEN.value, principal=principal)
+        if me is None:  # free text: score the offer's items against each demand's text directly
+            return self._demands_by_text(pool, offer, rows, k)
+        out = []
+        for d in rows:
+            if d.publisher_id == pool.ids[me]:
+                continue
+            ranking = pool.core.rank_suppliers(demand_profile(d.record))
+            score = float(ranking.scores[me])
+            if score <= 0:
+                continue
+            pub = pool.index_of(d.publisher_id) if d.publisher_id in pool.ids else None
+            mutual = reciprocal_score(
+                percentile(ranking.scores, me), percentile(buyer_scores, pub) if pub is not None else 0.0
+            )
+            product, explanation, _ = pool.core.supplier_.match(me, score, ranking.items, ranking.channels)
+            checks = requirement_checks(pool.records[me], d.record)
+            publisher = pool.records[pub].name if pub is not None else ""
+            text = "；".join(p for p in (explanation, explain_requirements(checks)) if p)
+            out.append(
+                DemandMatch(d.id, d.record.code, d.record.title, publisher, score, mutual, checks, text)
+            )
+        out.sort(key=lambda m: (-m.score, -m.reciprocal))
+        return out[:k]
+
+    def _demands_by_text(
+        self, pool: Pool, offer: str, rows: list[repo.StoredDemand], k: int
+    ) -> list[DemandMatch]:
+        from matcher.ranking.core import MatchCore
+
+        if not rows:
+            return []
+        docs = [_demand_doc(d) for d in rows]
+        core = MatchCore(self.encoder()).fit(docs)
+        ranking = core.rank_suppliers(offer)
+        order = [int(i) for i in np.argsort(-ranking.scores, kind="stable")[:k] if ranking.scores[i] > 0]
+        names = {i: e.name for i, e in zip(pool.ids, pool.records, strict=True)}
+        return [
+            DemandMatch(
+                rows[i].id,
+                rows[i].record.code,
+                rows[i].record.title,
+                names.get(rows[i].publisher_id, ""),
+                float(ranking.scores[i]),
+                0.0,
+                [],
+                core.supplier_.match(i, float(ranking.scores[i]), ranking.items, ranking.channels)[1],
+            )
+            for i in order
+        ]
+
+
+def _offer_text(enterprise: Enterprise) -> str:
+    """What an SME offers, in the words the offer parser reads: its products, else its name."""
+    names = [p.name for p in enterprise.products] or [enterprise.name]
+    return "主营" + "、".join(names)
+
+
+@lru_cache(maxsize=1)
+def _templates() -> nx.DiGraph:
+    from matcher.engine.chain import CHAIN_DIR, _chain_templates
+
+    return _chain_templates(str(CHAIN_DIR))
+
+
+@lru_cache(maxsize=1)
+def _template_links() -> LinkIndex:
+    return link_index(_templates())
+
+
+def template_upstream_pairs() -> UpstreamPairs:
+    """The templates' (product, material) keyword pairs, for the buyer-side chain channels."""
+    return UpstreamPairs(frozenset((product_key(p), product_key(m)) for p, m in keyword_pairs(_templates())))
+
+
+def registry_links(records: list[Enterprise]) -> list[set[str]]:
+    """The template links each enterprise makes, by its product names."""
+    index = _template_links()
+    return [links_made(index, [p.name for p in r.products]) for r in records]
+
+
+def upstream_of(links: set[str]) -> set[str]:
+    return upstream_links(_templates(), links)
+
+
+def _demand_doc(stored: repo.StoredDemand) -> dict[str, object]:
+    """A demand as a one-product 'company' so an offer can be matched against what demands want."""
+    from matcher.text.parse import parse_demand
+
+    d = stored.record
+    items = [d.product] if d.product else list(parse_demand(demand_profile(d)).items) or [d.title]
+    return {"id": str(stored.id), "name": d.title, "products": [{"name": x, "weight": 1.0} for x in items]}

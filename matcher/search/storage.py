@@ -1,0 +1,140 @@
+"""The search index on disk: versioned directories committed by one atomic ``CURRENT`` pointer.
+
+Layout under ``settings.index_dir``::
+
+    CURRENT                  # the name of the committed version directory, nothing else
+    v-<time>-<token>/
+        products/            # a retriever bundle (matcher.retrieval.storage: data files + manifest)
+        demands/
+        fingerprints.json    # {model_id, created, products: {id: sha1}, demands: {id: sha1}}
+
+Why versions rather than saving each retriever in place: the two retrievers and the fingerprint table must
+change together, and each retriever's own manifest commits only itself. A save writes a complete new
+version directory (a kind that did not change is hard-linked from the previous version, not rewritten),
+then replaces ``CURRENT`` with :func:`matcher.retrieval.storage.atomic_write`: a process killed before that
+leaves the previous version current and whole; one killed after leaves only an unreferenced directory,
+which the next save deletes. Writers take an exclusive lock on ``.lock`` (:func:`locked`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from matcher.errors import IndexError_
+from matcher.retrieval.storage import Writer, atomic_write
+from matcher.search.texts import KINDS, KindName
+
+CURRENT = "CURRENT"
+FINGERPRINTS = "fingerprints.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintTable:
+    """The fingerprints saved with one version: which texts each indexed record's vectors came from."""
+
+    model_id: str
+    products: dict[int, str] = field(default_factory=dict)
+    demands: dict[int, str] = field(default_factory=dict)
+    created: str = ""
+
+    def of(self, kind: KindName) -> dict[int, str]:
+        return self.products if kind == "products" else self.demands
+
+
+def current_version(root: Path) -> Path | None:
+    """The committed version directory, or None when no index was ever saved under ``root``."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    if not name.startswith("v-") or not path.is_dir():
+        raise IndexError_(
+            f"索引指针 {root / CURRENT} 指向不存在的版本 {name!r}；请运行 matcher index --rebuild"
+        )
+    return path
+
+
+def new_version(root: Path) -> Path:
+    """A fresh, empty version directory (not yet committed)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = root / f"v-{stamp}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True)
+    return path
+
+
+def commit(root: Path, version: Path) -> None:
+    """Make ``version`` current (atomic), then delete every other version directory and stray temp file."""
+    data = (version.name + "\n").encode("utf-8")
+    atomic_write(root / CURRENT, _bytes(data))
+    for path in root.iterdir():
+        if path.is_dir() and path.name.startswith("v-") and path != version:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """Copy the files of ``src`` into new directory ``dst`` as hard links (a copy where links fail)."""
+    dst.mkdir(parents=True)
+    for path in src.iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            try:
+                os.link(path, dst / path.name)
+            except OSError:
+                shutil.copy2(path, dst / path.name)
+
+
+def write_fingerprints(version: Path, table: FingerprintTable) -> None:
+    body = {
+        "format": FORMAT,
+        "model_id": table.model_id,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    body |= {kind: {str(i): fp for i, fp in sorted(table.of(kind).items())} for kind in KINDS}
+    data = json.dumps(body, ensure_ascii=False, indent=0).encode("utf-8")
+    atomic_write(version / FINGERPRINTS, _bytes(data))
+
+
+def read_fingerprints(version: Path) -> FingerprintTable:
+    path = version / FINGERPRINTS
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        tables = {kind: {int(i): str(fp) for i, fp in body[kind].items()} for kind in KINDS}
+        if body.get("format") != FORMAT:
+            raise ValueError(f"格式版本 {body.get('format')!r} 不受支持（当前为 {FORMAT}）")
+        return FingerprintTable(str(body["model_id"]), created=str(body.get("created", "")), **tables)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexError_(f"索引指纹表 {path} 缺失或已损坏：{exc}；请运行 matcher index --rebuild") from exc
+
+
+def _bytes(data: bytes) -> Writer:
+    def write(handle: BinaryIO) -> None:
+        handle.write(data)
+
+    return write
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``root/.lock`` (one writer at a time across processes; no-op off POSIX)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: single writer assumed, as in matcher.retrieval
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
