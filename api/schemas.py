@@ -425,3 +425,16 @@ class RecommendationsPublic(BaseModel):
     buyers: list[BuyerMatchPublic]
     demands: list[DemandMatchPublic]
     items: list[str] = Field(description="供应能力被解读为的产品")
+
+
+class TierSupportPublic(BaseModel):
+    """Targeted support (精准培育) for one enterprise: next tier, cheapest gap, concrete next steps."""
+
+    uscc: str
+    name: str
+    tier: str
+    next_tier: str | None
+    cheapest_gap: str | None = Field(description="最便宜补齐的差距")
+    cost: float | None = Field(description="补齐到下一层级的估算总成本（万元等值）；无法估价时为空")
+    steps: list[str] = Field(description="下一步：补报数据、补齐差距、可对接的龙头企业需求")
+    demands: list[str] = Field(description="可响应的开放需求（来自匹配引擎）")

@@ -155,3 +155,19 @@ def test_real_default_encoder_matches_a_paraphrased_demand(tmp_path: Path) -> No
     engine = Engine(store, Settings(home=tmp_path, encoder="use-m3"))
     result = engine.suppliers_for(text="为动力电池电芯寻找正极活性材料供应商", k=3)
     assert result.matches and "正极" in result.matches[0].product, result.matches
+
+
+def test_event_shortlists_come_from_the_matching_engine(sample_engine: Engine) -> None:
+    """The sample 对接会's shortlists are scored by the matching engine (reasons name matched products)."""
+    event = sample_engine.create_event(Path("data/sample/event.yaml"), replace=True).event
+    lists = sample_engine.shortlist_event(event.id, per_buyer=5)
+    entries = [e for rows in lists.by_buyer.values() for e in rows]
+    assert entries and all(0.0 <= e.score <= 1.0 for e in entries)
+    assert any("主营产品" in reason for e in entries for reason in e.reasons)
+
+
+def test_tier_support_lists_answerable_demands(sample_engine: Engine) -> None:
+    sme = sample_engine.enterprises(role="sme", park=SAMPLE_PARK, limit=1)[0]
+    plan = sample_engine.tier_support(sme.id, demands=2)
+    assert plan.uscc == sme.record.uscc and 1 <= len(plan.demands) <= 2
+    assert all(step.startswith("可对接龙头企业需求") for step in plan.steps[-len(plan.demands) :])

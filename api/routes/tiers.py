@@ -24,6 +24,7 @@ from api.schemas import (
     TierResultPublic,
     TierRunPublic,
     TierSummaryPublic,
+    TierSupportPublic,
     TierValuePublic,
 )
 from matcher.auth import Action, Principal, Resource
@@ -210,3 +211,20 @@ def park_pyramid_png(engine: EngineDep, who: Reader, park: str) -> Response:
     with tempfile.TemporaryDirectory() as tmp, _DRAWING:
         data = engine.tier_pyramid_chart(park, Path(tmp) / "pyramid.png", principal=who).read_bytes()
     return Response(data, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/tiers/support/{enterprise_id}", summary="精准培育：最便宜补齐的差距与可对接的龙头企业需求")
+def tier_support(
+    engine: EngineDep, who: Reader, enterprise_id: int, as_of: dt.date | None = None
+) -> TierSupportPublic:
+    plan = engine.tier_support(enterprise_id, as_of=as_of, principal=who)
+    return TierSupportPublic(
+        uscc=plan.uscc,
+        name=plan.name,
+        tier=plan.tier.label,
+        next_tier=plan.next_tier.label if plan.next_tier else None,
+        cheapest_gap=plan.cheapest.message if plan.cheapest else None,
+        cost=plan.cost,
+        steps=list(plan.steps),
+        demands=[str(d) for d in plan.demands],
+    )

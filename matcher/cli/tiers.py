@@ -166,3 +166,18 @@ def history(
         console.print(table)
         path = tier_paths(r.record for r in rows)[rows[0].uscc]
         console.print("层级路径：" + " → ".join(f"{year} {tier.short_label}" for year, tier in path))
+
+
+@app.command("support")
+def support(
+    enterprise: Annotated[int, typer.Option("--enterprise", help="企业编号（id）")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="评估日期 YYYY-MM-DD（默认今天）")] = None,
+) -> None:
+    """精准培育：距下一层级最便宜补齐的差距，以及可对接的龙头企业开放需求。"""
+    with reporting_errors():
+        with console.status("评估并匹配可响应的需求…"):
+            plan = _engine().tier_support(enterprise, as_of=_date(as_of))
+        nxt = plan.next_tier.label if plan.next_tier else "（已是最高层级）"
+        console.print(f"[bold]{plan.name}[/]：当前 {plan.tier.label}，下一层级 {nxt}")
+        for i, step in enumerate(plan.steps, start=1):
+            console.print(f"  {i}. {step}", highlight=False)

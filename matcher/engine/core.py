@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from matcher.auth.principal import Principal
+from matcher.domain import Enterprise
 from matcher.engine.chain import ChainMixin
 from matcher.engine.events import EventsMixin
 from matcher.engine.matching import MatchingMixin
@@ -9,6 +13,7 @@ from matcher.engine.search import SearchMixin
 from matcher.engine.tiers import TiersMixin
 from matcher.settings import Settings, get_settings
 from matcher.store import Store
+from matcher.tiers import SupportPlan, support_plan
 
 
 class Engine(MatchingMixin, ChainMixin, EventsMixin, TiersMixin, SearchMixin):
@@ -17,6 +22,25 @@ class Engine(MatchingMixin, ChainMixin, EventsMixin, TiersMixin, SearchMixin):
     >>> engine = Engine.from_settings()
     >>> [park.name for park, count in engine.parks()]
     """
+
+    def tier_support(
+        self,
+        enterprise_id: int,
+        *,
+        as_of: dt.date | None = None,
+        demands: int = 3,
+        principal: Principal | None = None,
+    ) -> SupportPlan:
+        """梯度培育 targeted support: the cheapest gap to the next tier, then open demands of leading firms
+        the enterprise could answer (from the matching engine) as concrete next steps."""
+        assessment = self.tier_assessment(enterprise_id, as_of=as_of, principal=principal)
+
+        def answerable(_: Enterprise) -> list[str]:
+            found = self.buyers_for(enterprise_id=enterprise_id, k=demands, principal=principal).demands
+            return [f"{d.code}「{d.title}」（{d.publisher}，匹配度 {d.score:.2f}）" for d in found]
+
+        record = self.enterprise(enterprise_id).record
+        return support_plan(assessment, record, answerable, limit=demands)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Engine:

@@ -42,6 +42,8 @@ from matcher.text.profiles import demand_profile
 
 if TYPE_CHECKING:
     from matcher.encoders.base import Encoder
+    from matcher.events.model import Event
+    from matcher.events.shortlists import ScorePair
     from matcher.ranking.core import MatchCore, Ranking
 
 
@@ -264,6 +266,43 @@ class MatchingMixin(RegistryMixin):
             checks,
             "；".join(parts),
         )
+
+    # -- events --------------------------------------------------------------------------------------------
+
+    def event_scorer(self, event: Event) -> ScorePair:
+        """Pair scores for a 对接会 from the matching engine (this overrides the events part's interim
+        registry scorer through the same seam): how well the SME supplies what the buyer's demands at the
+        event (else its open demands) ask for, plus chain adjacency; scores squashed into [0, 1]."""
+        pool = self.match_pool()
+        index = {r.uscc: i for i, r in enumerate(pool.records)}
+        demands = self.demands(status=DemandStatus.OPEN.value)
+        by_code = {d.record.code: d for d in demands}
+        rankings: dict[str, list[Ranking]] = {}
+        for p in event.participants:
+            if p.role is not Role.LEADING or p.enterprise_id not in index:
+                continue
+            own = [by_code[c] for c in p.demands if c in by_code]
+            own = own or [d for d in demands if d.publisher_id == pool.ids[index[p.enterprise_id]]]
+            rankings[p.id] = [pool.core.rank_suppliers(demand_profile(d.record)) for d in own]
+        people = {p.id: p for p in event.participants}
+
+        def score_pair(buyer_id: str, sme_id: str) -> tuple[float, list[str]]:
+            b, m = people.get(buyer_id), people.get(sme_id)
+            if b is None or m is None or b.enterprise_id not in index or m.enterprise_id not in index:
+                return 0.0, ["企业库中无该企业的登记信息"]
+            bi, mi = index[b.enterprise_id], index[m.enterprise_id]
+            best, reasons = 0.0, []
+            for ranking in rankings.get(buyer_id, []):
+                value = float(ranking.scores[mi])
+                if value > best:
+                    _, why, _ = pool.core.supplier_.match(mi, value, ranking.items, ranking.channels)
+                    best, reasons = value, [why]
+            if pool.links[mi] & upstream_of(pool.links[bi]):
+                best += self.settings.boost_chain
+                reasons.append("供方产品处于需方产品的产业链上游环节")
+            return float(1 - np.exp(-2 * best)), reasons or ["未发现明显的供需关联"]
+
+        return score_pair
 
     # -- buyers ------------------------------------------------------------------------------------------
 
