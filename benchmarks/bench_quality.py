@@ -31,12 +31,14 @@ DENSE_ONLY = Weights(exact=0.0, lexical=0.0, dense=1.0, text=0.0, mix=1.0)
 COLUMNS = ("mrr", "recall@10", "recall@50", "ndcg@10", "seconds")
 
 
-def _rows(encoders: list[str], limit: int | None) -> list[tuple[str, str, dict[str, float]]]:
+def _rows(encoders: list[str], limit: int | None, sides: list[str]) -> list[tuple[str, str, dict[str, float]]]:
     corpus = EVAL / "corpus.jsonl"
     rows: list[tuple[str, str, dict[str, float]]] = []
     cache = get_settings().cache_dir
     loaded: dict[str, Encoder] = {name: get_encoder(name, cache_dir=cache) for name in encoders}
     for side, name in FILES.items():
+        if side not in sides:
+            continue
         queries = EVAL / name
         rows.append((side, "char TF-IDF baseline", run_baseline(corpus, queries)))
         rows.append((side, "lexical (parsed, per product, chain)", run_eval(corpus, queries, graph_dir=GRAPH,
@@ -48,6 +50,9 @@ def _rows(encoders: list[str], limit: int | None) -> list[tuple[str, str, dict[s
                 result = run_eval(corpus, queries, graph_dir=GRAPH, encoder=enc, fusion=fusion, buyer_fusion=fusion,
                                   limit=limit)
                 rows.append((side, f"hybrid {fusion}: {enc_name}", result))
+            # the same default engine with no chain graph at all: what the graph adds, in the same run
+            alone = run_eval(corpus, queries, graph_dir=None, encoder=enc, limit=limit)
+            rows.append((side, f"default engine without chain graph: {enc_name}", alone))
     return rows
 
 
@@ -83,10 +88,11 @@ def main() -> None:
     parser.add_argument("--encoders", nargs="*", default=["use-m3"])
     parser.add_argument("--limit", type=int, default=None, help="first N queries of each file")
     parser.add_argument("--profile-level", nargs="*", default=[], help="encoders to compare on company profiles only")
+    parser.add_argument("--sides", nargs="*", default=list(FILES), choices=list(FILES), help="which query files")
     args = parser.parse_args()
     if not EVAL.exists():
         raise SystemExit(f"评测数据不存在：{EVAL}")
-    rows = _rows(args.encoders, args.limit) if args.encoders else []
+    rows = _rows(args.encoders, args.limit, args.sides) if args.encoders else []
     rows += profile_level(args.profile_level)
     header = f"| set | method | {' | '.join(COLUMNS)} |"
     print(header)

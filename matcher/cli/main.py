@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import accounts, chain, demo, events, index, matching, registry, serve, tiers
+from matcher.cli import accounts, chain, demo, events, index, matching, registry, serve, tiers, train
 
 app = typer.Typer(
     name="matcher",
@@ -20,6 +20,7 @@ app.command("demo")(demo.demo)
 app.command("match")(matching.match)
 app.command("recommend")(matching.recommend)
 app.command("eval")(matching.evaluate)
+app.command("train-encoder")(train.train_encoder)
 app.command("index")(index.index)
 app.add_typer(tiers.app, name="tiers")
 app.add_typer(events.app, name="event")

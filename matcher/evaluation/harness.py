@@ -39,16 +39,25 @@ def leave_pair_out_core(
     upstream = industry_up = None
     if graph_dir is not None:
         upstream = load_upstream_pairs(graph_dir)
-        upstream = without_pairs(upstream, [(q["product"], q["material"]) for q in queries
-                                            if q.get("product") and q.get("material")])
+        upstream = without_pairs(
+            upstream,
+            [(q["product"], q["material"]) for q in queries if q.get("product") and q.get("material")],
+        )
         pool_products = [name for d in docs for name in d.product_names]
-        upstream = without_material_links(upstream, [q["material"] for q in queries
-                                                     if q.get("material") and not q.get("product")], pool_products)
+        upstream = without_material_links(
+            upstream,
+            [q["material"] for q in queries if q.get("material") and not q.get("product")],
+            pool_products,
+        )
         industry_up = load_industry_up(graph_dir)
-    return MatchCore(kwargs.pop("encoder", None), upstream=upstream, industry_up=industry_up, **kwargs).fit(docs)
+    return MatchCore(kwargs.pop("encoder", None), upstream=upstream, industry_up=industry_up, **kwargs).fit(
+        docs
+    )
 
 
-def evaluate_rankings(ids: Sequence[str], queries: Sequence[dict[str, Any]], ranker: Ranker, k: int = 10) -> dict[str, float]:
+def evaluate_rankings(
+    ids: Sequence[str], queries: Sequence[dict[str, Any]], ranker: Ranker, k: int = 10
+) -> dict[str, float]:
     """Mean metrics of ``ranker`` (query -> scores over ``ids``) with each query's own company excluded."""
     where = {cid: i for i, cid in enumerate(ids)}
     sums = {"mrr": 0.0, f"recall@{k}": 0.0, "recall@50": 0.0, "ndcg@10": 0.0}
@@ -95,8 +104,15 @@ def run_eval(
         from matcher.settings import get_settings
 
         encoder = get_encoder(encoder, cache_dir=get_settings().cache_dir)
-    core = leave_pair_out_core(docs, queries, Path(graph_dir) if graph_dir else None,
-                               encoder=encoder, weights=weights, fusion=fusion, buyer_fusion=buyer_fusion)
+    core = leave_pair_out_core(
+        docs,
+        queries,
+        Path(graph_dir) if graph_dir else None,
+        encoder=encoder,
+        weights=weights,
+        fusion=fusion,
+        buyer_fusion=buyer_fusion,
+    )
 
     def ranker(q: dict[str, Any]) -> np.ndarray:
         if q.get("type") == "buyer_recommendation":

@@ -29,12 +29,22 @@ def agenda_rows(event: Event, schedule: Schedule, participant_id: str) -> list[A
     for m in schedule.of(participant_id):
         other = event.by_id[m.sme_id if m.buyer_id == participant_id else m.buyer_id]
         s = slots[m.slot]
-        rows.append(AgendaRow(m.slot, s.start, s.end, f"{s.start:%H:%M}-{s.end:%H:%M}",
-                              event.table_name(m.table_id), other.name, other.role.label,
-                              reasons.get((m.buyer_id, m.sme_id), ""), m.must))
+        rows.append(
+            AgendaRow(
+                m.slot,
+                s.start,
+                s.end,
+                f"{s.start:%H:%M}-{s.end:%H:%M}",
+                event.table_name(m.table_id),
+                other.name,
+                other.role.label,
+                reasons.get((m.buyer_id, m.sme_id), ""),
+                m.must,
+            )
+        )
     return rows
 
 
 def meeting_label(event: Event, buyer_id: str, sme_id: str) -> str:
-    """"龙头 × 中小企业" as shown in the master grid."""
+    """ "龙头 × 中小企业" as shown in the master grid."""
     return f"{event.by_id[buyer_id].name} × {event.by_id[sme_id].name}"

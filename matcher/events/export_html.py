@@ -39,7 +39,9 @@ th { background: #e8eef7; } .must { font-weight: bold; color: #a00; } .muted { c
 {% block body %}{% endblock %}
 </body></html>"""
 
-_AGENDA = _BASE.replace("{% block body %}{% endblock %}", """
+_AGENDA = _BASE.replace(
+    "{% block body %}{% endblock %}",
+    """
 {% for p in pages %}<section class="page">
 <h1>{{ event.name }}</h1>
 <h2>{{ p.name }}（{{ p.role }}）洽谈日程 · {{ event.venue }}</h2>
@@ -49,23 +51,34 @@ _AGENDA = _BASE.replace("{% block body %}{% endblock %}", """
 <td>{{ r.counterpart }}{% if r.must %}（必须见）{% endif %}</td><td>{{ r.reasons }}</td></tr>{% endfor %}
 </tbody></table>{% else %}<p>本次活动暂未安排洽谈。</p>{% endif %}
 <p class="muted">请提前 5 分钟到达对应桌位；如需调整请联系会务组。</p>
-</section>{% endfor %}""")
+</section>{% endfor %}""",
+)
 
-_CARDS = _BASE.replace("{% block body %}{% endblock %}", """
+_CARDS = _BASE.replace(
+    "{% block body %}{% endblock %}",
+    """
 {% for c in cards %}<section class="page card">
 <h1>{{ c.table }}</h1><h2>{{ event.name }}</h2>
 <table><thead><tr><th>时间</th><th>龙头企业</th><th>中小企业</th></tr></thead>
 <tbody>{% for r in c.rows %}<tr><td>{{ r[0] }}</td><td>{{ r[1] }}</td><td>{{ r[2] }}</td></tr>{% endfor %}
-</tbody></table></section>{% endfor %}""")
+</tbody></table></section>{% endfor %}""",
+)
 
 
-def render_agendas_html(event: Event, schedule: Schedule, participant_ids: Iterable[str] | None = None) -> str:
+def render_agendas_html(
+    event: Event, schedule: Schedule, participant_ids: Iterable[str] | None = None
+) -> str:
     """One printable page per participant (all leading firms and SMEs unless ``participant_ids``)."""
-    ids = list(participant_ids) if participant_ids is not None else [
-        p.id for p in event.participants if p.role in (Role.LEADING, Role.SME)]
+    ids = (
+        list(participant_ids)
+        if participant_ids is not None
+        else [p.id for p in event.participants if p.role in (Role.LEADING, Role.SME)]
+    )
     people = event.by_id
-    pages = [{"name": people[i].name, "role": people[i].role.label,
-              "rows": agenda_rows(event, schedule, i)} for i in ids]
+    pages = [
+        {"name": people[i].name, "role": people[i].role.label, "rows": agenda_rows(event, schedule, i)}
+        for i in ids
+    ]
     return _ENV.from_string(_AGENDA).render(title=f"{event.name} 洽谈日程", event=event, pages=pages)
 
 
@@ -74,8 +87,11 @@ def render_table_cards_html(event: Event, schedule: Schedule) -> str:
     slots, people = event.slots(), event.by_id
     cards = []
     for t in event.tables:
-        rows = [(slots[m.slot].label, people[m.buyer_id].name, people[m.sme_id].name)
-                for m in sorted(schedule.meetings, key=lambda m: m.slot) if m.table_id == t.id]
+        rows = [
+            (slots[m.slot].label, people[m.buyer_id].name, people[m.sme_id].name)
+            for m in sorted(schedule.meetings, key=lambda m: m.slot)
+            if m.table_id == t.id
+        ]
         cards.append({"table": t.display, "rows": rows})
     return _ENV.from_string(_CARDS).render(title=f"{event.name} 桌卡", event=event, cards=cards)
 
@@ -93,7 +109,19 @@ def html_to_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str = 
     if exe is None:
         raise MatcherError(f"未找到 {chromium}，无法生成 PDF；请安装 chromium（apt-get install chromium）")
     pdf_path = Path(pdf_path)
-    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", Path(html_path).resolve().as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf_path}",
+            Path(html_path).resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return pdf_path

@@ -13,7 +13,9 @@ from matcher.events.model import Event
 from matcher.events.schedule import Schedule
 
 
-def agenda_ics(event: Event, schedule: Schedule, participant_id: str, *, stamp: dt.datetime | None = None) -> bytes:
+def agenda_ics(
+    event: Event, schedule: Schedule, participant_id: str, *, stamp: dt.datetime | None = None
+) -> bytes:
     """The .ics bytes of the participant's meetings; summaries and descriptions in Chinese.
 
     UIDs are stable per (event, participant, slot), so re-importing an updated agenda replaces old entries.
@@ -45,7 +47,12 @@ def agenda_ics(event: Event, schedule: Schedule, participant_id: str, *, stamp: 
 
 
 def write_agenda_ics(
-    event: Event, schedule: Schedule, participant_id: str, path: str | Path, *, stamp: dt.datetime | None = None
+    event: Event,
+    schedule: Schedule,
+    participant_id: str,
+    path: str | Path,
+    *,
+    stamp: dt.datetime | None = None,
 ) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,6 +74,11 @@ def greedy_schedule(
     start = time.perf_counter()
     res = residual(event, weights=weights, fixed=fixed, open_slots=open_slots)
     triples = greedy_triples(res, fair=fair)
-    stats = SolveStats(solver="greedy-fair" if fair else "greedy", status="HEURISTIC", objective=0,
-                       seconds=round(time.perf_counter() - start, 3), pairs_considered=len(res.pairs))
+    stats = SolveStats(
+        solver="greedy-fair" if fair else "greedy",
+        status="HEURISTIC",
+        objective=0,
+        seconds=round(time.perf_counter() - start, 3),
+        pairs_considered=len(res.pairs),
+    )
     return finish(event, triples, res.pairset, stats, fixed=fixed, weights=res.weights)

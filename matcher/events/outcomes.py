@@ -49,9 +49,7 @@ class Outcome(BaseModel):
     recorded_at: dt.datetime | None = None
 
 
-def record_outcome(
-    outcomes: Sequence[Outcome], new: Outcome
-) -> list[Outcome]:
+def record_outcome(outcomes: Sequence[Outcome], new: Outcome) -> list[Outcome]:
     """The outcome list with ``new`` replacing any earlier record of the same meeting."""
     key = (new.event_id, new.buyer_id, new.sme_id)
     return [o for o in outcomes if (o.event_id, o.buyer_id, o.sme_id) != key] + [new]
@@ -70,9 +68,11 @@ class EventReport(NamedTuple):
 
     def lines(self) -> list[str]:
         """The summary in Chinese, one line per figure."""
-        return [f"计划洽谈 {self.planned} 场，实际举行 {self.held} 场，未举行 {self.not_held} 场",
-                f"达成意向 {self.intentions} 项，试用（先试首用）{self.trials} 项，签约 {self.signed} 项",
-                f"参与洽谈的中小企业 {self.smes_met} 家，未满足的“必须见” {self.unmet_musts} 项"]
+        return [
+            f"计划洽谈 {self.planned} 场，实际举行 {self.held} 场，未举行 {self.not_held} 场",
+            f"达成意向 {self.intentions} 项，试用（先试首用）{self.trials} 项，签约 {self.signed} 项",
+            f"参与洽谈的中小企业 {self.smes_met} 家，未满足的“必须见” {self.unmet_musts} 项",
+        ]
 
 
 def event_report(event: Event, schedule: Schedule, outcomes: Sequence[Outcome]) -> EventReport:
@@ -88,10 +88,15 @@ def event_report(event: Event, schedule: Schedule, outcomes: Sequence[Outcome]) 
     for o in held:
         by_buyer.setdefault(o.buyer_id, Counter())[o.kind.label] += 1
     return EventReport(
-        planned=len(planned), held=len(held), not_held=len(planned) - len(held),
-        intentions=kinds[OutcomeKind.INTENTION], trials=kinds[OutcomeKind.TRIAL],
-        signed=kinds[OutcomeKind.SIGNED], smes_met=len({o.sme_id for o in held}),
-        unmet_musts=len(schedule.unmet_musts), by_buyer=by_buyer,
+        planned=len(planned),
+        held=len(held),
+        not_held=len(planned) - len(held),
+        intentions=kinds[OutcomeKind.INTENTION],
+        trials=kinds[OutcomeKind.TRIAL],
+        signed=kinds[OutcomeKind.SIGNED],
+        smes_met=len({o.sme_id for o in held}),
+        unmet_musts=len(schedule.unmet_musts),
+        by_buyer=by_buyer,
     )
 
 

@@ -107,9 +107,7 @@ def candidate_pairs(event: Event, weights: Weights | None = None) -> PairSet:
     return PairSet(pairs, impossible)
 
 
-def objective(
-    event: Event, meetings: Iterable[tuple[str, str]], weights: Weights | None = None
-) -> Objective:
+def objective(event: Event, meetings: Iterable[tuple[str, str]], weights: Weights | None = None) -> Objective:
     """The objective of a set of (buyer_id, sme_id) meetings, as every scheduler here counts it."""
     weights = weights or Weights()
     levels = pair_levels(event)

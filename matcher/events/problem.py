@@ -47,13 +47,16 @@ def residual(
     met = {(m.buyer_id, m.sme_id) for m in fixed}
     pairs = []
     for p in pairset.pairs:
-        slots = tuple(t for t in p.slots
-                      if t in allowed and t not in busy[p.buyer_id] and t not in busy[p.sme_id])
+        slots = tuple(
+            t for t in p.slots if t in allowed and t not in busy[p.buyer_id] and t not in busy[p.sme_id]
+        )
         if slots and (p.buyer_id, p.sme_id) not in met:
             pairs.append(p._replace(slots=slots))
     used = Counter([m.buyer_id for m in fixed] + [m.sme_id for m in fixed])
-    cap = {q.id: max(0, (n if q.max_meetings is None else q.max_meetings) - used[q.id])
-           for q in event.participants}
+    cap = {
+        q.id: max(0, (n if q.max_meetings is None else q.max_meetings) - used[q.id])
+        for q in event.participants
+    }
     per_slot = Counter(m.slot for m in fixed)
     tables = {t: max(0, len(event.tables) - per_slot[t]) for t in range(n)}
     k = event.min_meetings_per_sme

@@ -34,7 +34,9 @@ def updated_event(event: Event, *, no_shows: Collection[str] = (), arrivals: Map
     return event.model_copy(update={"participants": people})
 
 
-def _arrive(event: Event, p: Participant, no_shows: Collection[str], arrivals: Mapping[str, int]) -> Participant:
+def _arrive(
+    event: Event, p: Participant, no_shows: Collection[str], arrivals: Mapping[str, int]
+) -> Participant:
     if p.id in no_shows:
         return p.model_copy(update={"available_slots": []})
     if p.id in arrivals:
@@ -64,8 +66,14 @@ def replan(
     past = [m for m in schedule.meetings if m.slot < from_slot]
     held = [m for m in past if attended(m)]
     future = [m for m in schedule.meetings if m.slot >= from_slot]
-    new = solve_schedule(new_event, time_limit=time_limit, fixed=held,
-                         open_slots=range(from_slot, new_event.slot_count), keep=future, keep_bonus=keep_bonus)
+    new = solve_schedule(
+        new_event,
+        time_limit=time_limit,
+        fixed=held,
+        open_slots=range(from_slot, new_event.slot_count),
+        keep=future,
+        keep_bonus=keep_bonus,
+    )
     kept = {(m.buyer_id, m.sme_id) for m in new.meetings}
     dropped = [m for m in past if not attended(m)] + [m for m in future if (m.buyer_id, m.sme_id) not in kept]
     return Replan(new_event, new, held, dropped)

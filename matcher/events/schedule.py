@@ -83,25 +83,46 @@ def finish(
     info = {(p.buyer_id, p.sme_id): p for p in pairset.pairs}
     tabled = assign_tables(event, triples, fixed=[(m.buyer_id, m.sme_id, m.slot, m.table_id) for m in fixed])
     meetings = list(fixed) + [
-        Meeting(buyer_id=b, sme_id=s, slot=t, table_id=tab,
-                value=info[(b, s)].value if (b, s) in info else 0,
-                must=info[(b, s)].must if (b, s) in info else False)
+        Meeting(
+            buyer_id=b,
+            sme_id=s,
+            slot=t,
+            table_id=tab,
+            value=info[(b, s)].value if (b, s) in info else 0,
+            must=info[(b, s)].must if (b, s) in info else False,
+        )
         for b, s, t, tab in tabled
     ]
     meetings.sort(key=lambda m: (m.slot, m.table_id))
     obj = objective(event, [(m.buyer_id, m.sme_id) for m in meetings], weights)
-    stats = stats.model_copy(update={"objective": obj.total, "value": obj.value, "musts_met": obj.musts_met,
-                                     "fairness_units": obj.fairness_units})
-    return Schedule(event_id=event.id, meetings=meetings, stats=stats,
-                    unmet_musts=_unmet(meetings, pairset), sme_shortfall=_shortfall(event, meetings))
+    stats = stats.model_copy(
+        update={
+            "objective": obj.total,
+            "value": obj.value,
+            "musts_met": obj.musts_met,
+            "fairness_units": obj.fairness_units,
+        }
+    )
+    return Schedule(
+        event_id=event.id,
+        meetings=meetings,
+        stats=stats,
+        unmet_musts=_unmet(meetings, pairset),
+        sme_shortfall=_shortfall(event, meetings),
+    )
 
 
 def _unmet(meetings: Sequence[Meeting], pairset: PairSet) -> list[MissedMust]:
     met = {(m.buyer_id, m.sme_id) for m in meetings}
-    missing = [UnmetMust(p.buyer_id, p.sme_id, "时段、桌位或洽谈上限冲突，未能安排")
-               for p in pairset.pairs if p.must and (p.buyer_id, p.sme_id) not in met]
-    return [MissedMust(buyer_id=u.buyer_id, sme_id=u.sme_id, reason=u.reason)
-            for u in [*pairset.impossible_musts, *missing]]
+    missing = [
+        UnmetMust(p.buyer_id, p.sme_id, "时段、桌位或洽谈上限冲突，未能安排")
+        for p in pairset.pairs
+        if p.must and (p.buyer_id, p.sme_id) not in met
+    ]
+    return [
+        MissedMust(buyer_id=u.buyer_id, sme_id=u.sme_id, reason=u.reason)
+        for u in [*pairset.impossible_musts, *missing]
+    ]
 
 
 def _shortfall(event: Event, meetings: Sequence[Meeting]) -> dict[str, int]:

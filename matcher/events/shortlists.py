@@ -49,8 +49,9 @@ def score_pairs(event: Event, score_pair: ScorePair) -> list[Candidate]:
     for b in event.of_role(Role.LEADING):
         for s in event.of_role(Role.SME):
             score, reasons = score_pair(b.id, s.id)
-            out.append(Candidate(buyer_id=b.id, sme_id=s.id, score=min(1.0, max(0.0, score)),
-                                 reasons=list(reasons)))
+            out.append(
+                Candidate(buyer_id=b.id, sme_id=s.id, score=min(1.0, max(0.0, score)), reasons=list(reasons))
+            )
     return out
 
 

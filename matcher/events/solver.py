@@ -67,8 +67,12 @@ def solve_schedule(
     base = objective(event, [(m.buyer_id, m.sme_id) for m in fixed], res.weights).total
     best, bound = round(solver.objective_value), math.floor(solver.best_objective_bound + 1e-6)
     stats = SolveStats(
-        solver="cp-sat", status=solver.status_name(code), objective=0, bound=base + bound,
-        gap=round((bound - best) / max(1, base + bound), 6), pairs_considered=len(res.pairs),
+        solver="cp-sat",
+        status=solver.status_name(code),
+        objective=0,
+        bound=base + bound,
+        gap=round((bound - best) / max(1, base + bound), 6),
+        pairs_considered=len(res.pairs),
         seconds=round(time.perf_counter() - start, 3),
     )
     return finish(event, triples, res.pairset, stats, fixed=fixed, weights=res.weights)
@@ -87,8 +91,11 @@ def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
 
 def _variables(model: cp_model.CpModel, res: Residual, blocks: list[Block]) -> XVars:
     where = {t: j for j, block in enumerate(blocks) for t in block}
-    return {(i, j): model.new_bool_var(f"x{i}_{j}")
-            for i, p in enumerate(res.pairs) for j in sorted({where[t] for t in p.slots})}
+    return {
+        (i, j): model.new_bool_var(f"x{i}_{j}")
+        for i, p in enumerate(res.pairs)
+        for j in sorted({where[t] for t in p.slots})
+    }
 
 
 def _constraints(model: cp_model.CpModel, res: Residual, blocks: list[Block], x: XVars) -> None:

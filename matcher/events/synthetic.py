@@ -13,8 +13,20 @@ from matcher.domain.models import Role
 from matcher.events.model import Candidate, Event, Level, Participant, Preference, Session, Table
 from matcher.events.shortlists import build_shortlists, shortlist_candidates
 
-CLUSTERS = ["汽车零部件", "新能源电池", "电子信息", "智能装备", "新材料", "生物医药",
-            "食品加工", "纺织服装", "化工", "光伏", "机器人", "集成电路"]
+CLUSTERS = [
+    "汽车零部件",
+    "新能源电池",
+    "电子信息",
+    "智能装备",
+    "新材料",
+    "生物医药",
+    "食品加工",
+    "纺织服装",
+    "化工",
+    "光伏",
+    "机器人",
+    "集成电路",
+]
 
 
 def synthetic_event(
@@ -38,19 +50,32 @@ def synthetic_event(
     """
     rng = random.Random(seed)
     n_clusters = max(1, min(len(CLUSTERS), n_smes // 25 or 1))
-    people = [_firm(rng, f"B{i:03d}", Role.LEADING, n_clusters, n_slots, partial_share, 8, windows)
-              for i in range(n_buyers)]
-    people += [_firm(rng, f"S{i:03d}", Role.SME, n_clusters, n_slots, partial_share, 4, windows)
-               for i in range(n_smes)]
+    people = [
+        _firm(rng, f"B{i:03d}", Role.LEADING, n_clusters, n_slots, partial_share, 8, windows)
+        for i in range(n_buyers)
+    ]
+    people += [
+        _firm(rng, f"S{i:03d}", Role.SME, n_clusters, n_slots, partial_share, 4, windows)
+        for i in range(n_smes)
+    ]
     morning = (n_slots + 1) // 2
     sessions = [Session(day=dt.date(2025, 6, 18), start=dt.time(9, 0), slot_count=morning, label="上午场")]
     if n_slots > morning:
-        sessions.append(Session(day=dt.date(2025, 6, 18), start=dt.time(14, 0),
-                                slot_count=n_slots - morning, label="下午场"))
+        sessions.append(
+            Session(
+                day=dt.date(2025, 6, 18), start=dt.time(14, 0), slot_count=n_slots - morning, label="下午场"
+            )
+        )
     tables = [Table(id=str(i + 1)) for i in range(n_tables)]
-    event = Event(id=f"syn-{seed}", name="产业链供需对接会（模拟）", venue="园区会展中心",
-                  sessions=sessions, tables=tables, participants=[p for p, _ in people],
-                  min_meetings_per_sme=k)
+    event = Event(
+        id=f"syn-{seed}",
+        name="产业链供需对接会（模拟）",
+        venue="园区会展中心",
+        sessions=sessions,
+        tables=tables,
+        participants=[p for p, _ in people],
+        min_meetings_per_sme=k,
+    )
     cluster = {p.id: c for p, c in people}
     scored = _scores(rng, event, cluster, n_clusters)
     prefs = _preferences(rng, scored, pref_share)
@@ -60,7 +85,13 @@ def synthetic_event(
 
 
 def _firm(
-    rng: random.Random, pid: str, role: Role, n_clusters: int, n_slots: int, partial: float, cap: int,
+    rng: random.Random,
+    pid: str,
+    role: Role,
+    n_clusters: int,
+    n_slots: int,
+    partial: float,
+    cap: int,
     windows: bool,
 ) -> tuple[Participant, int]:
     c = rng.randrange(n_clusters)
@@ -74,8 +105,14 @@ def _firm(
         slots = slots or None
     kind = "龙头" if role == Role.LEADING else "配套"
     name = f"{CLUSTERS[c]}{kind}企业{pid}"
-    return Participant(id=pid, name=name, role=role, available_slots=slots, max_meetings=cap,
-                       demands=[f"{CLUSTERS[c]}采购需求"] if role == Role.LEADING else []), c
+    return Participant(
+        id=pid,
+        name=name,
+        role=role,
+        available_slots=slots,
+        max_meetings=cap,
+        demands=[f"{CLUSTERS[c]}采购需求"] if role == Role.LEADING else [],
+    ), c
 
 
 def _scores(rng: random.Random, event: Event, cluster: dict[str, int], n_clusters: int) -> list[Candidate]:
@@ -83,7 +120,9 @@ def _scores(rng: random.Random, event: Event, cluster: dict[str, int], n_cluster
     for b in event.of_role(Role.LEADING):
         taste = rng.uniform(0.3, 0.9)  # share of its own cluster the buyer really likes
         for s in event.of_role(Role.SME):
-            dist = min((cluster[b.id] - cluster[s.id]) % n_clusters, (cluster[s.id] - cluster[b.id]) % n_clusters)
+            dist = min(
+                (cluster[b.id] - cluster[s.id]) % n_clusters, (cluster[s.id] - cluster[b.id]) % n_clusters
+            )
             if dist == 0 and rng.random() < taste:
                 score, why = rng.uniform(0.6, 0.98), f"同属{CLUSTERS[cluster[b.id]]}产业链，产品契合需求"
             elif dist == 1:

@@ -56,8 +56,11 @@ def _clashes(event: Event, schedule: Schedule) -> list[str]:
     tables = Counter((m.table_id, m.slot) for m in schedule.meetings)
     out += [f"{tab} 号桌在时段 {slot + 1} 有 {n} 场洽谈" for (tab, slot), n in tables.items() if n > 1]
     per_slot = Counter(m.slot for m in schedule.meetings)
-    out += [f"时段 {slot + 1} 有 {n} 场洽谈，超过 {len(event.tables)} 张桌"
-            for slot, n in per_slot.items() if n > len(event.tables)]
+    out += [
+        f"时段 {slot + 1} 有 {n} 场洽谈，超过 {len(event.tables)} 张桌"
+        for slot, n in per_slot.items()
+        if n > len(event.tables)
+    ]
     return out
 
 

@@ -164,8 +164,17 @@ def chain_coverage(
     for node in sorted(links, key=order.__getitem__):
         mine = here.by_node.get(node, [])
         status = LinkStatus.GAP if not mine else LinkStatus.WEAK if len(mine) == 1 else LinkStatus.COVERED
-        result.append(LinkCoverage(node, G.nodes[node]["name"], G.nodes[node]["stage"], depth[node], status,
-                                   mine, there.by_node.get(node, [])))
+        result.append(
+            LinkCoverage(
+                node,
+                G.nodes[node]["name"],
+                G.nodes[node]["stage"],
+                depth[node],
+                status,
+                mine,
+                there.by_node.get(node, []),
+            )
+        )
     _expose(G, result)
     return ChainCoverage(industry, result, here.unlinked)
 

@@ -46,8 +46,12 @@ class ProductSpace:
     @classmethod
     def build(cls, G: nx.DiGraph, encoder: Encoder, *, threshold: float = 0.8, k: int = 5) -> ProductSpace:
         """Embed every product that a company sells or that takes part in an upstream edge."""
-        nodes = [n for n, d in G.nodes(data=True) if d.get("kind") == NodeKind.PRODUCT.value and _useful(G, n)]
-        vectors = encoder.encode([key_of(n) for n in nodes]) if nodes else np.zeros((0, encoder.dim), "float32")
+        nodes = [
+            n for n, d in G.nodes(data=True) if d.get("kind") == NodeKind.PRODUCT.value and _useful(G, n)
+        ]
+        vectors = (
+            encoder.encode([key_of(n) for n in nodes]) if nodes else np.zeros((0, encoder.dim), "float32")
+        )
         return cls(nodes, vectors, encoder, threshold, k)
 
     def similar(self, names: list[str]) -> list[list[tuple[str, float]]]:
@@ -57,8 +61,11 @@ class ProductSpace:
         scores = self.encoder.encode(names) @ self.vectors.T
         top = np.argsort(-scores, axis=1)[:, : self.k + 1]
         return [
-            [(self.nodes[j], float(scores[r, j])) for j in row
-             if scores[r, j] >= self.threshold and key_of(self.nodes[j]) != names[r]][: self.k]
+            [
+                (self.nodes[j], float(scores[r, j]))
+                for j in row
+                if scores[r, j] >= self.threshold and key_of(self.nodes[j]) != names[r]
+            ][: self.k]
             for r, row in enumerate(top)
         ]
 
@@ -69,7 +76,8 @@ def _useful(G: nx.DiGraph, node: str) -> bool:
         return True
     chain = (EdgeKind.UPSTREAM.value, EdgeKind.SUBTYPE.value)
     return any(k in chain for *_, k in G.out_edges(node, data="kind")) or any(
-        k == EdgeKind.SUBTYPE.value for *_, k in G.in_edges(node, data="kind"))
+        k == EdgeKind.SUBTYPE.value for *_, k in G.in_edges(node, data="kind")
+    )
 
 
 def _edges(G: nx.DiGraph, node: str, kind: EdgeKind, *, out: bool = True) -> list[str]:
@@ -95,8 +103,12 @@ def relatives(G: nx.DiGraph, seeds: Weights, space: ProductSpace | None = None) 
         names = [key_of(n) for n in seeds]
         for (node, (w, why)), near in zip(seeds.items(), space.similar(names), strict=True):
             for other, sim in near:
-                _put(out, other, w * DECAY["similar"] * sim,
-                     f"{why}；「{key_of(other)}」与「{key_of(node)}」相近（{sim:.2f}）")
+                _put(
+                    out,
+                    other,
+                    w * DECAY["similar"] * sim,
+                    f"{why}；「{key_of(other)}」与「{key_of(node)}」相近（{sim:.2f}）",
+                )
     return out
 
 
@@ -123,8 +135,11 @@ def industry_scores(G: nx.DiGraph, industries: Mapping[str, float]) -> Weights:
     """Companies in industries that industry_up.json lists as downstream of the given industries."""
     out: Weights = {}
     for industry, w in industries.items():
-        ups = [(v, d.get("weight", 1.0)) for _, v, d in G.out_edges(industry, data=True)
-               if d.get("kind") == EdgeKind.INDUSTRY_UP.value]
+        ups = [
+            (v, d.get("weight", 1.0))
+            for _, v, d in G.out_edges(industry, data=True)
+            if d.get("kind") == EdgeKind.INDUSTRY_UP.value
+        ]
         top = max((c for _, c in ups), default=1.0)
         for target, count in ups:
             reason = f"行业层面：「{G.nodes[industry]['name']}」是「{G.nodes[target]['name']}」的上游行业"
@@ -153,15 +168,58 @@ class GraphIndex:
 
 def graph_index(G: nx.DiGraph) -> GraphIndex:
     """Build once per graph: product nodes that are sold or in an upstream edge, and industry names."""
-    products = {n: [key_of(n)] for n, d in G.nodes(data=True)
-                if d.get("kind") == NodeKind.PRODUCT.value and _useful(G, n)}
-    industries = {n: [d["name"], d["name"].rstrip("Ⅲ")] for n, d in G.nodes(data=True)
-                  if d.get("kind") == NodeKind.INDUSTRY.value}
+    products = {
+        n: [key_of(n)]
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == NodeKind.PRODUCT.value and _useful(G, n)
+    }
+    industries = {
+        n: [d["name"], d["name"].rstrip("Ⅲ")]
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == NodeKind.INDUSTRY.value
+    }
     return GraphIndex(LinkIndex(products), LinkIndex(industries))
 
 
 BOILERPLATE = frozenset(
-    ["企业", "公司", "供应链", "主营", "生产", "产品", "定制", "采购", "采购方", "供应", "供应商", "服务", "合作", "下游", "上游", "配套", "制品", "领域", "能力", "长期", "需求", "对接", "专业", "工厂", "厂家", "客户", "项目", "技术", "材料", "设备", "系统", "加工", "销售", "希望", "寻求", "机会"]
+    [
+        "企业",
+        "公司",
+        "供应链",
+        "主营",
+        "生产",
+        "产品",
+        "定制",
+        "采购",
+        "采购方",
+        "供应",
+        "供应商",
+        "服务",
+        "合作",
+        "下游",
+        "上游",
+        "配套",
+        "制品",
+        "领域",
+        "能力",
+        "长期",
+        "需求",
+        "对接",
+        "专业",
+        "工厂",
+        "厂家",
+        "客户",
+        "项目",
+        "技术",
+        "材料",
+        "设备",
+        "系统",
+        "加工",
+        "销售",
+        "希望",
+        "寻求",
+        "机会",
+    ]
 )
 
 
@@ -171,11 +229,14 @@ def query_mentions(index: GraphIndex, text: str) -> tuple[list[str], list[str]]:
     industries = index.industries.spans(key, normalized=True)
     inside = [(start, start + len(name)) for start, name in industries]
     products = [
-        m for start, m in index.products.spans(key, normalized=True)
+        m
+        for start, m in index.products.spans(key, normalized=True)
         if m not in BOILERPLATE and not any(a <= start and start + len(m) <= b for a, b in inside)
     ]
-    return ([index.products.normal[m] for m in dict.fromkeys(products)],
-            [index.industries.normal[m] for m in dict.fromkeys(m for _, m in industries)])
+    return (
+        [index.products.normal[m] for m in dict.fromkeys(products)],
+        [index.industries.normal[m] for m in dict.fromkeys(m for _, m in industries)],
+    )
 
 
 def _noisy_or(a: Weights, b: Weights) -> dict[str, Evidence]:

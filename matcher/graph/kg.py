@@ -28,16 +28,30 @@ from matcher.graph.errors import GraphSourceError
 from matcher.graph.noise import is_accounting, is_generic, recipe_products
 from matcher.graph.schema import EdgeKind, NodeKind, company_id, industry_id, kind_of, product_id
 
-FILES = ("company.json", "industry.json", "industry_industry.json", "company_industry.json",
-         "industry_up.json", "company_product.json", "product_product.json")
+FILES = (
+    "company.json",
+    "industry.json",
+    "industry_industry.json",
+    "company_industry.json",
+    "industry_up.json",
+    "company_product.json",
+    "product_product.json",
+)
 NOT_A_NAME = re.compile(r"[，。；：！？,;:!?\n\r\t]")
 MAX_NAME = 30
 
 REASONS = {
-    "bad_json": "无法解析的行", "missing_field": "缺少字段", "duplicate_code": "重复的企业代码",
-    "unknown_industry": "未知行业", "accounting": "会计项目（抵销、调整、合计等）", "generic_segment": "笼统业务分部",
-    "duplicate_pair": "重复关系", "self_loop": "自环", "not_a_name": "不像产品名称的文本",
-    "recipe": "菜谱式原料关系", "excluded_pair": "按要求排除的产品-材料对（留对评估）",
+    "bad_json": "无法解析的行",
+    "missing_field": "缺少字段",
+    "duplicate_code": "重复的企业代码",
+    "unknown_industry": "未知行业",
+    "accounting": "会计项目（抵销、调整、合计等）",
+    "generic_segment": "笼统业务分部",
+    "duplicate_pair": "重复关系",
+    "self_loop": "自环",
+    "not_a_name": "不像产品名称的文本",
+    "recipe": "菜谱式原料关系",
+    "excluded_pair": "按要求排除的产品-材料对（留对评估）",
     "unknown_relation": "未知关系类型",
 }
 
@@ -59,7 +73,9 @@ class LoadReport:
 
     def summary(self) -> str:
         """A Chinese, human-readable account of the load."""
-        lines = [f"载入用时 {self.seconds:.1f} 秒；节点 {sum(self.nodes.values())} 个，边 {sum(self.edges.values())} 条"]
+        lines = [
+            f"载入用时 {self.seconds:.1f} 秒；节点 {sum(self.nodes.values())} 个，边 {sum(self.edges.values())} 条"
+        ]
         lines.append("节点：" + "，".join(f"{k} {v}" for k, v in sorted(self.nodes.items())))
         lines.append("边：" + "，".join(f"{k} {v}" for k, v in sorted(self.edges.items())))
         lines.append(f"丢弃 {sum(self.dropped.values())} 行：")
@@ -137,7 +153,9 @@ def _load_industries(G: nx.DiGraph, root: Path, report: LoadReport) -> dict[str,
     for row in read_jsonl(root / "industry_industry.json", report):
         child, parent = industry_id(str(row.get("from_code"))), industry_id(str(row.get("to_code")))
         if child not in G or parent not in G:
-            report.drop("industry_industry.json", "unknown_industry", f"{row.get('from_code')}→{row.get('to_code')}")
+            report.drop(
+                "industry_industry.json", "unknown_industry", f"{row.get('from_code')}→{row.get('to_code')}"
+            )
             continue
         G.add_edge(child, parent, kind=EdgeKind.PARENT.value)
     return names
@@ -153,8 +171,14 @@ def _load_companies(G: nx.DiGraph, root: Path, report: LoadReport) -> None:
         if node in G:
             report.drop("company.json", "duplicate_code", f"{code} {row.get('fullname', '')}")
             continue
-        G.add_node(node, kind=NodeKind.COMPANY.value, code=code, name=clean_name(row.get("name")),
-                   fullname=clean_name(row.get("fullname")), exchange=clean_name(row.get("location")))
+        G.add_node(
+            node,
+            kind=NodeKind.COMPANY.value,
+            code=code,
+            name=clean_name(row.get("name")),
+            fullname=clean_name(row.get("fullname")),
+            exchange=clean_name(row.get("location")),
+        )
 
 
 def _load_company_industries(G: nx.DiGraph, root: Path, report: LoadReport) -> None:
@@ -179,8 +203,12 @@ def _load_industry_up(G: nx.DiGraph, root: Path, names: dict[str, str], report: 
                 report.drop("industry_up.json", "unknown_industry", f"{up_name}→{row.get('industry')}")
                 continue
             if source != target:
-                G.add_edge(industry_id(source), industry_id(target), kind=EdgeKind.INDUSTRY_UP.value,
-                           weight=float(count))
+                G.add_edge(
+                    industry_id(source),
+                    industry_id(target),
+                    kind=EdgeKind.INDUSTRY_UP.value,
+                    weight=float(count),
+                )
 
 
 def _load_company_products(G: nx.DiGraph, root: Path, report: LoadReport) -> set[str]:
@@ -188,14 +216,25 @@ def _load_company_products(G: nx.DiGraph, root: Path, report: LoadReport) -> set
     file = "company_product.json"
     for row in read_jsonl(root / file, report):
         code, name = normalize_code(row.get("company_code", "")), clean_name(row.get("product_name"))
-        reason = ("missing_field" if not code or not name else "accounting" if is_accounting(name)
-                  else "generic_segment" if is_generic(name) else "not_a_name" if _not_a_name(name) else "")
+        reason = (
+            "missing_field"
+            if not code or not name
+            else "accounting"
+            if is_accounting(name)
+            else "generic_segment"
+            if is_generic(name)
+            else "not_a_name"
+            if _not_a_name(name)
+            else ""
+        )
         if reason:
             report.drop(file, reason, f"{code} {name}")
             continue
         company, product = company_id(code), product_id(name)
         if company not in G:
-            G.add_node(company, kind=NodeKind.COMPANY.value, code=code, name=clean_name(row.get("company_name")))
+            G.add_node(
+                company, kind=NodeKind.COMPANY.value, code=code, name=clean_name(row.get("company_name"))
+            )
         weight = max(0.0, float(row.get("rel_weight") or 0.0))
         if G.has_edge(company, product):
             report.drop(file, "duplicate_pair", f"{code} {name}")
@@ -221,7 +260,11 @@ def _add_product(G: nx.DiGraph, name: str) -> str:
 
 
 def _load_product_relations(
-    G: nx.DiGraph, root: Path, sold: set[str], excluded: set[tuple[str, str]], keep_recipes: bool,
+    G: nx.DiGraph,
+    root: Path,
+    sold: set[str],
+    excluded: set[tuple[str, str]],
+    keep_recipes: bool,
     report: LoadReport,
 ) -> None:
     file = "product_product.json"
@@ -248,10 +291,12 @@ def _load_product_relations(
         materials[product].add(material)
     dishes = set() if keep_recipes else recipe_products(materials, sold)
     for product, material in upstream:
-        reason = ("excluded_pair" if (product, material) in excluded else "recipe" if product in dishes else "")
+        reason = "excluded_pair" if (product, material) in excluded else "recipe" if product in dishes else ""
         _add_relation(G, file, material, product, EdgeKind.UPSTREAM, reason, report)
     for general, specific in subtypes:
-        _add_relation(G, file, general, specific, EdgeKind.SUBTYPE, "recipe" if specific in dishes else "", report)
+        _add_relation(
+            G, file, general, specific, EdgeKind.SUBTYPE, "recipe" if specific in dishes else "", report
+        )
 
 
 def _add_relation(

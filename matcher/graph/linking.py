@@ -88,7 +88,8 @@ class LinkIndex:
         """An index of every node of ``kind``: its name, plus its keywords (template links)."""
         surfaces = {
             n: [d.get("name", ""), *d.get("keywords", ())]
-            for n, d in G.nodes(data=True) if d.get("kind") == kind.value
+            for n, d in G.nodes(data=True)
+            if d.get("kind") == kind.value
         }
         return cls(surfaces, **options)  # type: ignore[arg-type]
 
@@ -151,7 +152,8 @@ class LinkIndex:
         best = scores.argmax(axis=1)
         return {
             item: Link(item, self.normal[self.keys[j]], "embedding", float(scores[r, j]))
-            if scores[r, j] >= self.threshold else None
+            if scores[r, j] >= self.threshold
+            else None
             for r, (item, j) in enumerate(zip(items, best, strict=True))
         }
 

@@ -19,8 +19,12 @@ from matcher.graph.analysis import ChainCoverage, Producer
 from matcher.graph.firms import TIER_RANK, Firm, as_firm
 from matcher.graph.schema import EdgeKind, NodeKind, key_of
 
-METHOD_LABEL = {"exact": "名称一致", "normalized": "名称规范化后一致", "contains": "包含环节关键词",
-                "embedding": "语义相近"}
+METHOD_LABEL = {
+    "exact": "名称一致",
+    "normalized": "名称规范化后一致",
+    "contains": "包含环节关键词",
+    "embedding": "语义相近",
+}
 WEIGHTS = {"match": 0.4, "share": 0.2, "tier": 0.15, "multi": 0.15, "near": 0.1}
 
 
@@ -49,10 +53,18 @@ def _share(p: Producer) -> float | None:
 
 def _candidate(p: Producer, link_name: str, fills: list[str], where: Location) -> Candidate:
     share, tier = _share(p), TIER_RANK[p.firm.tier] / (len(TIER_RANK) - 1)
-    near = 1.0 if where.city and p.firm.city == where.city else (
-        0.5 if where.province and p.firm.province == where.province else 0.0)
-    parts = {"match": p.link.score, "share": share or 0.0, "tier": tier,
-             "multi": min(1.0, (len(fills) - 1) / 2), "near": near}
+    near = (
+        1.0
+        if where.city and p.firm.city == where.city
+        else (0.5 if where.province and p.firm.province == where.province else 0.0)
+    )
+    parts = {
+        "match": p.link.score,
+        "share": share or 0.0,
+        "tier": tier,
+        "multi": min(1.0, (len(fills) - 1) / 2),
+        "near": near,
+    }
     reasons = [f"主营「{p.link.item}」，对应环节「{link_name}」（{METHOD_LABEL[p.link.method]}）"]
     if share:
         reasons.append(f"该产品占营收 {share:.0%}")
@@ -61,7 +73,9 @@ def _candidate(p: Producer, link_name: str, fills: list[str], where: Location) -
     if len(fills) > 1:
         reasons.append(f"可同时补齐本园区 {len(fills)} 个缺失环节：{'、'.join(fills)}")
     if near:
-        reasons.append(f"位于{'同市' if near == 1.0 else '同省'}（{p.firm.city if near == 1.0 else p.firm.province}）")
+        reasons.append(
+            f"位于{'同市' if near == 1.0 else '同省'}（{p.firm.city if near == 1.0 else p.firm.province}）"
+        )
     if p.firm.source != "registry":
         reasons.append(f"来源：{p.firm.source}")
     return Candidate(p.firm, round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4), tuple(reasons))
@@ -114,8 +128,14 @@ def supply_integration(
                     continue
                 smes = [p for p in by_node[up].local if p.firm.role is Role.SME and p.firm.id != lead.id]
                 smes.sort(key=lambda p: (-TIER_RANK[p.firm.tier], p.firm.name))
-                result.append(Integration(lead, lc.name, by_node[up].name,
-                                          tuple(Supplier(p.firm, label(p.firm), p.link.item) for p in smes)))
+                result.append(
+                    Integration(
+                        lead,
+                        lc.name,
+                        by_node[up].name,
+                        tuple(Supplier(p.firm, label(p.firm), p.link.item) for p in smes),
+                    )
+                )
     return result
 
 
@@ -128,7 +148,10 @@ class IndustryCheck:
 
 
 def leading_industry_check(
-    industries: Sequence[str], coverages: Iterable[ChainCoverage], firms: Iterable[Any], *,
+    industries: Sequence[str],
+    coverages: Iterable[ChainCoverage],
+    firms: Iterable[Any],
+    *,
     min_share: float = 0.5,
 ) -> IndustryCheck:
     """The guideline's limit of 3 leading industries, and a warning when most firms fall outside them."""
@@ -140,8 +163,10 @@ def leading_industry_check(
     share = sum(f.id in inside for f in flat) / max(1, len(flat))
     outside = Counter(_division(f.industry_code) for f in flat if f.id not in inside)
     if flat and share < min_share:
-        problems.append(f"园区仅 {share:.0%} 的企业处于主导产业链上，企业集中在主导产业之外"
-                        f"（{'、'.join(f'{k} {v} 家' for k, v in outside.most_common(3))}）")
+        problems.append(
+            f"园区仅 {share:.0%} 的企业处于主导产业链上，企业集中在主导产业之外"
+            f"（{'、'.join(f'{k} {v} 家' for k, v in outside.most_common(3))}）"
+        )
     return IndustryCheck(not problems, share, tuple(problems), tuple(outside.most_common(5)))
 
 
@@ -157,9 +182,22 @@ def kg_firms(G: nx.DiGraph, *, source: str = "产业链知识图谱") -> list[Fi
     for node, data in G.nodes(data=True):
         if data.get("kind") != NodeKind.COMPANY.value:
             continue
-        made = sorted(((key_of(p), d.get("weight", 0.0)) for _, p, d in G.out_edges(node, data=True)
-                       if d.get("kind") == EdgeKind.PRODUCES.value), key=lambda t: -t[1])
-        firms.append(Firm(id=data.get("code", key_of(node)), name=data.get("name", ""), park="",
-                          products=tuple(n for n, _ in made), shares=tuple(min(1.0, w) for _, w in made),
-                          source=source))
+        made = sorted(
+            (
+                (key_of(p), d.get("weight", 0.0))
+                for _, p, d in G.out_edges(node, data=True)
+                if d.get("kind") == EdgeKind.PRODUCES.value
+            ),
+            key=lambda t: -t[1],
+        )
+        firms.append(
+            Firm(
+                id=data.get("code", key_of(node)),
+                name=data.get("name", ""),
+                park="",
+                products=tuple(n for n, _ in made),
+                shares=tuple(min(1.0, w) for _, w in made),
+                source=source,
+            )
+        )
     return firms

@@ -17,7 +17,9 @@ import networkx as nx
 from matcher.graph.analysis import ChainCoverage, LinkCoverage, LinkStatus
 
 COLOURS = {LinkStatus.COVERED: "#2e7d32", LinkStatus.WEAK: "#f9a825", LinkStatus.GAP: "#c62828"}
-FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif"
+FONT = (
+    "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif"
+)
 BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN, TOP = 168, 40, 84, 14, 32, 96
 MAX_LABEL = 9
 
@@ -26,8 +28,11 @@ def _layout(coverage: ChainCoverage) -> dict[str, tuple[float, float]]:
     columns: dict[int, list[LinkCoverage]] = {}
     for lc in coverage.links:
         columns.setdefault(lc.depth, []).append(lc)
-    return {lc.node: (MARGIN + col * (BOX_W + COL_GAP), TOP + row * (BOX_H + ROW_GAP))
-            for col, links in sorted(columns.items()) for row, lc in enumerate(links)}
+    return {
+        lc.node: (MARGIN + col * (BOX_W + COL_GAP), TOP + row * (BOX_H + ROW_GAP))
+        for col, links in sorted(columns.items())
+        for row, lc in enumerate(links)
+    }
 
 
 def _label(name: str) -> str:
@@ -48,21 +53,28 @@ def chain_map_svg(G: nx.DiGraph, coverage: ChainCoverage) -> str:
     edges = list(G.subgraph(pos).edges())
     width = max((x for x, _ in pos.values()), default=0) + BOX_W + 2 * MARGIN
     height = max(max((y for _, y in pos.values()), default=0) + BOX_H + MARGIN + 40, 260)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-             f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">',
-             '<rect width="100%" height="100%" fill="#ffffff"/>',
-             f'<text x="{MARGIN}" y="36" font-size="22" font-weight="bold" fill="#212121">'
-             f'{escape(coverage.industry)}产业链图谱　本地覆盖率 {coverage.coverage:.0%}</text>',
-             _legend(coverage)]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+        f'<text x="{MARGIN}" y="36" font-size="22" font-weight="bold" fill="#212121">'
+        f"{escape(coverage.industry)}产业链图谱　本地覆盖率 {coverage.coverage:.0%}</text>",
+        _legend(coverage),
+    ]
     for up, down in edges:
         if up in pos and down in pos:
             (x1, y1), (x2, y2) = pos[up], pos[down]
             a, b, mid = (x1 + BOX_W, y1 + BOX_H / 2), (x2, y2 + BOX_H / 2), (x1 + BOX_W + x2) / 2
-            parts.append(f'<path class="edge" data-from="{escape(up)}" data-to="{escape(down)}" '
-                         f'd="M{a[0]:.0f},{a[1]:.0f} C{mid:.0f},{a[1]:.0f} {mid:.0f},{b[1]:.0f} {b[0]:.0f},{b[1]:.0f}" '
-                         'fill="none" stroke="#9e9e9e" stroke-width="1.4" marker-end="url(#arrow)"/>')
-    parts.insert(1, '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-                    'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#9e9e9e"/></marker></defs>')
+            parts.append(
+                f'<path class="edge" data-from="{escape(up)}" data-to="{escape(down)}" '
+                f'd="M{a[0]:.0f},{a[1]:.0f} C{mid:.0f},{a[1]:.0f} {mid:.0f},{b[1]:.0f} {b[0]:.0f},{b[1]:.0f}" '
+                'fill="none" stroke="#9e9e9e" stroke-width="1.4" marker-end="url(#arrow)"/>'
+            )
+    parts.insert(
+        1,
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#9e9e9e"/></marker></defs>',
+    )
     for lc in coverage.links:
         x, y = pos[lc.node]
         parts.append(
@@ -70,7 +82,8 @@ def chain_map_svg(G: nx.DiGraph, coverage: ChainCoverage) -> str:
             f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{COLOURS[lc.status]}"/>'
             f'<text x="{x + 10:.0f}" y="{y + 26:.0f}" font-size="15" fill="#ffffff">{escape(_label(lc.name))}</text>'
             f'<text x="{x + BOX_W - 8:.0f}" y="{y + 26:.0f}" font-size="13" fill="#ffffff" '
-            f'text-anchor="end">{len(lc.local)}家</text></g>')
+            f'text-anchor="end">{len(lc.local)}家</text></g>'
+        )
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -80,18 +93,30 @@ def _legend(coverage: ChainCoverage) -> str:
     items = []
     for i, status in enumerate(LinkStatus):
         x = MARGIN + i * 150
-        items.append(f'<rect x="{x}" y="54" width="18" height="18" rx="3" fill="{COLOURS[status]}"/>'
-                     f'<text x="{x + 24}" y="68" font-size="14" fill="#424242">{status.label}（{counts[status]}）</text>')
-    items.append(f'<text x="{MARGIN + 460}" y="68" font-size="13" fill="#757575">'
-                 '从左到右：上游 → 下游；框内数字为本地生产企业数</text>')
+        items.append(
+            f'<rect x="{x}" y="54" width="18" height="18" rx="3" fill="{COLOURS[status]}"/>'
+            f'<text x="{x + 24}" y="68" font-size="14" fill="#424242">{status.label}（{counts[status]}）</text>'
+        )
+    items.append(
+        f'<text x="{MARGIN + 460}" y="68" font-size="13" fill="#757575">'
+        "从左到右：上游 → 下游；框内数字为本地生产企业数</text>"
+    )
     return "".join(items)
 
 
 def _panel_data(coverage: ChainCoverage) -> dict[str, dict[str, object]]:
-    return {lc.node: {"name": lc.name, "stage": lc.stage, "status": lc.status.label, "note": lc.note,
-                      "local": [p.firm.name + "（" + p.link.item + "）" for p in lc.local[:30]],
-                      "outside": [p.firm.name for p in lc.outside[:15]],
-                      "exposed": [e.firm.name for e in lc.exposed[:10]]} for lc in coverage.links}
+    return {
+        lc.node: {
+            "name": lc.name,
+            "stage": lc.stage,
+            "status": lc.status.label,
+            "note": lc.note,
+            "local": [p.firm.name + "（" + p.link.item + "）" for p in lc.local[:30]],
+            "outside": [p.firm.name for p in lc.outside[:15]],
+            "exposed": [e.firm.name for e in lc.exposed[:10]],
+        }
+        for lc in coverage.links
+    }
 
 
 PAGE = """<!DOCTYPE html>
@@ -136,9 +161,14 @@ document.querySelectorAll('.link').forEach(g => {{
 def chain_map_html(G: nx.DiGraph, coverage: ChainCoverage) -> str:
     """A self-contained interactive page: the SVG map plus a side panel filled on hover."""
     return PAGE.format(
-        title=escape(f"{coverage.industry}产业链图谱"), font=FONT, svg=chain_map_svg(G, coverage),
-        industry=escape(coverage.industry), share=f"{coverage.coverage:.0%}", gaps=len(coverage.gaps),
-        weak=len(coverage.weak), data=json.dumps(_panel_data(coverage), ensure_ascii=False).replace("</", "<\\/"),
+        title=escape(f"{coverage.industry}产业链图谱"),
+        font=FONT,
+        svg=chain_map_svg(G, coverage),
+        industry=escape(coverage.industry),
+        share=f"{coverage.coverage:.0%}",
+        gaps=len(coverage.gaps),
+        weak=len(coverage.weak),
+        data=json.dumps(_panel_data(coverage), ensure_ascii=False).replace("</", "<\\/"),
     )
 
 

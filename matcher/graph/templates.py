@@ -73,7 +73,9 @@ def _parse_link(raw: Any, where: str, problems: list[str]) -> ChainLink | None:
         problems.append(f"{where}（{link_key}）：stage {stage!r} 须为 {'/'.join(STAGES)} 之一")
     if gbt and (problem := industry_problem(gbt)):
         problems.append(f"{where}（{link_key}）：gbt {gbt!r} 无效：{problem}")
-    return ChainLink(link_key, name, str(stage), gbt, _strings(raw.get("keywords")), _strings(raw.get("upstream")))
+    return ChainLink(
+        link_key, name, str(stage), gbt, _strings(raw.get("keywords")), _strings(raw.get("upstream"))
+    )
 
 
 def _check_links(links: list[ChainLink], problems: list[str]) -> None:
@@ -148,12 +150,27 @@ def chain_graph(templates: Iterable[ChainTemplate], G: nx.DiGraph | None = None)
     H = nx.DiGraph() if G is None else G.copy()
     for t in templates:
         chain = chain_id(t.industry)
-        H.add_node(chain, kind=NodeKind.CHAIN.value, name=t.industry, version=t.version,
-                   description=t.description, links=tuple(link_id(t.industry, lk.id) for lk in t.links))
+        H.add_node(
+            chain,
+            kind=NodeKind.CHAIN.value,
+            name=t.industry,
+            version=t.version,
+            description=t.description,
+            links=tuple(link_id(t.industry, lk.id) for lk in t.links),
+        )
         for order, lk in enumerate(t.links):
             node = link_id(t.industry, lk.id)
-            H.add_node(node, kind=NodeKind.LINK.value, chain=t.industry, link=lk.id, name=lk.name,
-                       stage=lk.stage, gbt=lk.gbt, keywords=lk.keywords, order=order)
+            H.add_node(
+                node,
+                kind=NodeKind.LINK.value,
+                chain=t.industry,
+                link=lk.id,
+                name=lk.name,
+                stage=lk.stage,
+                gbt=lk.gbt,
+                keywords=lk.keywords,
+                order=order,
+            )
             H.add_edge(node, chain, kind=EdgeKind.IN_CHAIN.value)
         for lk in t.links:
             for up in lk.upstream:

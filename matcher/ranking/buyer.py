@@ -41,8 +41,12 @@ class ChainIndex:
             for m in inputs.get(key, ()):
                 rows.append(r)
                 cols.append(m_index[m])
-        matrix = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(row_keys), len(materials)))
-        material_uses = tuple(np.asarray(sorted(g_index[p] for p in uses[m]), dtype=np.int64) for m in materials)
+        matrix = sparse.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(row_keys), len(materials))
+        )
+        material_uses = tuple(
+            np.asarray(sorted(g_index[p] for p in uses[m]), dtype=np.int64) for m in materials
+        )
         return cls(materials, graph_products, matrix, material_uses)
 
 
@@ -77,7 +81,9 @@ def via_uses(
     return out
 
 
-def industry_matrix(industries: Sequence[str], industry_up: Mapping[str, Mapping[str, float]]) -> tuple[list[str], np.ndarray]:
+def industry_matrix(
+    industries: Sequence[str], industry_up: Mapping[str, Mapping[str, float]]
+) -> tuple[list[str], np.ndarray]:
     """Industry names and U[buyer, supplier] = share of the buyer industry's upstream links to the supplier."""
     names = sorted(set(industries))
     where = {n: i for i, n in enumerate(names)}
@@ -92,7 +98,9 @@ def industry_matrix(industries: Sequence[str], industry_up: Mapping[str, Mapping
     return names, matrix
 
 
-def industry_scores(seller_scores: np.ndarray, company_industry: np.ndarray, matrix: np.ndarray, top: int = 20) -> np.ndarray:
+def industry_scores(
+    seller_scores: np.ndarray, company_industry: np.ndarray, matrix: np.ndarray, top: int = 20
+) -> np.ndarray:
     """Per company: how much its industry buys from the industries of the ``top`` likely sellers of the item."""
     best = np.argsort(-seller_scores)[:top]
     dist = np.zeros(matrix.shape[0], dtype=np.float64)

@@ -60,8 +60,10 @@ def load_upstream_pairs(graph_dir: Path) -> UpstreamPairs:
 
 def load_industry_up(graph_dir: Path) -> dict[str, dict[str, float]]:
     """Industry name -> {upstream industry name: count} from ``industry_up.json``."""
-    return {row["industry"]: {k: float(v) for k, v in row["ups"].items()}
-            for row in _rows(Path(graph_dir) / "industry_up.json")}
+    return {
+        row["industry"]: {k: float(v) for k, v in row["ups"].items()}
+        for row in _rows(Path(graph_dir) / "industry_up.json")
+    }
 
 
 def without_pairs(upstream: UpstreamPairs, removed: Iterable[tuple[str, str]]) -> UpstreamPairs:
@@ -71,7 +73,9 @@ def without_pairs(upstream: UpstreamPairs, removed: Iterable[tuple[str, str]]) -
     return UpstreamPairs(frozenset(upstream.pairs - drop))
 
 
-def without_material_links(upstream: UpstreamPairs, materials: Iterable[str], products: Iterable[str]) -> UpstreamPairs:
+def without_material_links(
+    upstream: UpstreamPairs, materials: Iterable[str], products: Iterable[str]
+) -> UpstreamPairs:
     """``upstream`` minus every pair linking one of ``materials`` with one of ``products`` (either way).
 
     The buyer-recommendation labels are exactly such links (a material, the listed products using it),
@@ -79,6 +83,7 @@ def without_material_links(upstream: UpstreamPairs, materials: Iterable[str], pr
     """
     mats = {product_key(m) for m in materials}
     prods = {product_key(p) for p in products}
-    keep = {(p, m) for p, m in upstream.pairs
-            if not ((m in mats and p in prods) or (p in mats and m in prods))}
+    keep = {
+        (p, m) for p, m in upstream.pairs if not ((m in mats and p in prods) or (p in mats and m in prods))
+    }
     return UpstreamPairs(frozenset(keep))

@@ -56,7 +56,9 @@ def explain_requirements(requirements: Sequence[Requirement]) -> str:
     names = {"met": "满足", "unmet": "不满足", "unknown": "待核实"}
     groups: list[str] = []
     for status, title in names.items():
-        items = [r.label + (f"（{r.detail}）" if r.detail else "") for r in requirements if r.status == status]
+        items = [
+            r.label + (f"（{r.detail}）" if r.detail else "") for r in requirements if r.status == status
+        ]
         if items:
             groups.append(f"{title}：" + "、".join(items))
     return "；".join(groups)

@@ -51,9 +51,18 @@ class SupplierFeatures:
         texts = [enterprise_profile(d) for d in docs]
         profiles = CharTfidf((1, 2)).fit(texts or [" "])
         vectors = encoder.encode(list(table.product_names)) if encoder is not None else None
-        return cls(table, lexical, lexical.transform(table.product_names), vectors, profiles, profiles.transform(texts))
+        return cls(
+            table,
+            lexical,
+            lexical.transform(table.product_names),
+            vectors,
+            profiles,
+            profiles.transform(texts),
+        )
 
-    def item_sims(self, items: Sequence[str], vectors: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    def item_sims(
+        self, items: Sequence[str], vectors: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Best lexical and dense similarity of each product row to any of the items."""
         n = len(self.table.product_names)
         if not items:
@@ -81,7 +90,9 @@ class SupplierFeatures:
             "_best_row": group_argmax(row, groups, n),
         }
 
-    def match(self, i: int, score: float, items: Sequence[str], ch: Channels) -> tuple[str, str, dict[str, float]]:
+    def match(
+        self, i: int, score: float, items: Sequence[str], ch: Channels
+    ) -> tuple[str, str, dict[str, float]]:
         row = int(ch["_best_row"][i])
         product = self.table.product_names[row] if row >= 0 else ""
         shown = {k: round(float(ch[k][i]), 4) for k in ("exact", "lexical", "dense", "text")}
@@ -126,7 +137,10 @@ class BuyerFeatures:
         keys = self.supplier.table.product_keys
         self.chain = chain = buyer.ChainIndex.build(upstream, keys)
         self.lexical = lexical = CharTfidf((1, 2)).fit([*chain.materials, *chain.graph_products, *keys])
-        self.mat_lex, self.gp_lex = lexical.transform(chain.materials), lexical.transform(chain.graph_products)
+        self.mat_lex, self.gp_lex = (
+            lexical.transform(chain.materials),
+            lexical.transform(chain.graph_products),
+        )
         self.rows_lex = lexical.transform(self.supplier.table.product_names)
         if encoder is not None:
             self.mat_vec = encoder.encode(list(chain.materials))
@@ -135,14 +149,20 @@ class BuyerFeatures:
     def _material_sim(self, items: Sequence[str], vectors: np.ndarray | None, alpha: float) -> np.ndarray:
         assert self.lexical is not None and self.mat_lex is not None
         lex = cosine_scores(self.lexical.transform(items), self.mat_lex).max(axis=0)
-        dense = None if vectors is None or self.mat_vec is None else dense_scores(vectors, self.mat_vec).max(axis=0)
+        dense = (
+            None
+            if vectors is None or self.mat_vec is None
+            else dense_scores(vectors, self.mat_vec).max(axis=0)
+        )
         return _mix(lex, dense, alpha)
 
     def _rows_like(self, users: np.ndarray, alpha: float) -> np.ndarray:
         assert self.gp_lex is not None and self.rows_lex is not None
         lex = cosine_scores(self.gp_lex[users], self.rows_lex)
         rows_vec = self.supplier.rows_vec
-        dense = None if self.gp_vec is None or rows_vec is None else dense_scores(self.gp_vec[users], rows_vec)
+        dense = (
+            None if self.gp_vec is None or rows_vec is None else dense_scores(self.gp_vec[users], rows_vec)
+        )
         return _mix(lex, dense, alpha)
 
     def channels(self, items: Sequence[str], vectors: np.ndarray | None, w: Any) -> Channels:
@@ -153,13 +173,16 @@ class BuyerFeatures:
         if self.chain is not None and items:
             material_sim = self._material_sim(items, vectors, w.mix)
             inputs = buyer.via_inputs(self.chain, material_sim)
-            uses = buyer.via_uses(material_sim, self.chain.material_uses,
-                                  lambda users: self._rows_like(users, w.mix), n_rows)
+            uses = buyer.via_uses(
+                material_sim, self.chain.material_uses, lambda users: self._rows_like(users, w.mix), n_rows
+            )
         row = w.inputs * inputs + w.uses * uses + w.direct * direct
         industry = np.zeros(n)
         if self.industry_up is not None and self.company_industry is not None:
             sellers = group_max(direct, groups, n)
-            industry = buyer.industry_scores(sellers, self.company_industry, self.industry_up).astype(np.float64)
+            industry = buyer.industry_scores(sellers, self.company_industry, self.industry_up).astype(
+                np.float64
+            )
         return {
             "chain": group_max(row, groups, n),
             "inputs": group_max(inputs, groups, n),
@@ -169,7 +192,9 @@ class BuyerFeatures:
             "_best_row": group_argmax(row, groups, n),
         }
 
-    def match(self, i: int, score: float, items: Sequence[str], ch: Channels) -> tuple[str, str, dict[str, float]]:
+    def match(
+        self, i: int, score: float, items: Sequence[str], ch: Channels
+    ) -> tuple[str, str, dict[str, float]]:
         row = int(ch["_best_row"][i])
         product = self.supplier.table.product_names[row] if row >= 0 else ""
         shown = {k: round(float(ch[k][i]), 4) for k in ("inputs", "uses", "direct", "industry")}

@@ -5,25 +5,37 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from scipy.stats import rankdata
 
 FusionFn = Callable[[Sequence[np.ndarray], Sequence[float]], np.ndarray]
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:
-    """1-based rank of each item by descending score (ties broken by position)."""
-    order = np.argsort(-scores, kind="stable")
-    out = np.empty(len(scores), dtype=np.int64)
-    out[order] = np.arange(1, len(scores) + 1)
-    return out
+    """1-based competition rank by descending score: tied items share the best rank (``1, 2, 2, 4``).
+
+    >>> ranks(np.array([0.5, 0.9, 0.5, 0.1])).tolist()
+    [2, 1, 2, 4]
+    """
+    return np.asarray(rankdata(-np.asarray(scores, dtype=np.float64), method="min"), dtype=np.int64)
 
 
 def rrf(channels: Sequence[np.ndarray], weights: Sequence[float], k: float = 60.0) -> np.ndarray:
-    """Weighted reciprocal rank fusion: sum of ``w / (k + rank)`` over channels.
+    """Weighted reciprocal rank fusion: sum of ``w / (k + rank)`` over the channels where an item scores.
+
+    As in RRF over result lists, an item a channel gives no evidence for (score <= 0) gets nothing from
+    it, and ties share a rank, so a channel with no information (all zero, e.g. no chain graph loaded)
+    cannot reorder the others.
 
     >>> rrf([np.array([0.9, 0.1]), np.array([0.2, 0.8])], [1.0, 1.0]).round(5).tolist()
     [0.03252, 0.03252]
+    >>> rrf([np.array([0.0, 0.0, 0.0]), np.array([0.1, 0.3, 0.2])], [1.0, 1.0]).argsort()[::-1].tolist()
+    [1, 2, 0]
     """
-    return np.sum([w / (k + ranks(s)) for s, w in zip(channels, weights, strict=True)], axis=0)
+    parts = []
+    for s, w in zip(channels, weights, strict=True):
+        s = np.asarray(s, dtype=np.float64)
+        parts.append(np.where(s > 0, w / (k + ranks(s)), 0.0))
+    return np.sum(parts, axis=0)
 
 
 def weighted_sum(channels: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
@@ -32,7 +44,9 @@ def weighted_sum(channels: Sequence[np.ndarray], weights: Sequence[float]) -> np
     >>> weighted_sum([np.array([1.0, 0.0]), np.array([0.5, 0.5])], [1.0, 2.0]).tolist()
     [2.0, 1.0]
     """
-    return np.sum([w * np.asarray(s, dtype=np.float64) for s, w in zip(channels, weights, strict=True)], axis=0)
+    return np.sum(
+        [w * np.asarray(s, dtype=np.float64) for s, w in zip(channels, weights, strict=True)], axis=0
+    )
 
 
 def minmax_sum(channels: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:

@@ -18,7 +18,9 @@ from matcher.text.normalize import normalize_text
 class CharTfidf:
     """TF-IDF over character n-grams; ``fit`` learns the vocabulary and IDF, ``transform`` gives unit rows."""
 
-    def __init__(self, ngram_range: tuple[int, int] = (1, 2), analyzer: str = "char", sublinear_tf: bool = True) -> None:
+    def __init__(
+        self, ngram_range: tuple[int, int] = (1, 2), analyzer: str = "char", sublinear_tf: bool = True
+    ) -> None:
         self.ngram_range = ngram_range
         self.analyzer = analyzer
         self.sublinear_tf = sublinear_tf

@@ -33,7 +33,9 @@ def group_argmax(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.nd
     return out
 
 
-def group_softmax(values: np.ndarray, groups: np.ndarray, n_groups: int, temperature: float = 0.05) -> np.ndarray:
+def group_softmax(
+    values: np.ndarray, groups: np.ndarray, n_groups: int, temperature: float = 0.05
+) -> np.ndarray:
     """A soft maximum per group: ``t * log(sum(exp(v / t)))``, near the max for small ``t``, rewarding ties.
 
     >>> round(float(group_softmax(np.array([0.5, 0.5]), np.array([0, 0]), 1, 0.1)[0]), 4)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from matcher.domain.industry import industry_name
 from matcher.domain.models import Demand, DemandKind, Enterprise
 from matcher.text.normalize import clean_products
 
@@ -38,7 +39,7 @@ class ProfileDoc:
             id=enterprise.uscc,
             name=enterprise.name,
             products=tuple(clean_products(products)),
-            industry=enterprise.industry_code,
+            industry=industry_name(enterprise.industry_code) or enterprise.industry_code,
             capabilities=enterprise.capabilities,
         )
 
@@ -60,7 +61,9 @@ class ProfileDoc:
         return [name for name, _ in self.products]
 
 
-def enterprise_profile(doc: ProfileDoc | Enterprise | Mapping[str, Any], max_chars: int = MAX_PROFILE_CHARS) -> str:
+def enterprise_profile(
+    doc: ProfileDoc | Enterprise | Mapping[str, Any], max_chars: int = MAX_PROFILE_CHARS
+) -> str:
     """The enterprise text: products by revenue share, then industry and capabilities, cut at ``max_chars``.
 
     >>> enterprise_profile({"id": "1", "name": "甲", "products": [{"name": "硫酸", "weight": 0.2},

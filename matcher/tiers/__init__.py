@@ -13,7 +13,25 @@ from matcher.tiers.report import pyramid_chart, write_park_report
 from matcher.tiers.support import SupportPlan, pipeline, plans, support_plan
 
 __all__ = [
-    "Assessment", "BatchAssessment", "Criteria", "CriteriaError", "Gap", "PyramidYear", "State", "SupportPlan",
-    "TierRecord", "TierResult", "assess", "assess_many", "available_versions", "load_criteria", "pipeline",
-    "plans", "pyramid", "pyramid_chart", "support_plan", "tier_paths", "write_park_report",
+    "Assessment",
+    "BatchAssessment",
+    "Criteria",
+    "CriteriaError",
+    "Gap",
+    "PyramidYear",
+    "State",
+    "SupportPlan",
+    "TierRecord",
+    "TierResult",
+    "assess",
+    "assess_many",
+    "available_versions",
+    "load_criteria",
+    "pipeline",
+    "plans",
+    "pyramid",
+    "pyramid_chart",
+    "support_plan",
+    "tier_paths",
+    "write_park_report",
 ]

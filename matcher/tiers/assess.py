@@ -148,22 +148,30 @@ def _tier_result(tc: TierCriteria, ev: Evaluation, cols: Columns, i: int) -> Tie
         for ind in table.indicators:
             a, b = ev.points[ind.id]
             vals = tuple(_val(cols, m, i) for m in _metrics_of(ind))
-            inds.append(IndicatorScore(ind.id, ind.title, ind.group, float(a[i]), float(b[i]), ind.max, vals,
-                                       ind.article))
+            inds.append(
+                IndicatorScore(
+                    ind.id, ind.title, ind.group, float(a[i]), float(b[i]), ind.max, vals, ind.article
+                )
+            )
         lo, hi = (float(x[i]) for x in ev.points[table.id])
     conds = tuple(
         ConditionResult(
-            n.id, n.title or (METRICS[n.metric].title if n.metric else n.id), _STATE[int(ev.states[n.id][i])],
+            n.id,
+            n.title or (METRICS[n.metric].title if n.metric else n.id),
+            _STATE[int(ev.states[n.id][i])],
             _val(cols, n.metric, i) if n.metric else None,
-            f"{n.op} {fmt(n.value)}", n.article,
+            f"{n.op} {fmt(n.value)}",
+            n.article,
         )
-        for n in walk(tc.conditions) if isinstance(n, Leaf)
+        for n in walk(tc.conditions)
+        if isinstance(n, Leaf)
     )
     return TierResult(tc.tier, _STATE[int(ev.qualified[tc.tier][i])], lo, hi, tuple(inds), conds)
 
 
-def explain(ev: Evaluation, cols: Columns, crit: Criteria, i: int, enterprise: Enterprise,
-            as_of: dt.date) -> Assessment:
+def explain(
+    ev: Evaluation, cols: Columns, crit: Criteria, i: int, enterprise: Enterprise, as_of: dt.date
+) -> Assessment:
     """The detailed :class:`Assessment` of row ``i`` of an evaluation."""
     tier, possible = _TIERS[int(ev.tier[i])], _TIERS[int(ev.possible[i])]
     nxt = next_tier(tier)
@@ -173,10 +181,17 @@ def explain(ev: Evaluation, cols: Columns, crit: Criteria, i: int, enterprise: E
         gaps = collect(tc.conditions, ev, cols, i, tc.short, crit)
     missing = tuple(dict.fromkeys(g.title for g in gaps if g.missing and g.metric))
     return Assessment(
-        uscc=enterprise.uscc, name=enterprise.name, park=enterprise.park, as_of=as_of,
-        year=enterprise.indicators.year, tier=tier, possible_tier=possible, next_tier=nxt,
+        uscc=enterprise.uscc,
+        name=enterprise.name,
+        park=enterprise.park,
+        as_of=as_of,
+        year=enterprise.indicators.year,
+        tier=tier,
+        possible_tier=possible,
+        next_tier=nxt,
         results={tc.tier: _tier_result(tc, ev, cols, i) for tc in crit.tiers},
-        gaps_to_next=tuple(gaps), missing=missing,
+        gaps_to_next=tuple(gaps),
+        missing=missing,
     )
 
 

@@ -22,7 +22,11 @@ from matcher.tiers.metrics import Columns
 UNMET, UNKNOWN, MET = 0, 1, 2
 TIER_ORDER = {t: i for i, t in enumerate(Tier)}
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
 }
 Interval = tuple[np.ndarray, np.ndarray]
 
@@ -56,7 +60,9 @@ def compare_interval(lo: np.ndarray, hi: np.ndarray, op: str, value: float) -> n
     return np.where(a & b, MET, np.where(a | b, UNKNOWN, UNMET)).astype(np.int8)
 
 
-def _node(node: Node, cols: Columns, points: dict[str, Interval], states: dict[str, np.ndarray], n: int) -> np.ndarray:
+def _node(
+    node: Node, cols: Columns, points: dict[str, Interval], states: dict[str, np.ndarray], n: int
+) -> np.ndarray:
     if isinstance(node, Leaf):
         if node.metric is not None:
             st = compare(cols[node.metric], node.op, node.value)
@@ -106,7 +112,10 @@ def _table(table: ScoreTable, cols: Columns, states: dict[str, np.ndarray], n: i
         sums[ind.group] = (glo + lo, ghi + hi)
     for g, interval in sums.items():
         out[f"{table.id}/{g}"] = interval
-    out[table.id] = (np.sum([v[0] for v in sums.values()], axis=0), np.sum([v[1] for v in sums.values()], axis=0))
+    out[table.id] = (
+        np.sum([v[0] for v in sums.values()], axis=0),
+        np.sum([v[1] for v in sums.values()], axis=0),
+    )
     return out
 
 

@@ -59,8 +59,17 @@ def leaf_gap(leaf: Leaf, cols: Columns, i: int, short: str, costs: CostModel) ->
     metric = METRICS[str(leaf.metric)]
     title = leaf.title or metric.title
     x = _value(cols, metric.name, i)
-    base: dict[str, Any] = dict(tier_short=short, rule_id=leaf.id, title=title, metric=metric.name, current=x,
-                required=leaf.value, op=leaf.op, unit=metric.gap_unit, article=leaf.article)
+    base: dict[str, Any] = dict(
+        tier_short=short,
+        rule_id=leaf.id,
+        title=title,
+        metric=metric.name,
+        current=x,
+        required=leaf.value,
+        op=leaf.op,
+        unit=metric.gap_unit,
+        article=leaf.article,
+    )
     if x is None:
         need = "" if metric.kind == "flag" else f"（{OP_TEXT[leaf.op]} {with_unit(leaf.value, metric.unit)}）"
         msg = f"{title} 缺失，无法判断是否达到{short}要求{need}，请补报"
@@ -69,8 +78,14 @@ def leaf_gap(leaf: Leaf, cols: Columns, i: int, short: str, costs: CostModel) ->
     money, extra = _money(metric.name, amount, cols, i, costs)
     shrink = leaf.op in ("<", "<=") and not metric.can_decrease  # nobody shrinks revenue to fit a band
     cost = None if shrink else _cost(metric.name, amount, money, costs)
-    return Gap(missing=False, amount=amount, money=money, cost=cost,
-               message=_message(leaf, title, x, amount, short) + extra, **base)
+    return Gap(
+        missing=False,
+        amount=amount,
+        money=money,
+        cost=cost,
+        message=_message(leaf, title, x, amount, short) + extra,
+        **base,
+    )
 
 
 def _message(leaf: Leaf, title: str, x: float, amount: float, short: str) -> str:
@@ -84,7 +99,9 @@ def _message(leaf: Leaf, title: str, x: float, amount: float, short: str) -> str
     if m.kind == "rank":
         return f"{title} {shown}，{short}要求{OP_TEXT[leaf.op]} {req}"
     if leaf.op in (">=", ">"):
-        return f"{title} {shown}，距{short}要求的 {req} 差 {fmt(amount, 4 if amount < 0.01 else 2)} {m.gap_unit}"
+        return (
+            f"{title} {shown}，距{short}要求的 {req} 差 {fmt(amount, 4 if amount < 0.01 else 2)} {m.gap_unit}"
+        )
     if leaf.op in ("<=", "<"):
         return f"{title} {shown}，高于{short}要求的 {req}，需降低 {fmt(amount)} {m.gap_unit}"
     return f"{title} {shown}，{short}要求为 {req}"
@@ -151,21 +168,41 @@ def score_gaps(leaf: Leaf, ev: Evaluation, cols: Columns, i: int, short: str, cr
     inds = [ind for ind in table.indicators if not group or ind.group == group]
     plan, unknown = score_plan(inds, ev, cols, i, short, crit, need)
     title = leaf.title or table.title
-    got = f"{fmt(lo)} 分" if hi == lo else f"至少 {fmt(lo)} 分（另有 {len(unknown)} 项指标缺失，最高 {fmt(hi)} 分）"
+    got = (
+        f"{fmt(lo)} 分"
+        if hi == lo
+        else f"至少 {fmt(lo)} 分（另有 {len(unknown)} 项指标缺失，最高 {fmt(hi)} 分）"
+    )
     msg = f"{short}{title} {got}，距 {fmt(leaf.value)} 分差 {fmt(need)} 分"
     plan_cost = cost_of(plan) if plan else None
-    head = Gap(tier_short=short, rule_id=leaf.id, title=title, metric=None, missing=hi >= leaf.value,
-               current=lo, required=leaf.value, op=leaf.op, amount=need, unit="分", money=None,
-               cost=plan_cost, message=msg, article=leaf.article)
+    head = Gap(
+        tier_short=short,
+        rule_id=leaf.id,
+        title=title,
+        metric=None,
+        missing=hi >= leaf.value,
+        current=lo,
+        required=leaf.value,
+        op=leaf.op,
+        amount=need,
+        unit="分",
+        money=None,
+        cost=plan_cost,
+        message=msg,
+        article=leaf.article,
+    )
     return [head, *plan]
 
 
-def _options(ind: Indicator, ev: Evaluation, cols: Columns, i: int, short: str,
-             crit: Criteria) -> list[tuple[float, list[Gap]]]:
+def _options(
+    ind: Indicator, ev: Evaluation, cols: Columns, i: int, short: str, crit: Criteria
+) -> list[tuple[float, list[Gap]]]:
     """(points gained, gaps to close) for each better band of a fully known indicator."""
     now = float(ev.points[ind.id][0][i])
     if ind.kind == "ladder":
-        return [(b.points - now, collect(b.when, ev, cols, i, short, crit)) for b in ind.bands if b.points > now]
+        return [
+            (b.points - now, collect(b.when, ev, cols, i, short, crit)) for b in ind.bands if b.points > now
+        ]
     if ind.kind == "count":
         open_items = [it for it in ind.items if int(ev.states[it.id][i]) != MET]
         gaps = [leaf_gap(it, cols, i, short, crit.costs) for it in open_items]
@@ -174,8 +211,9 @@ def _options(ind: Indicator, ev: Evaluation, cols: Columns, i: int, short: str,
     return []  # steps (years) and values (province-set scores) cannot be bought
 
 
-def score_plan(inds: list[Indicator], ev: Evaluation, cols: Columns, i: int, short: str,
-               crit: Criteria, need: float) -> tuple[list[Gap], list[Indicator]]:
+def score_plan(
+    inds: list[Indicator], ev: Evaluation, cols: Columns, i: int, short: str, crit: Criteria, need: float
+) -> tuple[list[Gap], list[Indicator]]:
     """Cheapest upgrades reaching ``need`` more points (exact knapsack over at most ~13 indicators)."""
     unknown = [ind for ind in inds if float(ev.points[ind.id][0][i]) != float(ev.points[ind.id][1][i])]
     target = max(math.ceil(need - 1e-9), 0)
@@ -195,4 +233,3 @@ def score_plan(inds: list[Indicator], ev: Evaluation, cols: Columns, i: int, sho
     if target not in best or best[target][0] >= NOT_CLOSABLE:
         return [], unknown
     return best[target][1], unknown
-

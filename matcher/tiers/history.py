@@ -81,14 +81,17 @@ def pyramid(records: Iterable[Dated]) -> list[PyramidYear]:
         counts = {t: 0 for t in Tier}
         counts.update(Counter(now.values()))
         moves = Counter((prev[u], t) for u, t in now.items() if u in prev)
-        out.append(PyramidYear(
-            year=year, counts=counts,
-            up=sum(c for (a, b), c in moves.items() if _ORDER[b] > _ORDER[a]),
-            down=sum(c for (a, b), c in moves.items() if _ORDER[b] < _ORDER[a]),
-            same=sum(c for (a, b), c in moves.items() if a is b),
-            entered=sum(1 for u in now if u not in prev) if prev else 0,
-            left=sum(1 for u in prev if u not in now),
-            moves={k: v for k, v in moves.items() if k[0] is not k[1]},
-        ))
+        out.append(
+            PyramidYear(
+                year=year,
+                counts=counts,
+                up=sum(c for (a, b), c in moves.items() if _ORDER[b] > _ORDER[a]),
+                down=sum(c for (a, b), c in moves.items() if _ORDER[b] < _ORDER[a]),
+                same=sum(c for (a, b), c in moves.items() if a is b),
+                entered=sum(1 for u in now if u not in prev) if prev else 0,
+                left=sum(1 for u in prev if u not in now),
+                moves={k: v for k, v in moves.items() if k[0] is not k[1]},
+            )
+        )
         prev = now
     return out

@@ -70,8 +70,6 @@ def load_criteria(
     return parse(doc)
 
 
-
-
 def _assign_ids(raw: dict[str, Any], prefix: str) -> None:
     """Give every unnamed node an id derived from its parent's (``x.1``, band ``x.A``) so overrides reach it."""
     raw.setdefault("id", prefix)
@@ -235,16 +233,23 @@ def _leaf(raw: dict[str, Any], text: dict[str, str]) -> Leaf:
 def _table(tid: str, raw: dict[str, Any], disabled: list[str]) -> ScoreTable:
     groups = {g: (str(v["title"]), float(v["max"])) for g, v in raw["groups"].items()}
     inds = tuple(_indicator(i, groups, disabled) for i in raw["indicators"] if i.get("enabled", True))
-    return ScoreTable(id=tid, title=raw.get("title", tid), groups=groups, indicators=inds,
-                      article=raw.get("article", ""))
+    return ScoreTable(
+        id=tid, title=raw.get("title", tid), groups=groups, indicators=inds, article=raw.get("article", "")
+    )
 
 
 def _indicator(raw: dict[str, Any], groups: dict[str, tuple[str, float]], disabled: list[str]) -> Indicator:
     iid, top = raw["id"], float(raw["max"])
     if raw.get("group") not in groups:
         raise CriteriaError(f"指标 {iid} 的分组 {raw.get('group')!r} 未定义；可用：{'、'.join(groups)}")
-    common = dict(id=iid, title=raw["title"], group=raw["group"], max=top,
-                  article=raw.get("article", ""), note=raw.get("note", ""))
+    common = dict(
+        id=iid,
+        title=raw["title"],
+        group=raw["group"],
+        max=top,
+        article=raw.get("article", ""),
+        note=raw.get("note", ""),
+    )
     if "ladder" in raw:
         bands = tuple(_band(b, disabled) for b in raw["ladder"])
         bad = [b.id for b in bands if b.points > top]
@@ -253,11 +258,18 @@ def _indicator(raw: dict[str, Any], groups: dict[str, tuple[str, float]], disabl
         return Indicator(kind="ladder", bands=bands, default=float(raw.get("else", 0)), **common)
     if "steps" in raw:
         s = raw["steps"]
-        return Indicator(kind="steps", metric=_metric(iid, s["metric"]), every=float(s["every"]),
-                         per=float(s["points"]), **common)
+        return Indicator(
+            kind="steps",
+            metric=_metric(iid, s["metric"]),
+            every=float(s["every"]),
+            per=float(s["points"]),
+            **common,
+        )
     if "count" in raw:
         c = raw["count"]
-        items = tuple(_leaf(i, {k: str(i.get(k, "")) for k in ("title", "article", "note")}) for i in c["items"])
+        items = tuple(
+            _leaf(i, {k: str(i.get(k, "")) for k in ("title", "article", "note")}) for i in c["items"]
+        )
         return Indicator(kind="count", items=items, per=float(c["points"]), **common)
     if "value" in raw:
         return Indicator(kind="value", metric=_metric(iid, raw["value"]["metric"]), **common)
@@ -281,8 +293,12 @@ def _costs(raw: dict[str, Any]) -> CostModel:
     per_unit: dict[str, float | str] = {}
     for k, v in (raw.get("per_unit") or {}).items():
         per_unit[_metric("costs.per_unit", k)] = v if isinstance(v, str) else float(v)
-    return CostModel(per_unit=per_unit, missing=float(raw.get("missing", 2)),
-                     staff_cost=float(raw.get("staff_cost", 15)), note=raw.get("note", ""))
+    return CostModel(
+        per_unit=per_unit,
+        missing=float(raw.get("missing", 2)),
+        staff_cost=float(raw.get("staff_cost", 15)),
+        note=raw.get("note", ""),
+    )
 
 
 def _check_scores(crit: Criteria) -> None:
@@ -294,4 +310,6 @@ def _check_scores(crit: Criteria) -> None:
             known.update(f"{table.id}/{g}" for g in table.groups)
     for node in crit.nodes():
         if isinstance(node, Leaf) and node.score is not None and node.score not in known:
-            raise CriteriaError(f"规则 {node.id} 引用的得分 {node.score!r} 未定义；可用：{'、'.join(sorted(known))}")
+            raise CriteriaError(
+                f"规则 {node.id} 引用的得分 {node.score!r} 未定义；可用：{'、'.join(sorted(known))}"
+            )

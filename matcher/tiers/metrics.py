@@ -133,7 +133,9 @@ def raw_columns(enterprises: Sequence[Enterprise], keywords: Mapping[str, Sequen
     sizes = [e.size_class for e in enterprises]
     cols["is_sme"] = np.array([None if s is None else s != "大型" for s in sizes], dtype=float)
     cols["recognized_tier"] = np.array([_TIER_RANK[e.tier] for e in enterprises], dtype=float)
-    cols["is_manufacturing"] = np.array([_is_manufacturing(e.industry_code) for e in enterprises], dtype=float)
+    cols["is_manufacturing"] = np.array(
+        [_is_manufacturing(e.industry_code) for e in enterprises], dtype=float
+    )
     for name in KEYWORD_METRICS:
         words = [w.upper().replace(" ", "") for w in keywords.get(name, ())]
         cols[name] = np.array([_has_keyword(e.certifications, words) for e in enterprises], dtype=float)
@@ -144,7 +146,9 @@ def derive(cols: Columns) -> Columns:
     """Add the derived metrics (ratios, two-year figures, IP classes) to raw columns; returns a new dict."""
     c = dict(cols)
     rev, prev = c["revenue"], c["revenue_prev"]
-    c["revenue_growth"] = np.where(np.isnan(c["revenue_growth"]), _ratio(rev - prev, prev), c["revenue_growth"])
+    c["revenue_growth"] = np.where(
+        np.isnan(c["revenue_growth"]), _ratio(rev - prev, prev), c["revenue_growth"]
+    )
     mean2 = np.round((c["revenue_growth"] + c["revenue_growth_prev"]) / 2, 9)
     c["growth_2y"] = np.where(np.isnan(c["revenue_growth_2y"]), mean2, c["revenue_growth_2y"])
     c["rd_ratio"] = _ratio(c["rd_expense"], rev)

