@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import ErrorBody
 from matcher.errors import MatcherError, NotFoundError, ValidationError
@@ -12,6 +13,14 @@ from matcher.errors import MatcherError, NotFoundError, ValidationError
 
 def _body(status: int, code: str, message: str, problems: list[str] | None = None) -> JSONResponse:
     return JSONResponse(ErrorBody(code=code, message=message, problems=problems or []).model_dump(), status)
+
+
+_HTTP_MESSAGES = {
+    404: "接口不存在，请检查路径（接口文档见 /docs）",
+    405: "该接口不支持此请求方法",
+    413: "请求体过大",
+    415: "不支持的请求内容类型",
+}
 
 
 def install(app: FastAPI) -> None:
@@ -31,6 +40,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MatcherError)
     async def _matcher(_: Request, exc: MatcherError) -> JSONResponse:
         return _body(400, "bad_request", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Framework answers (unknown path, wrong method…) in the same Chinese JSON shape."""
+        if not request.url.path.startswith("/api"):
+            from fastapi.exception_handlers import http_exception_handler
+
+            return await http_exception_handler(request, exc)  # type: ignore[return-value]
+        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        return JSONResponse(
+            ErrorBody(code=f"http_{exc.status_code}", message=message).model_dump(),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:

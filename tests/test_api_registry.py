@@ -69,3 +69,11 @@ def test_unknown_ids_and_bad_parameters(client: TestClient) -> None:
     assert response.status_code == 422 and response.json()["code"] == "request_invalid"
     response = client.post("/api/imports", files={"file": ("x.exe", b"MZ")})
     assert response.status_code == 422 and "不支持的文件类型" in response.json()["problems"][0]
+
+
+def test_framework_errors_use_the_chinese_error_shape(client: TestClient) -> None:
+    response = client.get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"code": "http_404", "message": "接口不存在，请检查路径（接口文档见 /docs）", "problems": []}
+    response = client.delete("/api/parks")
+    assert response.status_code == 405 and response.json()["code"] == "http_405"
