@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
 from matcher.engine import Engine
 
@@ -23,3 +23,6 @@ def get_engine() -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 Limit = Annotated[int, Query(ge=1, le=500, description="每页条数")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="跳过条数")]
+MAX_ID = 2**63 - 1  # SQLite and PostgreSQL BIGINT: a larger id is refused as 422, not a database overflow
+EnterpriseId = Annotated[int, Path(ge=1, le=MAX_ID, description="企业编号")]
+DemandId = Annotated[int, Path(ge=1, le=MAX_ID, description="需求编号")]

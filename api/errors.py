@@ -16,6 +16,7 @@ def _body(status: int, code: str, message: str, problems: list[str] | None = Non
 
 
 _HTTP_MESSAGES = {
+    400: "请求体无法解析：须为 UTF-8 编码、结构完整且嵌套不过深的 JSON（或表单）",
     404: "接口不存在，请检查路径（接口文档见 /docs）",
     405: "该接口不支持此请求方法",
     413: "请求体过大",
@@ -54,6 +55,11 @@ def install(app: FastAPI) -> None:
             exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        """A number too large for the database (an id or count past 2^63) is the caller's error."""
+        return _body(422, "request_invalid", "请求参数无效", ["数值超出允许范围"])
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,13 +6,33 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
 from api.routes import chain, events, matching, registry, tiers
+from api.routes.registry import MAX_UPLOAD
+from api.schemas import ErrorBody
 from matcher import __version__
+
+MAX_BODY = 1024 * 1024  # JSON and form bodies; file uploads (multipart) may reach MAX_UPLOAD
+
+
+async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Refuse an oversized body with 413 before anything reads it (a declared Content-Length)."""
+    limit = (
+        MAX_UPLOAD + 64 * 1024
+        if request.headers.get("content-type", "").startswith("multipart/")
+        else MAX_BODY
+    )
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        message = f"请求体过大：上限 {limit // 1024} KB（文件请用 /api/imports 上传）"
+        return JSONResponse(ErrorBody(code="http_413", message=message).model_dump(), 413)
+    return await call_next(request)
 
 
 def create_app() -> FastAPI:
@@ -25,6 +45,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     auth.install(app)
     web.install(app)
+    app.middleware("http")(limit_body)  # inside the audit, so refusals are logged too
     app.add_middleware(AuditMiddleware)
     app.include_router(auth.router, prefix="/api")
     app.include_router(web.router)

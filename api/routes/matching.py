@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.auth import require
-from api.deps import EngineDep
+from api.deps import DemandId, EngineDep, EnterpriseId
 from api.schemas import (
     BuyerMatchPublic,
     DemandMatchPublic,
@@ -68,13 +68,15 @@ def match_text(engine: EngineDep, who: Matcher, query: MatchQuery) -> SupplierSe
 
 
 @router.get("/demands/{demand_id}/suppliers", summary="已登记需求的候选供应商")
-def demand_suppliers(engine: EngineDep, who: Matcher, demand_id: int, top: Top = 10) -> SupplierSearchPublic:
+def demand_suppliers(
+    engine: EngineDep, who: Matcher, demand_id: DemandId, top: Top = 10
+) -> SupplierSearchPublic:
     return _suppliers(engine.suppliers_for(demand_id=demand_id, k=top, principal=who))
 
 
 @router.get("/enterprises/{enterprise_id}/recommendations", summary="为企业推荐买方与可响应需求")
 def enterprise_recommendations(
-    engine: EngineDep, who: Recommender, enterprise_id: int, top: Top = 10
+    engine: EngineDep, who: Recommender, enterprise_id: EnterpriseId, top: Top = 10
 ) -> RecommendationsPublic:
     return _recommendations(engine.buyers_for(enterprise_id=enterprise_id, k=top, principal=who))
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, UploadFile
 
 from api.auth import require
-from api.deps import EngineDep, Limit, Offset
+from api.deps import DemandId, EngineDep, EnterpriseId, Limit, Offset
 from api.schemas import DemandPublic, EnterprisePublic, ImportResult, Page, ParkPublic
 from matcher.auth import Action, Principal, Resource
 from matcher.errors import ImportRefusedError
@@ -44,7 +44,7 @@ def list_enterprises(
 
 
 @router.get("/enterprises/{enterprise_id}", summary="企业详情")
-def get_enterprise(engine: EngineDep, who: Reader, enterprise_id: int) -> EnterprisePublic:
+def get_enterprise(engine: EngineDep, who: Reader, enterprise_id: EnterpriseId) -> EnterprisePublic:
     found = engine.enterprise(enterprise_id, principal=who)
     return EnterprisePublic.of(found.id, found.record, private=True)
 
@@ -61,7 +61,7 @@ def list_demands(
 
 
 @router.get("/demands/{demand_id}", summary="需求详情")
-def get_demand(engine: EngineDep, who: DemandReader, demand_id: int) -> DemandPublic:
+def get_demand(engine: EngineDep, who: DemandReader, demand_id: DemandId) -> DemandPublic:
     d = engine.demand(demand_id, principal=who)
     return DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record)
 

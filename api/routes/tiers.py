@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 
 from api.auth import require
-from api.deps import EngineDep
+from api.deps import EngineDep, EnterpriseId
 from api.schemas import (
     Page,
     PyramidYearPublic,
@@ -170,7 +170,7 @@ def _download(name: str) -> dict[str, str]:
 
 @router.get("/tiers/assess/{enterprise_id}", summary="评估一家企业（不保存）：层级、各指标得分与中文差距")
 def assess_enterprise(
-    engine: EngineDep, who: Reader, enterprise_id: int, as_of: dt.date | None = None
+    engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, as_of: dt.date | None = None
 ) -> TierAssessmentPublic:
     return assessment_public(enterprise_id, engine.tier_assessment(enterprise_id, as_of=as_of, principal=who))
 
@@ -215,7 +215,7 @@ def park_pyramid_png(engine: EngineDep, who: Reader, park: str) -> Response:
 
 @router.get("/tiers/support/{enterprise_id}", summary="精准培育：最便宜补齐的差距与可对接的龙头企业需求")
 def tier_support(
-    engine: EngineDep, who: Reader, enterprise_id: int, as_of: dt.date | None = None
+    engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, as_of: dt.date | None = None
 ) -> TierSupportPublic:
     plan = engine.tier_support(enterprise_id, as_of=as_of, principal=who)
     return TierSupportPublic(
