@@ -53,7 +53,12 @@ def make_retriever(
     from matcher.retrieval import faiss as backends
 
     if concrete == "faiss-hnsw":
-        return backends.HNSWRetriever(dim, m=settings.hnsw_m, ef_search=settings.hnsw_ef_search)
+        return backends.HNSWRetriever(
+            dim,
+            m=settings.hnsw_m,
+            ef_search=settings.hnsw_ef_search,
+            ef_construction=settings.hnsw_ef_construction,
+        )
     if concrete == "faiss-ivf":
         return backends.IVFRetriever(dim, nprobe=settings.ivf_nprobe)
     return backends.FlatRetriever(dim)
