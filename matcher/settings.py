@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     retriever: Literal["auto", "exact", "faiss-flat", "faiss-hnsw", "faiss-ivf", "numpy"] = "auto"
     exact_threshold: int = Field(default=200_000, gt=0, description="低于此规模使用精确检索")
     hnsw_m: int = Field(default=32, gt=0)
-    hnsw_ef_construction: int = Field(default=40, gt=0, description="HNSW 建图宽度（越大召回越高、建索引越慢）")
+    hnsw_ef_construction: int = Field(default=160, gt=0, description="HNSW 建图宽度（越大召回越高、建索引越慢）")
     hnsw_ef_search: int = Field(default=512, gt=0)  # 1M clustered vectors: recall@10 0.878 at 512, 0.682 at 128
     ivf_nprobe: int = Field(default=16, gt=0)
     # Soft boosts added to a match score (named terms; 0 turns one off)
