@@ -11,6 +11,7 @@ new product names.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -31,7 +32,6 @@ from matcher.ranking.constraints import (
     Constraints,
     apply_boosts,
     eligible_mask,
-    in_region,
     requirement_checks,
 )
 from matcher.ranking.explain import Requirement, explain_requirements
@@ -104,16 +104,42 @@ class Recommendations(NamedTuple):
 
 @dataclass
 class Pool:
-    """The registry as the matcher sees it: ids and records in ``core``'s order, and the fitted core."""
+    """The registry as the matcher sees it: ids and records in ``core``'s order, and the fitted core.
+
+    Per-pool facts that every query needs (positions by id, parks, provinces) are computed once here, and
+    supplier rankings of a text are cached: recommendations and event shortlists rank every open demand,
+    and the same demands come back on every call until the registry (and so the pool) changes.
+    """
 
     fingerprint: tuple[int, str]
     ids: list[int]
     records: list[Enterprise]
     core: MatchCore
     links: list[set[str]] = field(default_factory=list)  # chain template links each enterprise makes
+    cache_size: int = 512
+
+    def __post_init__(self) -> None:
+        self.positions = {eid: i for i, eid in enumerate(self.ids)}
+        self.parks = np.array([r.park for r in self.records], dtype=object)
+        self.provinces = np.array([r.province for r in self.records], dtype=object)
+        self._rankings: OrderedDict[str, Ranking] = OrderedDict()
+        self._lock = threading.Lock()
 
     def index_of(self, enterprise_id: int) -> int:
-        return self.ids.index(enterprise_id)
+        return self.positions[enterprise_id]
+
+    def rank_suppliers(self, text: str) -> Ranking:
+        """``core.rank_suppliers(text)``, remembered for the pool's life (least recently used dropped)."""
+        with self._lock:
+            if text in self._rankings:
+                self._rankings.move_to_end(text)
+                return self._rankings[text]
+        ranking = self.core.rank_suppliers(text)
+        with self._lock:
+            self._rankings[text] = ranking
+            while len(self._rankings) > self.cache_size:
+                self._rankings.popitem(last=False)
+        return ranking
 
 
 def reciprocal_score(a: float, b: float) -> float:
@@ -193,8 +219,8 @@ class MatchingMixin(RegistryMixin):
                 roles=c.roles,
                 exclude=c.exclude | {publisher_id},
             )
-        ranking = pool.core.rank_suppliers(query)
-        buyer = pool.records[pool.index_of(publisher_id)] if publisher_id in pool.ids else None
+        ranking = pool.rank_suppliers(query)
+        buyer = pool.records[pool.index_of(publisher_id)] if publisher_id in pool.positions else None
         terms = self._boost_terms(pool, buyer, pool.index_of(publisher_id) if buyer else None)
         scores = apply_boosts(ranking.scores, terms)
         mask = eligible_mask(pool.ids, pool.records, c)
@@ -222,10 +248,8 @@ class MatchingMixin(RegistryMixin):
     ) -> dict[str, tuple[float, np.ndarray]]:
         if buyer is None or buyer_i is None:
             return {}
-        same_park = np.array([bool(buyer.park) and e.park == buyer.park for e in pool.records])
-        same_region = np.array(
-            [bool(buyer.province) and in_region(e, [buyer.province]) for e in pool.records]
-        )
+        same_park = (pool.parks == buyer.park) & bool(buyer.park)
+        same_region = (pool.provinces == buyer.province) & bool(buyer.province)
         wanted = upstream_of(pool.links[buyer_i])
         chain = np.array([bool(links & wanted) for links in pool.links])
         s = self.settings
@@ -283,7 +307,7 @@ class MatchingMixin(RegistryMixin):
                 continue
             own = [by_code[c] for c in p.demands if c in by_code]
             own = own or [d for d in demands if d.publisher_id == pool.ids[index[p.enterprise_id]]]
-            rankings[p.id] = [pool.core.rank_suppliers(demand_profile(d.record)) for d in own]
+            rankings[p.id] = [pool.rank_suppliers(demand_profile(d.record)) for d in own]
         people = {p.id: p for p in event.participants}
 
         def score_pair(buyer_id: str, sme_id: str) -> tuple[float, list[str]]:
@@ -316,7 +340,7 @@ class MatchingMixin(RegistryMixin):
     ) -> Recommendations:
         """Leading firms that need what an SME makes, and open demands it could answer (both ranked)."""
         pool = self.match_pool()
-        me = pool.index_of(enterprise_id) if enterprise_id is not None and enterprise_id in pool.ids else None
+        me = pool.index_of(enterprise_id) if enterprise_id is not None and enterprise_id in pool.positions else None
         if enterprise_id is not None:
             self._recommendation_access(enterprise_id, principal, known=me is not None)
         offer = text or (_offer_text(pool.records[me]) if me is not None else "")
@@ -369,11 +393,11 @@ class MatchingMixin(RegistryMixin):
         for d in rows:
             if d.publisher_id == pool.ids[me]:
                 continue
-            ranking = pool.core.rank_suppliers(demand_profile(d.record))
+            ranking = pool.rank_suppliers(demand_profile(d.record))
             score = float(ranking.scores[me])
             if score <= 0:
                 continue
-            pub = pool.index_of(d.publisher_id) if d.publisher_id in pool.ids else None
+            pub = pool.index_of(d.publisher_id) if d.publisher_id in pool.positions else None
             mutual = reciprocal_score(
                 percentile(ranking.scores, me), percentile(buyer_scores, pub) if pub is not None else 0.0
             )
