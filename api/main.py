@@ -48,7 +48,8 @@ def create_app() -> FastAPI:
     app.middleware("http")(limit_body)  # inside the audit, so refusals are logged too
     app.add_middleware(AuditMiddleware)
     app.include_router(auth.router, prefix="/api")
-    app.include_router(web.router)
+    for router in web.ROUTERS:
+        app.include_router(router)
     app.include_router(registry.router, prefix="/api")
     app.include_router(tiers.router, prefix="/api")
     app.include_router(events.router, prefix="/api")

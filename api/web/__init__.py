@@ -3,8 +3,15 @@
 Why server-rendered: every page is built from the same engine calls with the same Principal as the API,
 so the policy applies unchanged; there is no build step, no Node at run time, and pages work without
 JavaScript. ``static/app.js`` adds what needs it (calling the API, showing background progress).
+
+One module per journey; each has a ``router`` listed in ``ROUTERS`` and its entry in ``nav.JOURNEYS``.
 """
 
-from api.web.pages import install, router
+from fastapi import APIRouter
 
-__all__ = ["install", "router"]
+from api.web import pages
+from api.web.pages import install
+
+ROUTERS: list[APIRouter] = [pages.router]
+
+__all__ = ["ROUTERS", "install"]
