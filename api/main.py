@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
-from api.routes import chain, events, matching, registry, tiers
+from api.routes import chain, events, exports, jobs, matching, publishing, registry, tiers
 from api.routes.registry import MAX_UPLOAD
 from api.schemas import ErrorBody
 from matcher import __version__
@@ -55,6 +55,9 @@ def create_app() -> FastAPI:
     app.include_router(events.router, prefix="/api")
     app.include_router(chain.router, prefix="/api")
     app.include_router(matching.router, prefix="/api")
+    app.include_router(publishing.router, prefix="/api")
+    app.include_router(jobs.router, prefix="/api")
+    app.include_router(exports.router, prefix="/api")
     if missing := auth.undeclared(app):  # they answer 403 until declared; tests/test_auth_matrix.py fails
         logging.getLogger(__name__).warning("未声明访问规则的路由：%s", "；".join(missing))
     return app

@@ -7,11 +7,11 @@ Public views leave out what a caller may not see (an enterprise's private contac
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from matcher.domain import Demand, Enterprise, Park, Tier
+from matcher.domain import Contact, Demand, Enterprise, Park, Product, Tier
 from matcher.events import Event, Level, Meeting, MissedMust, SolveStats
 
 T = TypeVar("T")
@@ -438,3 +438,74 @@ class TierSupportPublic(BaseModel):
     cost: float | None = Field(description="补齐到下一层级的估算总成本（万元等值）；无法估价时为空")
     steps: list[str] = Field(description="下一步：补报数据、补齐差距、可对接的龙头企业需求")
     demands: list[str] = Field(description="可响应的开放需求（来自匹配引擎）")
+
+
+# -- publishing: demands, profiles, candidate decisions ------------------------------------------------
+
+
+def _body_model(
+    name: str, model: type[BaseModel], *, optional: bool, drop: set[str], extra: dict[str, Any]
+) -> Any:
+    """A request body with ``model``'s fields and Chinese titles (all optional for a PATCH)."""
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        if field_name in drop:
+            continue
+        if optional:
+            fields[field_name] = (info.annotation | None, Field(default=None, title=info.title))  # type: ignore[operator]
+        else:
+            fields[field_name] = (info.annotation, info)
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields, **extra)
+
+
+if TYPE_CHECKING:
+    DemandCreate = BaseModel
+    DemandPatch = BaseModel
+else:
+    DemandCreate = _body_model(
+        "DemandCreate",
+        Demand,
+        optional=False,
+        drop={"code", "publisher_uscc"},
+        extra={
+            "code": (str, Field(default="", max_length=64, title="需求编号（留空自动生成）")),
+            "publisher_uscc": (
+                str,
+                Field(default="", max_length=32, title="发布企业统一社会信用代码（管理员代发时填写）"),
+            ),
+        },
+    )
+    DemandPatch = _body_model("DemandPatch", Demand, optional=True, drop={"code", "publisher_uscc"}, extra={})
+
+
+class ProfilePatch(BaseModel):
+    """What an enterprise's own users may change in its profile (fields left out stay as they are)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    products: list[Product] | None = Field(default=None, max_length=50, title="主要产品")
+    capabilities: str | None = Field(default=None, max_length=4000, title="能力与工艺")
+    certifications: list[str] | None = Field(default=None, max_length=50, title="资质认证")
+    capacity: str | None = Field(default=None, max_length=1000, title="产能")
+    contact: Contact | None = Field(default=None, title="联系方式")
+
+
+class CandidateDecisionIn(BaseModel):
+    decision: Literal["shortlist", "reject", "clear"] = Field(
+        description="shortlist 入围 / reject 淘汰 / clear 撤销"
+    )
+    note: str = Field(default="", max_length=500, description="备注（如淘汰原因）")
+
+
+class CandidateDecisionPublic(BaseModel):
+    enterprise_id: int
+    name: str
+    decision: str
+    decision_label: str
+    note: str
+    score: float | None = Field(description="处理时的匹配得分")
+
+
+class CandidatesPublic(BaseModel):
+    suppliers: SupplierSearchPublic
+    decisions: list[CandidateDecisionPublic] = Field(description="已入围或淘汰的候选（含已不在前列的）")

@@ -6,9 +6,12 @@ Park 甲 holds leading firm X and SME Y; park 乙 holds leading firm W and SME Z
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher, profiles
+from fastapi.testclient import TestClient
 
 from matcher.auth import accounts, passwords
 from matcher.auth.principal import AccountRole
@@ -106,3 +109,23 @@ def build_world(store: Store) -> World:
         )
         tokens[persona] = accounts.login(store, username=persona, password=PASSWORD).plain
     return World(store, tokens, {k: ids[u] for k, u in USCC.items()}, demand_ids)
+
+
+@contextmanager
+def app_client(store: Store, *, follow_redirects: bool = True) -> Iterator[TestClient]:
+    """The app over ``store`` (a real engine, the fake encoder) behind a TestClient."""
+    from api.deps import get_engine
+    from api.main import create_app
+    from matcher.engine import Engine
+
+    app = create_app()
+    engine = Engine(store)
+    app.dependency_overrides[get_engine] = lambda: engine
+    with TestClient(app, follow_redirects=follow_redirects) as client:
+        yield client
+
+
+def web_log_in(client: TestClient, persona: str, password: str = PASSWORD) -> None:
+    """Log in through the web form (the session cookie stays in ``client``)."""
+    response = client.post("/login", data={"username": persona, "password": password, "next": "/"})
+    assert response.status_code == 303, response.text

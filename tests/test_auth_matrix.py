@@ -21,18 +21,30 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.auth import RouteInfo, api_routes, check_declared, route_access, undeclared
+from api.auth import (
+    SESSION_COOKIE,
+    RouteInfo,
+    all_routes,
+    api_routes,
+    check_declared,
+    route_access,
+    undeclared,
+)
 from api.deps import get_engine
 from api.main import create_app
 from matcher.auth.accounts import login
-from matcher.auth.policy import allows
+from matcher.auth.errors import RoleForbidden
+from matcher.auth.policy import _ACTION_LABELS, _RESOURCE_LABELS, allows, check
 from matcher.auth.principal import Principal
 from matcher.engine import Engine
 from matcher.store.tables import Base
 
 ROUTES = api_routes(create_app())
+PAGES = [r for r in all_routes(create_app()) if not r.path.startswith("/api/")]  # the web app
 PERSONAS = ["anonymous", "platform", "park_a", "organizer", "leader_x", "sme_y"]
 SKIPPED_TABLES = {"audit_log", "api_tokens"}  # these may change on any request
+# jobs admitted earlier may still report progress in the background: a refused write must not create one
+JOB_IDENTITY = ("id", "kind", "params", "owner_id", "created_at")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +68,8 @@ def _url(route: RouteInfo, world: World) -> str:
         "enterprise_id": world.enterprise_ids["Y"],
         "demand_id": world.demand_ids["X-PUB"],
         "park": PARK_A,
+        "kind": "enterprises",  # GET /api/exports/{kind}.{fmt}
+        "fmt": "csv",
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), route.path)
 
@@ -110,7 +124,8 @@ def _snapshot(world: World) -> str:
     with world.store.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             if table.name not in SKIPPED_TABLES:
-                for row in conn.execute(select(table).order_by(*table.primary_key.columns)):
+                columns = [table.c[n] for n in JOB_IDENTITY] if table.name == "jobs" else [table]
+                for row in conn.execute(select(*columns).order_by(*table.primary_key.columns)):
                     digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
 
@@ -198,3 +213,64 @@ def test_route_table_is_what_the_matrix_covers() -> None:
     paths = {r.path for r in api_routes(app)}
     assert {"/api/auth/token", "/api/auth/me", "/api/demands/{demand_id}", "/api/imports"} <= paths
     assert all(Path(r.path).parts[1] == "api" for r in ROUTES)
+
+
+def test_a_job_is_its_owners_and_the_platform_admins(client: TestClient, world: World) -> None:
+    """Beyond the role gate: a job started by one account is read by it and by platform admins; every
+    other role is told it does not exist (404), in the list too."""
+    started = client.post(
+        "/api/jobs/index", headers={"Authorization": f"Bearer {fresh_token(world, 'park_a')}"}
+    )
+    assert started.status_code == 202, started.text
+    job_id = started.json()["id"]
+    for persona in PERSONAS:
+        headers = {} if persona == "anonymous" else {"Authorization": f"Bearer {fresh_token(world, persona)}"}
+        expected = {"anonymous": 401, "platform": 200, "park_a": 200}.get(persona, 404)
+        assert client.get(f"/api/jobs/{job_id}", headers=headers).status_code == expected, persona
+        if persona != "anonymous":
+            listed = {j["id"] for j in client.get("/api/jobs?limit=200", headers=headers).json()["data"]}
+            assert (job_id in listed) == (expected == 200), persona
+
+
+# -- pages: the same matrix through the web app's cookie session ------------------------------------------
+
+
+def _role_refusal(world: World, persona: str, route: RouteInfo) -> str:
+    """The Chinese message the role gate gives ``persona`` for this page ("" when the gate admits it)."""
+    access = route_access(route)
+    assert access is not None
+    try:
+        check(_principal(world, persona), access)
+    except RoleForbidden as exc:
+        return str(exc)
+    return ""
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", PAGES, ids=lambda r: f"{'|'.join(sorted(r.methods))} {r.path}")
+def test_page_matrix(client: TestClient, world: World, route: RouteInfo, persona: str) -> None:
+    """Anonymous visitors go to the log-in page, a refused role gets the Chinese 403 page naming the
+    rule, an admitted role anything but those (record rules may still answer 403 or 404)."""
+    access = route_access(route)
+    assert access is not None, "declare pages with page(Resource.X, Action.Y)"
+    method = sorted(route.methods - {"HEAD"})[0]
+    client.cookies.clear()
+    headers = {} if persona == "anonymous" else {"Cookie": f"{SESSION_COOKIE}={fresh_token(world, persona)}"}
+    response = client.request(method, _url(route, world), headers=headers, follow_redirects=False)
+    if access.is_public:
+        assert response.status_code < 500
+    elif persona == "anonymous":
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    elif refusal := _role_refusal(world, persona, route):
+        assert response.status_code == 403 and refusal in response.text
+    else:
+        assert response.status_code < 500, route
+        assert not response.headers.get("location", "").startswith("/login?next="), route
+        role = _principal(world, persona).role  # type: ignore[union-attr]
+        gate = f"{role.label}无权{_ACTION_LABELS[access.action]}{_RESOURCE_LABELS[access.resource]}<"
+        assert not (response.status_code == 403 and gate in response.text), route
+
+
+def test_the_page_matrix_covers_the_park_journeys() -> None:
+    paths = {r.path for r in PAGES}
+    assert {"/", "/login", "/chain", "/tiers", "/tiers/enterprise/{enterprise_id}"} <= paths

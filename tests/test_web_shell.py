@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from auth_helpers import PASSWORD, World, build_world
+from auth_helpers import PASSWORD, World, app_client, build_world
 from fastapi.testclient import TestClient
 
 from api.auth import SESSION_COOKIE
-from api.deps import get_engine
-from api.main import create_app
-from matcher.engine import Engine
 from matcher.store import Store
 
 
@@ -22,10 +19,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
-    app = create_app()
-    engine = Engine(world.store)
-    app.dependency_overrides[get_engine] = lambda: engine
-    with TestClient(app, follow_redirects=False) as c:
+    with app_client(world.store, follow_redirects=False) as c:
         yield c
 
 

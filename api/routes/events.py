@@ -132,7 +132,7 @@ def create_event(
 ) -> EventPublic:
     if replace:
         _managed(engine, who, str(definition.get("id", "")))
-    s = engine.create_event(definition, replace=replace)
+    s = engine.create_event(definition, replace=replace, principal=who)
     return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
 
 

@@ -9,9 +9,17 @@ One module per journey; each has a ``router`` listed in ``ROUTERS`` and its entr
 
 from fastapi import APIRouter
 
-from api.web import pages
+from api.web import chain, demands, events, imports, pages, profile, tiers
 from api.web.pages import install
 
-ROUTERS: list[APIRouter] = [pages.router]
+ROUTERS: list[APIRouter] = [
+    pages.router,
+    demands.router,
+    profile.router,
+    chain.router,
+    tiers.router,
+    events.router,
+    imports.router,
+]
 
 __all__ = ["ROUTERS", "install"]

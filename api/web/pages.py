@@ -6,6 +6,8 @@ them; an anonymous visitor is sent to the log-in page, a refused role gets a Chi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -15,16 +17,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.auth import SESSION_COOKIE
+from api.auth import SAFE_METHODS, SESSION_COOKIE
 from api.deps import EngineDep
 from api.web.home import home_context
 from api.web.nav import journeys_for
 from matcher.auth import accounts
-from matcher.auth.errors import AuthenticationError, RoleForbidden
+from matcher.auth.errors import AuthenticationError, PermissionDenied, RoleForbidden
 from matcher.auth.policy import Access, Action, Resource, check
 from matcher.auth.principal import Principal
 from matcher.auth.tokens import SESSION_TTL
 from matcher.engine import Engine
+from matcher.errors import NotFoundError, ValidationError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -47,6 +50,30 @@ class PageForbidden(Exception):
         self.message = message
 
 
+class PageNotFound(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class PageInvalid(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.message = "；".join(problems)
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """Inside a page: the engine's refusals become the Chinese 403 page, missing records the 404 page
+    (outside pages the same exceptions answer in API JSON)."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        raise PageForbidden(str(exc)) from exc
+    except NotFoundError as exc:
+        raise PageNotFound(str(exc)) from exc
+    except ValidationError as exc:
+        raise PageInvalid(exc.problems) from exc
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     who = context.get("who")
     base = {"who": who, "nav": journeys_for(who.role) if who else []}
@@ -65,6 +92,14 @@ def _cookie_principal(request: Request, engine: Engine) -> Principal | None:
     return principal
 
 
+def _same_origin(request: Request) -> bool:
+    """A form post must come from our own pages (the session cookie is also SameSite=Lax)."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return origin.split("://", 1)[-1] == request.headers.get("host", "")
+
+
 def page(resource: Resource, action: Action) -> Any:
     """Like ``api.auth.require`` for pages: declares the rule, resolves the cookie session, checks the gate."""
     access = Access(resource, action)
@@ -72,6 +107,8 @@ def page(resource: Resource, action: Action) -> Any:
     def _page(request: Request, engine: EngineDep) -> Principal | None:
         request.state.access = access
         request.state.audit_store = engine.store
+        if request.method not in SAFE_METHODS and not _same_origin(request):
+            raise PageForbidden("跨站提交已拒绝：请从本平台页面操作")
         principal = _cookie_principal(request, engine)
         if principal is None and not access.is_public:
             raise LoginRequired(request.url.path)
@@ -154,6 +191,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(_: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(PageNotFound)
+    async def _not_found(request: Request, exc: PageNotFound) -> Response:
+        who = getattr(request.state, "principal", None)
+        ctx = {"who": who, "message": exc.message, "heading": "未找到"}
+        return render(request, "error.html", ctx, status=404)
+
+    @app.exception_handler(PageInvalid)
+    async def _invalid(request: Request, exc: PageInvalid) -> Response:
+        who = getattr(request.state, "principal", None)
+        ctx = {"who": who, "message": exc.message, "heading": "提交有误，未保存"}
+        return render(request, "error.html", ctx, status=422)
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> Response:

@@ -212,6 +212,11 @@ def can_manage_event(p: Principal, event_id: int | None, park_id: int | None) ->
     return event_id is None or event_id in p.event_ids
 
 
+def can_see_job(p: Principal, owner_id: int | None) -> bool:
+    """A background job is its owner's; platform admins see every job (``Engine.jobs`` lists by owner)."""
+    return p.is_platform_admin or (owner_id is not None and owner_id == p.account_id)
+
+
 def demand_or_not_found(allowed: bool, demand_id: int) -> None:
     """Invisible records are reported as missing, so their existence does not leak."""
     if not allowed:

@@ -8,7 +8,10 @@ from matcher.auth.principal import Principal
 from matcher.domain import Enterprise
 from matcher.engine.chain import ChainMixin
 from matcher.engine.events import EventsMixin
+from matcher.engine.exports import ExportsMixin
+from matcher.engine.jobs import JobsMixin
 from matcher.engine.matching import MatchingMixin
+from matcher.engine.publishing import PublishingMixin
 from matcher.engine.search import SearchMixin
 from matcher.engine.tiers import TiersMixin
 from matcher.settings import Settings, get_settings
@@ -16,7 +19,9 @@ from matcher.store import Store
 from matcher.tiers import SupportPlan, support_plan
 
 
-class Engine(MatchingMixin, ChainMixin, EventsMixin, TiersMixin, SearchMixin):
+class Engine(
+    JobsMixin, ExportsMixin, PublishingMixin, MatchingMixin, ChainMixin, EventsMixin, TiersMixin, SearchMixin
+):
     """Registry, tiers, events and chain analysis behind plain Python methods.
 
     >>> engine = Engine.from_settings()

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher import events as ev
+from matcher.auth import policy
+from matcher.auth.principal import AccountRole, Principal
 from matcher.domain import Role
 from matcher.engine.registry import RegistryMixin
 from matcher.errors import MatcherError, ValidationError
@@ -25,6 +27,7 @@ from matcher.store import events_repo
 if TYPE_CHECKING:
     from matcher.events import EventReport, RankerLabel, Replan, Schedule, Shortlists
     from matcher.events.shortlists import ScorePair
+    from matcher.events.solver import SolveProgressFn
 
 
 class EventsMixin(RegistryMixin):
@@ -32,19 +35,47 @@ class EventsMixin(RegistryMixin):
     # outcomes (the ranker's labels), report and exports. The pair scorer is a seam: ``scorer`` replaces
     # the registry scorer of ``matcher.events.scoring`` (the matching engine plugs in here).
 
-    def create_event(self, definition: EventDefinition, *, replace: bool = False) -> events_repo.StoredEvent:
+    def create_event(
+        self, definition: EventDefinition, *, replace: bool = False, principal: Principal | None = None
+    ) -> events_repo.StoredEvent:
         """Create a 对接会 from a YAML/JSON file or a mapping (format: ``docs/events.md``); participants
-        given by 统一社会信用代码 take their name and role from the registry."""
+        given by 统一社会信用代码 take their name and role from the registry.
+
+        With ``principal`` the record rule ``can_manage_event`` applies (a park admin creates events of
+        its own park, replacing needs the right to manage the old one) and an organizer who creates an
+        event is assigned to it, so it can go on managing it. One transaction: refused means nothing written.
+        """
         data, park = event_definition(definition)
         with self.store.session() as s:
             problems = events_repo.fill_participants(s, participants=data.get("participants", []))
             if problems:
                 raise ValidationError(problems)
-            return events_repo.save_event(s, event=validated_event(data), park=park, replace=replace)
+            event = validated_event(data)
+            if principal is not None and replace:
+                _may_manage(principal, events_repo.find_event(s, code=event.id))
+            saved = events_repo.save_event(s, event=event, park=park, replace=replace)
+            if principal is not None:
+                ok = policy.can_manage_event(principal, None, saved.park_id)
+                policy.ensure(
+                    ok, f"{principal.role.label}只能为所辖园区创建对接会（收到“{park or '未指定园区'}”）"
+                )
+                if principal.role is AccountRole.ORGANIZER:
+                    events_repo.assign_organizer(s, account_id=principal.account_id, event_id=saved.id)
+            return saved
 
     def events(self) -> list[events_repo.StoredEvent]:
         with self.store.session() as s:
             return events_repo.list_events(s)
+
+    def managed_events(self, principal: Principal) -> list[events_repo.StoredEvent]:
+        """The events ``principal`` may manage (``policy.can_manage_event``): an organizer's assigned
+        events, a park admin's park's events, every event for a platform admin."""
+        return [e for e in self.events() if policy.can_manage_event(principal, e.id, e.park_id)]
+
+    def event_versions(self, code: str) -> list[tuple[int, str, str, int]]:
+        """(version, kind, solver status, objective) of each stored schedule of the event, oldest first."""
+        with self.store.session() as s:
+            return events_repo.schedule_versions(s, code=code)
 
     def event(self, code: str) -> events_repo.StoredEvent:
         with self.store.session() as s:
@@ -81,9 +112,11 @@ class EventsMixin(RegistryMixin):
         time_limit: float = 20.0,
         min_meetings: int | None = None,
         scorer: ScorePair | None = None,
+        on_progress: SolveProgressFn | None = None,
     ) -> events_repo.StoredSchedule:
         """Solve with CP-SAT (shortlisting first if needed) and store the result as the next version;
-        ``min_meetings`` sets the event's k (meetings every SME should get) before solving."""
+        ``min_meetings`` sets the event's k (meetings every SME should get) before solving;
+        ``on_progress`` follows the search (``matcher.events.solver.SolveProgress``)."""
         event = self.event(code).event
         if min_meetings is not None and min_meetings != event.min_meetings_per_sme:
             event = event.model_copy(update={"min_meetings_per_sme": min_meetings})
@@ -92,7 +125,7 @@ class EventsMixin(RegistryMixin):
         if scorer is not None or not event.candidates:
             self.shortlist_event(code, scorer=scorer)
             event = self.event(code).event
-        schedule = ev.solve_schedule(event, time_limit=time_limit)
+        schedule = ev.solve_schedule(event, time_limit=time_limit, on_progress=on_progress)
         with self.store.session() as s:
             return events_repo.add_schedule(s, code=code, schedule=schedule)
 
@@ -175,6 +208,12 @@ class EventsMixin(RegistryMixin):
         """Graded (buyer 统一社会信用代码, SME 统一社会信用代码) labels from every event's recorded outcomes."""
         with self.store.session() as s:
             return events_repo.enterprise_labels(s)
+
+
+def _may_manage(principal: Principal, stored: events_repo.StoredEvent | None) -> None:
+    if stored is not None:
+        ok = policy.can_manage_event(principal, stored.id, stored.park_id)
+        policy.ensure(ok, f"无权管理对接会“{stored.code}”，不能覆盖")
 
 
 def _export(event: Event, schedule: Schedule, what: str, path: Path, who: str | None) -> list[Path]:

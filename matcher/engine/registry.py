@@ -9,6 +9,7 @@ from matcher.auth.principal import Principal
 from matcher.domain import Park
 from matcher.io import ImportReport, import_file
 from matcher.io.columns import Kind
+from matcher.io.importer import ImportProgressFn
 from matcher.settings import Settings, get_settings
 from matcher.store import Store
 from matcher.store import repository as repo
@@ -69,7 +70,15 @@ class RegistryMixin:
             return found
 
     def import_file(
-        self, path: Path, *, kind: Kind | None = None, encoding: str = "utf-8", dry_run: bool = False
+        self,
+        path: Path,
+        *,
+        kind: Kind | None = None,
+        encoding: str = "utf-8",
+        dry_run: bool = False,
+        on_progress: ImportProgressFn | None = None,
     ) -> ImportReport:
         """Validate and import a file in one transaction (``dry_run``: validate only)."""
-        return import_file(self.store, path, kind=kind, encoding=encoding, dry_run=dry_run)
+        return import_file(
+            self.store, path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=on_progress
+        )

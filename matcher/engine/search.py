@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from matcher.engine.registry import RegistryMixin
 from matcher.io import ImportReport
 from matcher.io.columns import Kind
+from matcher.io.importer import ImportProgressFn
 
 if TYPE_CHECKING:
     from matcher.encoders.base import Encoder
@@ -106,16 +107,25 @@ class SearchMixin(RegistryMixin):
         return self.search_index().rebuild(self.store, on_progress=on_progress)
 
     def import_file(
-        self, path: Path, *, kind: Kind | None = None, encoding: str = "utf-8", dry_run: bool = False
+        self,
+        path: Path,
+        *,
+        kind: Kind | None = None,
+        encoding: str = "utf-8",
+        dry_run: bool = False,
+        on_progress: ImportProgressFn | None = None,
     ) -> ImportReport:
-        """Validate and import a file in one transaction, then bring an existing search index in step.
+        """Validate and import a file in one transaction, then bring an existing search index in step
+        (``on_progress`` stage ``"index"``: texts encoded).
 
         The index follows only once it exists: an import never builds a first index implicitly (that can
         mean encoding the whole registry); run ``matcher index`` once to create it.
         """
-        report = super().import_file(path, kind=kind, encoding=encoding, dry_run=dry_run)
+        report = super().import_file(
+            path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=on_progress
+        )
         from matcher.search import SearchIndex
 
         if not dry_run and SearchIndex.exists(index_root(self.store.url, self.settings.index_dir)):
-            self.index_sync()
+            self.index_sync(on_progress=(lambda d, t: on_progress("index", d, t)) if on_progress else None)
         return report

@@ -16,6 +16,7 @@ from matcher.domain import Role
 from matcher.errors import NotFoundError, ValidationError
 from matcher.events.model import Event, Participant
 from matcher.events.outcomes import OutcomeKind
+from matcher.events.problems import chinese_problems
 
 EventDefinition = Mapping[str, Any] | str | Path
 EVENT_EXPORTS = ("master", "agendas", "shortlists", "ics", "html", "cards")
@@ -30,6 +31,43 @@ OUTCOME_RESULTS: dict[str, OutcomeKind | None] = {
 _ROLE_LABELS = {r.label: r.value for r in Role} | {"龙头": "leading", "中小": "sme"}
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a wrong date (2025-13-40) is reported by the model's
+    validation, in Chinese and with its place, instead of failing inside the YAML reader."""
+
+
+def _date_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
+
+
+def parse_definition(content: str | bytes, filename: str) -> dict[str, Any]:
+    """A definition file's text (or an upload's bytes) as a mapping: JSON for ``.json``, YAML for ``.yaml``
+    / ``.yml``; Chinese ValidationError for another suffix, bad encoding, bad syntax or a non-mapping."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise ValidationError(
+            [f"{filename}：对接会定义文件须为 .yaml、.yml 或 .json（格式见 docs/events.md）"]
+        )
+    try:
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise ValidationError([f"{filename}：文件须为 UTF-8 编码"]) from None
+    try:
+        loaded = json.loads(text) if suffix == ".json" else yaml.load(text, Loader=_Loader)  # noqa: S506
+    except json.JSONDecodeError as exc:
+        raise ValidationError([f"{filename}：JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+        raise ValidationError([f"{filename}：YAML 格式错误{where}"]) from None
+    if not isinstance(loaded, dict):
+        raise ValidationError([f"{filename}：顶层应为键值映射（id、name、sessions、tables、participants…）"])
+    return loaded
+
+
 def event_definition(source: EventDefinition) -> tuple[dict[str, Any], str | None]:
     """The definition as a dict for :class:`Event` and its park: reads a .yaml/.yml/.json file, expands
     ``tables: N`` into tables "1".."N" and accepts Chinese role labels (龙头企业 / 中小企业)."""
@@ -37,14 +75,11 @@ def event_definition(source: EventDefinition) -> tuple[dict[str, Any], str | Non
         path = Path(source)
         if not path.is_file():
             raise NotFoundError(f"对接会定义文件不存在：{path}")
-        text = path.read_text(encoding="utf-8-sig")
-        loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-        if not isinstance(loaded, dict):
-            raise ValidationError(
-                [f"{path.name}：顶层应为键值映射（id、name、sessions、tables、participants…）"]
-            )
-        source = loaded
+        source = parse_definition(path.read_bytes(), path.name)
     data = copy.deepcopy(dict(source))
+    people = data.get("participants")
+    if people is not None and not (isinstance(people, list) and all(isinstance(p, dict) for p in people)):
+        raise ValidationError(["参会企业（participants）应为列表，每项是一个键值映射（id、enterprise_id…）"])
     park = data.pop("park", None)
     if isinstance(data.get("tables"), int):
         data["tables"] = [{"id": str(i + 1)} for i in range(data["tables"])]
@@ -58,9 +93,7 @@ def validated_event(data: Mapping[str, Any]) -> Event:
     try:
         return Event.model_validate(data)
     except PydanticValidationError as exc:
-        raise ValidationError(
-            [f"{'.'.join(str(x) for x in e['loc']) or '对接会'}：{e['msg']}" for e in exc.errors()]
-        ) from None
+        raise ValidationError(chinese_problems(exc.errors(), Event, data)) from None
 
 
 def find_participant(event: Event, key: str, role: Role | None = None) -> Participant:

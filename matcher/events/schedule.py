@@ -32,6 +32,14 @@ class Meeting(_Model):
     must: bool = False
 
 
+STATUS_LABELS = {
+    "OPTIMAL": "最优解（已证明）",
+    "FEASIBLE": "可行解（时限内未证明最优）",
+    "INFEASIBLE": "无可行解",
+    "UNKNOWN": "未知",
+}
+
+
 class SolveStats(_Model):
     """What the solver reports: status, objective, best bound and relative gap (None for heuristics)."""
 
@@ -45,6 +53,11 @@ class SolveStats(_Model):
     musts_met: int = 0
     fairness_units: int = 0
     pairs_considered: int = 0
+
+    @property
+    def status_label(self) -> str:
+        """The status in Chinese (heuristic schedules keep their own name)."""
+        return STATUS_LABELS.get(self.status, self.status)
 
 
 class MissedMust(_Model):

@@ -11,14 +11,20 @@ Example::
 
     schedule = solve_schedule(event, time_limit=20.0)
     schedule.stats.status, schedule.stats.objective, schedule.stats.bound, schedule.stats.gap
+
+``on_progress`` (optional) receives a :class:`SolveProgress` about every ``report_every`` seconds while
+CP-SAT searches (from a helper thread): seconds used of the limit, best objective found and bound proven.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -33,6 +39,18 @@ XVars = dict[tuple[int, int], cp_model.IntVar]
 Keep = set[tuple[str, str, int]]
 
 
+class SolveProgress(NamedTuple):
+    """Where a running solve stands; objective and bound in the schedule's units, None until known."""
+
+    elapsed: float
+    time_limit: float
+    objective: int | None
+    bound: int | None
+
+
+SolveProgressFn = Callable[[SolveProgress], None]
+
+
 def solve_schedule(
     event: Event,
     *,
@@ -44,6 +62,8 @@ def solve_schedule(
     keep: Sequence[Meeting] = (),
     keep_bonus: int = 0,
     seed: int = 0,
+    on_progress: SolveProgressFn | None = None,
+    report_every: float = 0.5,
 ) -> Schedule:
     """Schedule ``event`` with CP-SAT; ``fixed`` meetings stay, new ones go only into ``open_slots``.
 
@@ -60,11 +80,15 @@ def solve_schedule(
     fair = _objective(model, res, blocks, x, kept, keep_bonus)
     _hint(model, res, blocks, x, fair)
     solver = _solver(time_limit, workers, seed)
-    code = solver.solve(model)
+    base = objective(event, [(m.buyer_id, m.sme_id) for m in fixed], res.weights).total
+    if on_progress is None:
+        code = solver.solve(model)
+    else:
+        with _watching(solver, on_progress, time_limit, base, report_every) as watch:
+            code = solver.solve(model, watch)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"CP-SAT 未找到可行排程（状态 {solver.status_name(code)}）")
     triples = _place(res, blocks, x, solver, kept, max(1.0, time_limit - (time.perf_counter() - start)))
-    base = objective(event, [(m.buyer_id, m.sme_id) for m in fixed], res.weights).total
     best, bound = round(solver.objective_value), math.floor(solver.best_objective_bound + 1e-6)
     stats = SolveStats(
         solver="cp-sat",
@@ -76,6 +100,51 @@ def solve_schedule(
         seconds=round(time.perf_counter() - start, 3),
     )
     return finish(event, triples, res.pairset, stats, fixed=fixed, weights=res.weights)
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Keeps the best objective and bound CP-SAT has reported so far (called from its search threads)."""
+
+    def __init__(self, base: int) -> None:
+        super().__init__()
+        self.base = base
+        self.started = time.perf_counter()
+        self.objective: int | None = None
+        self.bound: int | None = None
+
+    def on_solution_callback(self) -> None:
+        self.objective = self.base + round(self.objective_value)
+        self.on_bound(self.best_objective_bound)
+
+    def on_bound(self, bound: float) -> None:
+        self.bound = self.base + math.floor(bound + 1e-6)
+
+    def progress(self, time_limit: float) -> SolveProgress:
+        elapsed = round(time.perf_counter() - self.started, 3)
+        return SolveProgress(elapsed, time_limit, self.objective, self.bound)
+
+
+@contextmanager
+def _watching(
+    solver: cp_model.CpSolver, on_progress: SolveProgressFn, time_limit: float, base: int, every: float
+) -> Iterator[_Watch]:
+    """A solution callback for ``solver.solve`` and a thread reporting it every ``every`` seconds."""
+    watch = _Watch(base)
+    solver.best_bound_callback = watch.on_bound
+    done = threading.Event()
+
+    def report() -> None:
+        while not done.wait(every):
+            on_progress(watch.progress(time_limit))
+
+    thread = threading.Thread(target=report, name="cp-sat-progress", daemon=True)
+    thread.start()
+    try:
+        yield watch
+    finally:
+        done.set()
+        thread.join()
+        on_progress(watch.progress(time_limit))
 
 
 def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:

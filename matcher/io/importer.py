@@ -6,6 +6,9 @@ UpsertCounts(created=3, updated=0)
 
 Cross-checks beyond one row: a key repeated within the file; an enterprise's park that is neither stored
 nor in the same file; a demand whose publisher is not a registered leading firm.
+
+``on_progress(stage, done, total)`` (optional) follows the work: stage ``"check"`` per validated row,
+then ``"write"`` per chunk of records written (still one transaction).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from matcher.domain import Demand, Enterprise, Park, Role
 from matcher.errors import ImportRefusedError
@@ -32,6 +36,8 @@ _KEYS: dict[Kind, tuple[str, str]] = {
     "enterprises": ("uscc", "统一社会信用代码"),
     "demands": ("code", "需求编号"),
 }
+ImportProgressFn = Callable[[str, int, int], None]  # (stage "check" | "write", done, total)
+WRITE_CHUNKS, MIN_WRITE_CHUNK = 20, 500  # with a progress callback: about 20 chunks of 500 records or more
 
 
 @dataclass
@@ -99,18 +105,36 @@ def _reference_problems(store: Store, batches: dict[Kind, Checked]) -> list[str]
     return problems
 
 
+def _rows_checked(
+    on_progress: ImportProgressFn | None, offset: int, total: int
+) -> Callable[[int], None] | None:
+    """``check_table``'s ``on_row`` for a table whose rows follow ``offset`` rows of earlier tables."""
+    if on_progress is None:
+        return None
+    return lambda done: on_progress("check", offset + done, total)
+
+
 def check_file(
-    store: Store, path: Path, *, kind: Kind | None = None, encoding: str = "utf-8"
+    store: Store,
+    path: Path,
+    *,
+    kind: Kind | None = None,
+    encoding: str = "utf-8",
+    on_progress: ImportProgressFn | None = None,
 ) -> dict[Kind, Checked]:
     """Read and validate a whole file; raise ImportRefusedError listing every problem."""
     batches: dict[Kind, Checked] = {}
     problems: list[str] = []
-    for table in read_tables(path, encoding=encoding):
+    tables = read_tables(path, encoding=encoding)
+    total, offset = sum(len(t.rows) for t in tables), 0
+    for table in tables:
         table_type = table_kind(table, kind)
+        offset += len(table.rows)
         if table_type in batches:
             problems.append(f"{table.name}：文件中有多张{KIND_LABELS[table_type]}表")
             continue
-        checked = check_table(table_type, table)
+        on_row = _rows_checked(on_progress, offset - len(table.rows), total)
+        checked = check_table(table_type, table, on_row=on_row)
         checked.problems += _duplicates(checked)
         problems += checked.problems
         batches[table_type] = checked
@@ -132,20 +156,48 @@ _WRITERS: dict[Kind, tuple[Writer, str]] = {
 
 
 def import_file(
-    store: Store, path: Path, *, kind: Kind | None = None, encoding: str = "utf-8", dry_run: bool = False
+    store: Store,
+    path: Path,
+    *,
+    kind: Kind | None = None,
+    encoding: str = "utf-8",
+    dry_run: bool = False,
+    on_progress: ImportProgressFn | None = None,
 ) -> ImportReport:
     """Validate ``path`` whole, then upsert it in one transaction (parks, then enterprises, then demands)."""
-    batches = check_file(store, path, kind=kind, encoding=encoding)
+    batches = check_file(store, path, kind=kind, encoding=encoding, on_progress=on_progress)
     report = ImportReport(path, dry_run=dry_run)
     if dry_run:
         return report
+    total = sum(len(c.records) for c in batches.values())
+    chunk = max(MIN_WRITE_CHUNK, -(-total // WRITE_CHUNKS)) if on_progress else max(1, total)
+    written = [0]
+
+    def wrote(n: int) -> None:
+        written[0] += n
+        if on_progress is not None:
+            on_progress("write", written[0], total)
+
     with store.session() as session:
         for table_kind_ in KINDS:
             if table_kind_ in batches:
-                write, arg = _WRITERS[table_kind_]
                 records = [r for _, r in batches[table_kind_].records]
-                report.counts[table_kind_] = write(session, **{arg: records})
+                report.counts[table_kind_] = _write(session, table_kind_, records, chunk, wrote)
     return report
+
+
+def _write(
+    session: Session, kind: Kind, records: list[Any], chunk: int, wrote: Callable[[int], None]
+) -> repo.UpsertCounts:
+    """Upsert ``records`` of one kind ``chunk`` at a time (one chunk without a progress callback)."""
+    write, arg = _WRITERS[kind]
+    created = updated = 0
+    for start in range(0, len(records), chunk):
+        part = records[start : start + chunk]
+        counts = write(session, **{arg: part})
+        created, updated = created + counts.created, updated + counts.updated
+        wrote(len(part))
+    return repo.UpsertCounts(created, updated)
 
 
 def import_records(

@@ -5,6 +5,7 @@ Nothing here touches the store; cross-checks against what is already stored live
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,15 +108,15 @@ def pydantic_messages(model: type[BaseModel], error: PydanticError) -> list[str]
     return messages
 
 
-def check_table(kind: Kind, table: Table) -> Checked:
-    """Validate every row of ``table`` as a ``kind`` record."""
+def check_table(kind: Kind, table: Table, *, on_row: Callable[[int], None] | None = None) -> Checked:
+    """Validate every row of ``table`` as a ``kind`` record; ``on_row(rows checked)`` follows each row."""
     checked = Checked(kind)
     mapping, problems = header_problems(kind, table.headers)
     if problems:
         checked.problems = [f"{table.name}：{p}" for p in problems]
         return checked
     model = MODELS[kind]
-    for number, row in table.rows:
+    for done, (number, row) in enumerate(table.rows, start=1):
         values: dict[Column, Any] = {}
         row_problems: list[str] = []
         for header, raw in row.items():
@@ -132,4 +133,6 @@ def check_table(kind: Kind, table: Table) -> Checked:
             except PydanticError as exc:
                 row_problems = pydantic_messages(model, exc)
         checked.problems += [f"第 {number} 行：{p}" for p in row_problems]
+        if on_row is not None:
+            on_row(done)
     return checked

@@ -32,6 +32,7 @@ from matcher.events import (
 from matcher.events.scoring import Profile
 from matcher.store import repository as repo
 from matcher.store.tables import (
+    AccountEventRow,
     DemandRow,
     EnterpriseRow,
     EventRow,
@@ -106,6 +107,18 @@ def update_event(session: Session, *, event: Event) -> StoredEvent:
 
 def get_event(session: Session, *, code: str) -> StoredEvent:
     return _with_park(session, _row(session, code))
+
+
+def find_event(session: Session, *, code: str) -> StoredEvent | None:
+    row = session.scalar(select(EventRow).where(EventRow.code == code))
+    return _with_park(session, row) if row is not None else None
+
+
+def assign_organizer(session: Session, *, account_id: int, event_id: int) -> None:
+    """Bind an organizer account to an event (idempotent), as ``accounts.create_account(event_ids=…)`` does."""
+    if session.get(AccountEventRow, (account_id, event_id)) is None:
+        session.add(AccountEventRow(account_id=account_id, event_id=event_id))
+        session.flush()
 
 
 def list_events(session: Session) -> list[StoredEvent]:

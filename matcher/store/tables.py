@@ -252,3 +252,49 @@ class MeetingOutcomeRow(Base):
     outcome: Mapped[str] = mapped_column(String(16), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# -- background jobs (matcher.jobs) ------------------------------------------------------------------------
+
+
+class JobRow(Base):
+    """One background job (import, index rebuild, scheduling): its state and progress live here, so any
+    server process can report them; ``params`` is what it was started with, ``result`` what it produced.
+    The running process touches ``heartbeat_at``; a queued or running job whose heartbeat stopped is dead."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+    worker: Mapped[str] = mapped_column(String(128), default="")  # "host:pid" of the process running it
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# -- candidate decisions (a leading firm's shortlist) --------------------------------------------------------
+
+
+class CandidateDecisionRow(Timestamped, Base):
+    """A publisher's decision on one candidate supplier of one demand: 入围 (shortlist) or 淘汰 (reject).
+
+    Deciding again replaces the decision; these are also labels for the ranker (what buyers kept)."""
+
+    __tablename__ = "candidate_decisions"
+    __table_args__ = (UniqueConstraint("demand_id", "enterprise_id", name="uq_candidate_decisions_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[float | None] = mapped_column(Float)  # the match score when decided
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))

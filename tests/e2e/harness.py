@@ -70,6 +70,7 @@ def load_sample(db_url: str) -> dict[str, Any]:
             "sme_id": sme.id,
             "sme_person": sme.contact.get("person", ""),
             "other_sme_id": other.id,
+            "sme_product": sme.products[0]["name"],
         }
     specs = {
         "platform": (AccountRole.PLATFORM_ADMIN, None, ()),

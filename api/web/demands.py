@@ -1,0 +1,125 @@
+"""The leading firm's journey: publish a demand, see its candidate suppliers with reasons, shortlist or
+reject them, close the demand. Plain HTML forms (they work without JavaScript); every write goes through
+the engine with the caller's Principal, so the policy decides exactly as it does for the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import DemandId, EngineDep, EnterpriseId
+from api.web.forms import demand_fields, demand_form_values
+from api.web.pages import engine_errors, page, render
+from matcher.auth.policy import Action, Resource
+from matcher.auth.principal import AccountRole, Principal
+from matcher.domain import DemandKind, DemandStatus, Visibility
+from matcher.engine.publishing import Decision
+from matcher.errors import ValidationError
+
+router = APIRouter(include_in_schema=False)
+DemandReader = Annotated[Principal, page(Resource.DEMAND, Action.READ)]
+Publisher = Annotated[Principal, page(Resource.DEMAND, Action.CREATE)]
+DemandEditor = Annotated[Principal, page(Resource.DEMAND, Action.UPDATE)]
+CandidateReader = Annotated[Principal, page(Resource.MATCH, Action.READ)]
+Decider = Annotated[Principal, page(Resource.MATCH, Action.UPDATE)]
+CANDIDATES = 20
+OVERVIEW_TOP = 3
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "kinds": [(k.value, k.label) for k in DemandKind],
+        "statuses": [(s.value, s.label) for s in (DemandStatus.OPEN, DemandStatus.DRAFT)],
+        "visibilities": [(v.value, v.label) for v in Visibility],
+    }
+
+
+@router.get("/demands", response_class=HTMLResponse)
+def demands_page(request: Request, engine: EngineDep, who: DemandReader) -> Response:
+    """需求发布: the demands this user manages, with how many candidates were shortlisted or rejected."""
+    mine = engine.managed_demands(principal=who)
+    counts = engine.decision_counts([d.id for d in mine])
+    ctx = {"who": who, "demands": mine, "counts": counts, "saved": request.query_params.get("saved")}
+    return render(request, "demands.html", ctx)
+
+
+@router.get("/demands/new", response_class=HTMLResponse)
+def new_demand_page(request: Request, who: Publisher) -> Response:
+    ctx = {"who": who, "values": demand_form_values(None), "problems": [], **_choices()}
+    return render(request, "demand_form.html", ctx)
+
+
+@router.post("/demands/new", response_class=HTMLResponse)
+async def publish_demand(request: Request, engine: EngineDep, who: Publisher) -> Response:
+    form = await request.form()
+    fields = demand_fields(form)
+    if who.role is AccountRole.LEADING_USER:
+        fields.pop("publisher_uscc", None)
+    with engine_errors():
+        try:
+            created = engine.publish_demand(fields, principal=who)
+        except ValidationError as exc:
+            values = {k: str(v) for k, v in form.items()}
+            ctx = {"who": who, "values": values, "problems": exc.problems, **_choices()}
+            return render(request, "demand_form.html", ctx, status=422)
+    return RedirectResponse(f"/demands/{created.id}?published=1", status_code=303)
+
+
+@router.get("/demands/{demand_id}", response_class=HTMLResponse)
+def demand_page(request: Request, engine: EngineDep, who: CandidateReader, demand_id: DemandId) -> Response:
+    """One demand and its candidate suppliers with reasons; decided ones are marked and kept listed."""
+    with engine_errors():
+        demand = engine.demand(demand_id, principal=who)
+        search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who)
+    decided = {d.enterprise_id: d for d in decisions}
+    shown = {m.enterprise_id for m in search.matches}
+    ctx = {
+        "who": who,
+        "demand": demand,
+        "search": search,
+        "decided": decided,
+        "shortlist": [d for d in decisions if d.decision is Decision.SHORTLIST],
+        "rejected": [d for d in decisions if d.decision is Decision.REJECT],
+        "off_list": [d for d in decisions if d.enterprise_id not in shown],
+        "published": request.query_params.get("published"),
+    }
+    return render(request, "demand.html", ctx)
+
+
+@router.post("/demands/{demand_id}/candidates/{enterprise_id}")
+def decide(
+    engine: EngineDep,
+    who: Decider,
+    demand_id: DemandId,
+    enterprise_id: EnterpriseId,
+    decision: Annotated[str, Form(max_length=16)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    with engine_errors():
+        engine.decide_candidate(demand_id, enterprise_id, decision, note=note, principal=who)
+    return RedirectResponse(f"/demands/{demand_id}#c{enterprise_id}", status_code=303)
+
+
+@router.post("/demands/{demand_id}/status")
+def change_status(
+    engine: EngineDep, who: DemandEditor, demand_id: DemandId, status: Annotated[str, Form(max_length=16)]
+) -> Response:
+    with engine_errors():
+        engine.update_demand(demand_id, {"status": status}, principal=who)
+    return RedirectResponse(f"/demands/{demand_id}", status_code=303)
+
+
+@router.get("/candidates", response_class=HTMLResponse)
+def candidates_overview(request: Request, engine: EngineDep, who: CandidateReader) -> Response:
+    """候选供应商: every open demand this user manages with its best few candidates at a glance."""
+    rows = []
+    for d in engine.managed_demands(principal=who):
+        if d.record.status is not DemandStatus.OPEN:
+            continue
+        with engine_errors():
+            search = engine.suppliers_for(demand_id=d.id, k=OVERVIEW_TOP, principal=who)
+        rows.append((d, search))
+    counts = engine.decision_counts([d.id for d, _ in rows])
+    return render(request, "candidates.html", {"who": who, "rows": rows, "counts": counts})

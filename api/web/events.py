@@ -1,0 +1,196 @@
+"""对接会 journey: an organizer builds an event, reviews shortlists and schedules, downloads exports.
+
+Pages read through the engine with the caller's Principal: the list shows the events the caller may manage
+(``policy.can_manage_event``), an event page refuses anyone else. Creating works without JavaScript (an
+uploaded definition file, or the short form); shortlists and the background schedule job are started by
+``static/events.js`` through the JSON API (``/api/events/{code}/shortlists``, ``/api/jobs/schedule``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import EngineDep
+from api.web import event_views as views
+from api.web.pages import PageForbidden, page, render
+from matcher.auth import policy
+from matcher.auth.errors import AuthError
+from matcher.auth.policy import Action, Resource
+from matcher.auth.principal import AccountRole, Principal
+from matcher.engine import Engine
+from matcher.errors import MatcherError, NotFoundError, ValidationError
+from matcher.events.definition import parse_definition
+from matcher.store.events_repo import StoredEvent
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, page(Resource.EVENT, Action.READ)]
+Creator = Annotated[Principal, page(Resource.EVENT, Action.CREATE)]
+MAX_DEFINITION = 2 * 1024 * 1024
+STAFF = (AccountRole.ORGANIZER, AccountRole.PARK_ADMIN, AccountRole.PLATFORM_ADMIN)
+FORM_LIMIT = 500  # firms listed per role in the short form
+
+
+def _problems(exc: MatcherError) -> list[str]:
+    return exc.problems if isinstance(exc, ValidationError) else [str(exc)]
+
+
+def _status(exc: MatcherError) -> int:
+    return 422 if isinstance(exc, ValidationError) else 403 if isinstance(exc, AuthError) else 400
+
+
+def _list_context(engine: Engine, who: Principal) -> dict[str, Any]:
+    lines = [views.event_line(e, engine.event_versions(e.code)) for e in engine.managed_events(who)]
+    return {"who": who, "events": lines, "can_create": who.role in STAFF}
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events_page(request: Request, engine: EngineDep, who: Reader) -> Response:
+    return render(request, "events.html", _list_context(engine, who))
+
+
+@router.post("/events", response_class=HTMLResponse)
+async def upload_event(
+    request: Request,
+    engine: EngineDep,
+    who: Creator,
+    file: Annotated[UploadFile, File()],
+    replace: Annotated[bool, Form()] = False,
+) -> Response:
+    name = (file.filename or "").strip() or "未命名文件"
+    request.state.audit_detail = {"file": name[:100]}
+    content = await file.read(MAX_DEFINITION + 1)
+    try:
+        if len(content) > MAX_DEFINITION:
+            raise ValidationError([f"{name}：文件过大（上限 {MAX_DEFINITION // 1024 // 1024} MB）"])
+        created = engine.create_event(parse_definition(content, name), replace=replace, principal=who)
+    except MatcherError as exc:  # validation, unknown park, duplicate code, another park's admin
+        ctx = {**_list_context(engine, who), "problems": _problems(exc), "filename": name}
+        return render(request, "events.html", ctx, status=_status(exc))
+    return RedirectResponse(f"/events/{quote(created.code, safe='')}?created=1", status_code=303)
+
+
+# -- the short form: one session, chosen firms of one park -------------------------------------------------
+
+
+def _form_context(engine: Engine, who: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    parks = [p.name for p, _ in engine.parks()]
+    if who.role is AccountRole.PARK_ADMIN:
+        parks = [p for p in parks if p in who.park_names]
+    park = values.get("park") if values.get("park") in parks else None
+    firms = {
+        role: engine.enterprises(park=park, role=role, limit=FORM_LIMIT, principal=who) if park else []
+        for role in ("leading", "sme")
+    }
+    return {"who": who, "parks": parks, "park": park, "firms": firms, "v": values}
+
+
+@router.get("/events/new", response_class=HTMLResponse)
+def new_event_page(request: Request, engine: EngineDep, who: Creator, park: str = "") -> Response:
+    return render(request, "event_new.html", _form_context(engine, who, {"park": park}))
+
+
+def _definition(v: dict[str, Any], leading: list[str], smes: list[str]) -> dict[str, Any]:
+    people = [{"id": f"B{i:02d}", "enterprise_id": u} for i, u in enumerate(leading, 1)]
+    people += [{"id": f"S{i:02d}", "enterprise_id": u} for i, u in enumerate(smes, 1)]
+    tables = v["tables"].strip()
+    return {
+        "id": v["code"],
+        "name": v["name"],
+        "park": v["park"],
+        "venue": v["venue"],
+        "slot_minutes": v["slot_minutes"],
+        "sessions": [{"day": v["day"], "start": v["start"], "slot_count": v["slot_count"], "label": "洽谈"}],
+        "tables": int(tables) if tables.isdigit() else tables,
+        "participants": people,
+    }
+
+
+@router.post("/events/new", response_class=HTMLResponse)
+def create_event_form(
+    request: Request,
+    engine: EngineDep,
+    who: Creator,
+    code: Annotated[str, Form(max_length=64)],
+    name: Annotated[str, Form(max_length=200)],
+    park: Annotated[str, Form(max_length=100)],
+    day: Annotated[str, Form(max_length=20)],
+    start: Annotated[str, Form(max_length=10)] = "09:00",
+    slot_count: Annotated[str, Form(max_length=4)] = "6",
+    slot_minutes: Annotated[str, Form(max_length=4)] = "20",
+    tables: Annotated[str, Form(max_length=4)] = "6",
+    venue: Annotated[str, Form(max_length=200)] = "",
+    leading: Annotated[list[str] | None, Form()] = None,
+    smes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    values = dict(code=code.strip(), name=name, park=park, day=day, start=start, venue=venue)
+    values |= dict(slot_count=slot_count, slot_minutes=slot_minutes, tables=tables)
+    chosen = {"leading": leading or [], "smes": smes or []}
+    request.state.audit_detail = {"event": values["code"][:64]}
+    try:
+        if not chosen["leading"] or not chosen["smes"]:
+            raise ValidationError(["请至少选择一家龙头企业和一家中小企业"])
+        created = engine.create_event(_definition(values, **chosen), principal=who)
+    except MatcherError as exc:
+        ctx = {**_form_context(engine, who, values), "problems": _problems(exc), "chosen": chosen}
+        return render(request, "event_new.html", ctx, status=_status(exc))
+    return RedirectResponse(f"/events/{quote(created.code, safe='')}?created=1", status_code=303)
+
+
+# -- one event ---------------------------------------------------------------------------------------------
+
+
+def _manageable(engine: Engine, who: Principal, code: str) -> StoredEvent:
+    stored = engine.event(code)
+    if not policy.can_manage_event(who, stored.id, stored.park_id):
+        raise PageForbidden(
+            f"无权管理对接会“{code}”：组织方只能管理分配给自己的对接会，园区管理员只能管理本园区的"
+        )
+    return stored
+
+
+def _schedule_context(engine: Engine, stored: StoredEvent, version: int | None) -> dict[str, Any]:
+    try:
+        current = engine.event_schedule(stored.code, version)
+    except NotFoundError:
+        if version is not None:
+            raise
+        return {"schedule": None, "versions": []}
+    header, rows = views.grid(stored.event, current.schedule)
+    return {
+        "schedule": views.solver_report(current, stored.event),
+        "grid_tables": header,
+        "grid_rows": rows,
+        "versions": engine.event_versions(stored.code),
+        "latest": version is None,
+        "current": current.schedule,
+    }
+
+
+@router.get("/events/{code}", response_class=HTMLResponse)
+def event_page(
+    request: Request, engine: EngineDep, who: Reader, code: str, version: int | None = None, created: int = 0
+) -> Response:
+    try:
+        stored = _manageable(engine, who, code)
+        ctx = _schedule_context(engine, stored, version)
+    except NotFoundError as exc:
+        return render(request, "event_error.html", {"who": who, "message": str(exc)}, status=404)
+    event = stored.event
+    lists = engine.event_shortlists(code) if event.candidates else None
+    ctx |= {
+        "who": who,
+        "stored": stored,
+        "event": event,
+        "created": bool(created),
+        "participants": views.participants(event, ctx.pop("current", None)),
+        "shortlists": views.shortlists(event, lists) if lists else [],
+        "exports": views.export_links(
+            code, version, has_schedule=ctx["schedule"] is not None, has_shortlists=lists is not None
+        ),
+        "slot_count": event.slot_count,
+    }
+    return render(request, "event.html", ctx)
