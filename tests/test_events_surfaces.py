@@ -120,6 +120,27 @@ def test_api_event_lifecycle(client: tuple[TestClient, dict[str, Principal]]) ->
     assert c.get(f"/api/events/{CODE}/report").json()["trials"] == 1
     assert c.get("/api/events/nope").status_code == 404
     assert c.get(f"/api/events/{CODE}/exports/pdf").status_code == 400
-    who["p"] = Principal(account_id=2, role=AccountRole.SME_USER, enterprise_id=1)
-    assert c.get(f"/api/events/{CODE}/report").status_code == 200
+    firms = {
+        e["record"]["uscc"]: e["id"] for e in c.get("/api/enterprises", params={"limit": 500}).json()["data"]
+    }
+    smes = [p for p in definition["participants"] if p["role"] == "中小企业"]
+    taking_part = {firms[p["enterprise_id"]] for p in definition["participants"]}
+    outsider = next(i for i in firms.values() if i not in taking_part)
+
+    # an SME taking part sees the event and its own agenda, not the event's internals
+    who["p"] = Principal(
+        account_id=2, role=AccountRole.SME_USER, enterprise_id=firms[smes[0]["enterprise_id"]]
+    )
+    assert [e["code"] for e in c.get("/api/events").json()["data"]] == [CODE]
+    for path in ("", "/report", "/shortlists", "/schedule", "/outcomes", "/exports/master"):
+        assert c.get(f"/api/events/{CODE}{path}").status_code == 403, path
+    own = c.get(f"/api/events/{CODE}/exports/ics", params={"participant": smes[0]["id"]})
+    assert own.status_code == 200 and own.headers["content-type"].startswith("text/calendar")
+    other = c.get(f"/api/events/{CODE}/exports/ics", params={"participant": smes[1]["id"]})
+    assert other.status_code == 403
     assert c.post(f"/api/events/{CODE}/schedule", json={"time_limit": 5}).status_code == 403
+    # an SME not taking part does not see the event at all
+    who["p"] = Principal(account_id=3, role=AccountRole.SME_USER, enterprise_id=outsider)
+    assert c.get("/api/events").json()["data"] == []
+    assert c.get(f"/api/events/{CODE}/report").status_code == 404
+    assert c.get(f"/api/events/{CODE}/exports/ics", params={"participant": smes[0]["id"]}).status_code == 404

@@ -60,6 +60,10 @@ def _managed(engine: Engine, who: Principal, code: str) -> StoredEvent:
     return stored
 
 
+def who_uscc(engine: Engine, who: Principal) -> str | None:
+    return None if who.enterprise_id is None else engine.enterprise(who.enterprise_id).record.uscc
+
+
 def _summary(s: StoredEvent) -> EventSummaryPublic:
     ev: Event = s.event
     return EventSummaryPublic(
@@ -138,13 +142,13 @@ def create_event(
 
 @router.get("/events", summary="对接会列表")
 def list_events(engine: EngineDep, who: Reader) -> Page[EventSummaryPublic]:
-    rows = [_summary(s) for s in engine.events()]
+    rows = [_summary(s) for s in engine.visible_events(who)]
     return Page(data=rows, count=len(rows))
 
 
 @router.get("/events/{code}", summary="对接会详情（含参会企业、意愿与候选组合）")
 def get_event(engine: EngineDep, who: Reader, code: str) -> EventPublic:
-    s = engine.event(code)
+    s = engine.readable_event(code, who)
     return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
 
 
@@ -160,8 +164,8 @@ def make_shortlists(
 def get_shortlists(
     engine: EngineDep, who: Reader, code: str, per_buyer: int = 20, per_sme: int = 5
 ) -> ShortlistsPublic:
-    lists = engine.event_shortlists(code, per_buyer=per_buyer, per_sme=per_sme)
-    return _lists(engine.event(code).event, lists)
+    event = engine.readable_event(code, who).event
+    return _lists(event, engine.event_shortlists(code, per_buyer=per_buyer, per_sme=per_sme))
 
 
 @router.post("/events/{code}/schedule", summary="CP-SAT 排程（同步执行），保存为新版本并返回求解信息")
@@ -175,6 +179,7 @@ def schedule_event(
 
 @router.get("/events/{code}/schedule", summary="排程（默认最新版本）")
 def get_schedule(engine: EngineDep, who: Reader, code: str, version: int | None = None) -> SchedulePublic:
+    engine.readable_event(code, who)
     return _schedule(engine.event_schedule(code, version))
 
 
@@ -195,6 +200,13 @@ def export_event(
         raise MatcherError(f"导出内容应为 {'/'.join(SUFFIX)}，实为“{what}”")
     if what == "ics" and not participant:
         raise MatcherError("导出 ics 须指定 participant（企业编号、统一社会信用代码或名称）")
+    stored = engine.readable_event(code, who, full=False)
+    if engine.event_access(stored, who) is not policy.EventAccess.FULL:
+        own = engine.own_participant(stored, who)
+        policy.ensure(
+            what == "ics" and participant in (own, who_uscc(engine, who)),
+            "参会企业只能下载本企业的日程（ics，participant 为本企业的参会编号）",
+        )
     suffix = SUFFIX[what]
     with tempfile.TemporaryDirectory() as tmp:
         path = engine.export_event(
@@ -223,12 +235,14 @@ def record_outcome(engine: EngineDep, who: Manager, code: str, body: OutcomeCrea
 
 @router.get("/events/{code}/outcomes", summary="已记录的洽谈结果")
 def list_outcomes(engine: EngineDep, who: Reader, code: str) -> Page[OutcomePublic]:
+    engine.readable_event(code, who)
     rows = [_outcome(o) for o in engine.event_outcomes(code)]
     return Page(data=rows, count=len(rows))
 
 
 @router.get("/events/{code}/report", summary="对接会总结：计划与实际洽谈、意向、试用、签约")
 def event_report(engine: EngineDep, who: Reader, code: str) -> EventReportPublic:
+    engine.readable_event(code, who)
     r = engine.event_report(code)
     return EventReportPublic(
         planned=r.planned,

@@ -212,6 +212,20 @@ def can_manage_event(p: Principal, event_id: int | None, park_id: int | None) ->
     return event_id is None or event_id in p.event_ids
 
 
+class EventAccess(StrEnum):
+    FULL = "full"  # wishes, shortlists, schedules, outcomes, every export
+    PARTICIPANT = "participant"  # that the event exists, and one's own agenda
+    NONE = "none"
+
+
+def event_access(manages: bool, participates: bool) -> EventAccess:
+    """Event internals (who wants whom, scores, the schedule, outcomes) are for those who run the event;
+    an enterprise taking part sees the event and its own agenda; anyone else does not see the event."""
+    if manages:
+        return EventAccess.FULL
+    return EventAccess.PARTICIPANT if participates else EventAccess.NONE
+
+
 def can_see_job(p: Principal, owner_id: int | None) -> bool:
     """A background job is its owner's; platform admins see every job (``Engine.jobs`` lists by owner)."""
     return p.is_platform_admin or (owner_id is not None and owner_id == p.account_id)

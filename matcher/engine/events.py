@@ -11,7 +11,7 @@ from matcher.auth import policy
 from matcher.auth.principal import AccountRole, Principal
 from matcher.domain import Role
 from matcher.engine.registry import RegistryMixin
-from matcher.errors import MatcherError, ValidationError
+from matcher.errors import MatcherError, NotFoundError, ValidationError
 from matcher.events.definition import (
     EVENT_EXPORTS,
     EventDefinition,
@@ -71,6 +71,39 @@ class EventsMixin(RegistryMixin):
         """The events ``principal`` may manage (``policy.can_manage_event``): an organizer's assigned
         events, a park admin's park's events, every event for a platform admin."""
         return [e for e in self.events() if policy.can_manage_event(principal, e.id, e.park_id)]
+
+    def own_participant(self, stored: events_repo.StoredEvent, principal: Principal) -> str | None:
+        """The participant id of ``principal``'s enterprise in the event (None: it does not take part)."""
+        if principal.enterprise_id is None:
+            return None
+        uscc = self.enterprise(principal.enterprise_id).record.uscc
+        return next((p.id for p in stored.event.participants if p.enterprise_id == uscc), None)
+
+    def visible_events(self, principal: Principal) -> list[events_repo.StoredEvent]:
+        """The events ``principal`` manages, and those its enterprise takes part in."""
+        return [e for e in self.events() if self.event_access(e, principal) is not policy.EventAccess.NONE]
+
+    def event_access(self, stored: events_repo.StoredEvent, principal: Principal) -> policy.EventAccess:
+        """How much of an event ``principal`` may read (``policy.event_access``)."""
+        manages = policy.can_manage_event(principal, stored.id, stored.park_id)
+        return policy.event_access(manages, self.own_participant(stored, principal) is not None)
+
+    def readable_event(
+        self, code: str, principal: Principal | None, *, full: bool = True
+    ) -> events_repo.StoredEvent:
+        """The event when ``principal`` may read it (``full``: its wishes, shortlists, schedule and
+        outcomes too); an event it has nothing to do with is reported as missing."""
+        stored = self.event(code)
+        if principal is None:
+            return stored
+        access = self.event_access(stored, principal)
+        if access is policy.EventAccess.NONE:
+            raise NotFoundError(f"对接会不存在：{code}")
+        policy.ensure(
+            access is policy.EventAccess.FULL or not full,
+            f"对接会“{code}”的意愿、推荐名单、排程与结果仅组织方和园区管理员可查看；参会企业可下载本企业日程（ics）",
+        )
+        return stored
 
     def event_versions(self, code: str) -> list[tuple[int, str, str, int]]:
         """(version, kind, solver status, objective) of each stored schedule of the event, oldest first."""
