@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -50,6 +52,8 @@ def install(app: FastAPI) -> None:
 
             return await http_exception_handler(request, exc)  # type: ignore[return-value]
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        if exc.status_code == 413 and exc.detail != HTTPStatus(413).phrase:
+            message = str(exc.detail)  # the body limit says what the limit is
         return JSONResponse(
             ErrorBody(code=f"http_{exc.status_code}", message=message).model_dump(),
             exc.status_code,

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
@@ -21,18 +22,37 @@ from matcher import __version__
 MAX_BODY = 1024 * 1024  # JSON and form bodies; file uploads (multipart) may reach MAX_UPLOAD
 
 
-async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Refuse an oversized body with 413 before anything reads it (a declared Content-Length)."""
-    limit = (
-        MAX_UPLOAD + 64 * 1024
-        if request.headers.get("content-type", "").startswith("multipart/")
-        else MAX_BODY
-    )
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        message = f"请求体过大：上限 {limit // 1024} KB（文件请用 /api/imports 上传）"
-        return JSONResponse(ErrorBody(code="http_413", message=message).model_dump(), 413)
-    return await call_next(request)
+class BodyLimit:
+    """Refuse an oversized body with 413: at once when its Content-Length says so, and while it streams
+    in when it does not (chunked uploads), before the route sees any of it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
+        limit = MAX_UPLOAD + 64 * 1024 if multipart else MAX_BODY
+        message = f"请求体过大：上限 {limit // 1024} KB（大文件请用 /api/jobs/imports 上传）"
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            await JSONResponse(ErrorBody(code="http_413", message=message).model_dump(), 413)(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            item = await receive()
+            if item["type"] == "http.request":
+                received += len(item.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413, message)
+            return item
+
+        await self.app(scope, counted, send)
 
 
 def create_app() -> FastAPI:
@@ -45,7 +65,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     auth.install(app)
     web.install(app)
-    app.middleware("http")(limit_body)  # inside the audit, so refusals are logged too
+    app.add_middleware(BodyLimit)  # inside the audit, so refusals are logged too
     app.add_middleware(AuditMiddleware)
     app.include_router(auth.router, prefix="/api")
     for router in web.ROUTERS:

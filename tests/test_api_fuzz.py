@@ -156,6 +156,33 @@ def test_ten_megabyte_json_body_is_refused(client: TestClient, world: World, pat
     assert world.snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("path", "megabytes"), [("/api/match", 10), ("/api/demands", 10), ("/api/jobs/imports", 25)]
+)
+def test_a_chunked_body_without_length_is_cut_off_at_the_limit(
+    client: TestClient, world: World, path: str, megabytes: int
+) -> None:
+    """No Content-Length (chunked transfer): the limit (1 MB JSON, 20 MB files) is counted as it streams."""
+    before = world.snapshot()
+    upload = path.endswith("imports")
+    head = (
+        b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+        if upload
+        else b'{"text": "'
+    )
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        for _ in range(megabytes * 16):  # in 64 KB pieces
+            yield b"a" * (64 * 1024)
+        yield b"\r\n--x--\r\n" if upload else b'"}'
+
+    content_type = "multipart/form-data; boundary=x" if upload else "application/json"
+    response = client.post(path, content=chunks(), headers={"Content-Type": content_type})
+    assert "请求体过大" in _error(response, 413)["message"]
+    assert world.snapshot() == before
+
+
 def test_ten_megabyte_uploads_are_refused_clearly(client: TestClient, world: World) -> None:
     before = world.snapshot()
     junk = b"\xff\xfe" + b"\x00garbage" * (10 * MB // 8)
