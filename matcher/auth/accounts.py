@@ -3,18 +3,29 @@
 >>> create_account(store, username="sme1", role=AccountRole.SME_USER, password="…", enterprise="9132…")
 >>> token = login(store, username="sme1", password="…").plain
 >>> principal_for_token(store, token)
+
+Resolving a token costs 2-4 queries, so the principal is remembered in this process for
+``PRINCIPAL_TTL_SECONDS``, keyed by the store and the token's digest. Any committed change that can alter
+a principal (accounts, tokens, account-park and account-event links, parks, enterprises), made through an
+ORM session of this process, forgets every remembered principal at once (``_watch_changes``); ``revoke``
+also forgets them itself. So a revoked token stops working at once in the process that revoked it and
+within the TTL in every other process (other server workers, the CLI).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime as dt_datetime
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from matcher.auth import passwords
 from matcher.auth.errors import AuthenticationError
@@ -144,6 +155,7 @@ def issue_api_key(store: Store, *, username: str, name: str) -> NewToken:
 def revoke(store: Store, plain: str) -> None:
     with store.session() as s:
         s.execute(update(ApiTokenRow).where(ApiTokenRow.digest == digest(plain)).values(revoked_at=utcnow()))
+    forget_principals()  # also done by the commit hook; said here because revocation depends on it
 
 
 def _principal(session: Session, row: AccountRow) -> Principal:
@@ -171,18 +183,117 @@ def principal_for_token(store: Store, plain: str) -> Principal:
     """The caller behind a token; AuthenticationError when it is unknown, expired, revoked or disabled."""
     if not looks_like_token(plain):
         raise AuthenticationError("令牌无效，请重新登录")
+    key = (store.url, digest(plain))
+    cached = _remembered(key)
+    if cached is not None:
+        _check_expiry(cached.expires_at)
+        return cached.principal
+    generation = _cache.generation
     with store.session() as s:
         found = s.execute(
             select(ApiTokenRow, AccountRow)
             .join(AccountRow, ApiTokenRow.account_id == AccountRow.id)
-            .where(ApiTokenRow.digest == digest(plain))
+            .where(ApiTokenRow.digest == key[1])
         ).first()
         if found is None or found[0].revoked_at is not None or not found[1].active:
             raise AuthenticationError("令牌无效或已注销，请重新登录")
         expires = found[0].expires_at
-        if expires is not None and _aware(expires) <= utcnow():
-            raise AuthenticationError("登录已过期，请重新登录")
-        return _principal(s, found[1])
+        _check_expiry(expires)
+        principal = _principal(s, found[1])
+    _remember(key, _Cached(principal, expires, _clock() + PRINCIPAL_TTL_SECONDS), generation)
+    return principal
+
+
+def _check_expiry(expires: dt_datetime | None) -> None:
+    if expires is not None and _aware(expires) <= utcnow():
+        raise AuthenticationError("登录已过期，请重新登录")
+
+
+# -- the principal cache ---------------------------------------------------------------------------
+
+PRINCIPAL_TTL_SECONDS = 2.0  # how long another process's revocation or account change may go unseen
+PRINCIPAL_CACHE_SIZE = 10_000
+_clock = time.monotonic
+# Tables whose changes can alter a principal or a token's validity.
+_WATCHED = frozenset(
+    {AccountRow.__table__, AccountParkRow.__table__, AccountEventRow.__table__, ApiTokenRow.__table__}
+    | {ParkRow.__table__, EnterpriseRow.__table__}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    principal: Principal
+    expires_at: dt_datetime | None  # the token's own expiry, checked on every use
+    until: float  # ``_clock()`` time after which the database is asked again
+
+
+class _PrincipalCache:
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple[str, str], _Cached] = OrderedDict()
+        self.lock = threading.Lock()
+        self.generation = 0  # bumped by every forget: a lookup that began before one is not stored
+
+
+_cache = _PrincipalCache()
+
+
+def _remembered(key: tuple[str, str]) -> _Cached | None:
+    with _cache.lock:
+        found = _cache.entries.get(key)
+        if found is None:
+            return None
+        if found.until <= _clock():
+            del _cache.entries[key]
+            return None
+        return found
+
+
+def _remember(key: tuple[str, str], entry: _Cached, generation: int) -> None:
+    with _cache.lock:
+        if generation != _cache.generation:
+            return  # something changed while the database was read: the answer may be stale
+        _cache.entries[key] = entry
+        while len(_cache.entries) > PRINCIPAL_CACHE_SIZE:
+            _cache.entries.popitem(last=False)
+
+
+def forget_principals() -> None:
+    """Forget every remembered principal of this process (after a change to accounts or tokens)."""
+    with _cache.lock:
+        _cache.entries.clear()
+        _cache.generation += 1
+
+
+def _touches_watched(session: Session) -> bool:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    return any(getattr(type(obj), "__table__", None) in _WATCHED for obj in changed)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    if _touches_watched(session):
+        session.info["principals_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_change(state: ORMExecuteState) -> None:
+    """Bulk ``insert()`` / ``update()`` / ``delete()`` statements (``revoke`` uses one) bypass the flush."""
+    if state.is_insert or state.is_update or state.is_delete:
+        mapper = state.bind_mapper
+        if mapper is None or mapper.local_table in _WATCHED:
+            state.session.info["principals_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_on_commit(session: Session) -> None:
+    if session.info.pop("principals_changed", False):
+        forget_principals()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("principals_changed", None)
 
 
 def _aware(value: dt_datetime) -> dt_datetime:

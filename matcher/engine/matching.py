@@ -6,11 +6,21 @@ enough candidates qualify), and soft boosts (same park, same region, chain adjac
 templates) are added as named terms whose weights come from settings. The fitted pool is cached and
 refitted when the registry changes; embeddings come from the encoder's cache, so a refit encodes only
 new product names.
+
+Per query the work is kept off the pool's size where it can be: eligibility and boosts are array
+operations over codes computed once per pool, the top-k is selected without sorting the pool, the
+whole-text channel is computed only for companies that can still reach the top (``MatchCore.top_suppliers``,
+exact), and recent searches are remembered per pool. Whether the registry changed is asked cheaply on
+every query (count and newest id of the enterprises: additions and removals) and in full (also the newest
+``updated_at``: edits in place) at most once per ``POOL_RECHECK_SECONDS``; this worker's own edits
+(``PublishingMixin``) drop the pool at once.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,13 +38,9 @@ from matcher.errors import MatcherError
 from matcher.graph.adjacency import keyword_pairs, link_index, links_made, upstream_links
 from matcher.graph.linking import LinkIndex
 from matcher.ranking.chain import UpstreamPairs
-from matcher.ranking.constraints import (
-    Constraints,
-    apply_boosts,
-    eligible_mask,
-    requirement_checks,
-)
+from matcher.ranking.constraints import Constraints, Eligibility, ValueCodes, requirement_checks
 from matcher.ranking.explain import Requirement, explain_requirements
+from matcher.ranking.scoring import top_k
 from matcher.store import repository as repo
 from matcher.store.tables import EnterpriseRow
 from matcher.text.normalize import product_key
@@ -44,7 +50,21 @@ if TYPE_CHECKING:
     from matcher.encoders.base import Encoder
     from matcher.events.model import Event
     from matcher.events.shortlists import ScorePair
-    from matcher.ranking.core import MatchCore, Ranking
+    from matcher.ranking.core import MatchCore, Ranking, TopSuppliers
+
+POOL_RECHECK_SECONDS = 5.0  # edits in place reach other workers' pools within this time
+# One scalar subquery each, built once: SQLite answers a lone count(*) or max(id) from a b-tree, not a
+# table scan, and a statement built once keeps its compiled form (0.03 ms a check instead of 0.2 ms).
+_COUNT = select(func.count()).select_from(EnterpriseRow).scalar_subquery()
+_NEWEST = select(func.max(EnterpriseRow.id)).scalar_subquery()
+_QUICK_CHECK = select(_COUNT, _NEWEST)
+_FULL_CHECK = select(_COUNT, _NEWEST, select(func.max(EnterpriseRow.updated_at)).scalar_subquery())
+Terms = dict[str, tuple[float, np.ndarray]]
+# Supplier scoring is CPU-bound Python and NumPy: more threads of one process than this only take turns
+# at the interpreter lock, and under a backlog the turn-taking itself (every NumPy call hands the lock
+# over) doubled the CPU per query at 200 req/s. Waiting threads sleep on this semaphore instead.
+SCORING_THREADS = 1
+_SCORING = threading.BoundedSemaphore(SCORING_THREADS)
 
 
 class SupplierMatch(NamedTuple):
@@ -94,6 +114,7 @@ class SupplierSearch(NamedTuple):
     eligible: int
     pool: int
     constraints: Constraints
+    cached: bool = False  # answered from the pool's memory of recent searches
 
 
 class Recommendations(NamedTuple):
@@ -106,24 +127,32 @@ class Recommendations(NamedTuple):
 class Pool:
     """The registry as the matcher sees it: ids and records in ``core``'s order, and the fitted core.
 
-    Per-pool facts that every query needs (positions by id, parks, provinces) are computed once here, and
-    supplier rankings of a text are cached: recommendations and event shortlists rank every open demand,
-    and the same demands come back on every call until the registry (and so the pool) changes.
+    Per-pool facts that every query needs (positions by id, coded parks, provinces and constraint facts,
+    which enterprises make each chain link) are computed once here, and supplier rankings of a text are
+    cached: recommendations and event shortlists rank every open demand, and the same demands come back
+    on every call until the registry (and so the pool) changes. Supplier searches (the top k with
+    explanations) are remembered too, keyed by everything they depend on.
     """
 
-    fingerprint: tuple[int, str]
+    fingerprint: tuple[int, int, str]  # enterprises: count, newest id, newest updated_at
     ids: list[int]
     records: list[Enterprise]
     core: MatchCore
     links: list[set[str]] = field(default_factory=list)  # chain template links each enterprise makes
     cache_size: int = 512
+    search_cache_size: int = 2048
 
     def __post_init__(self) -> None:
         self.positions = {eid: i for i, eid in enumerate(self.ids)}
-        self.parks = np.array([r.park for r in self.records], dtype=object)
-        self.provinces = np.array([r.province for r in self.records], dtype=object)
+        self.eligibility = Eligibility.build(self.ids, self.records)
+        self.parks = self.eligibility.parks
+        self.provinces = ValueCodes([r.province for r in self.records])
+        self.link_members = _members(self.links)
+        self.checked = time.monotonic()
         self._rankings: OrderedDict[str, Ranking] = OrderedDict()
+        self._searches: OrderedDict[tuple[object, ...], SupplierSearch] = OrderedDict()
         self._lock = threading.Lock()
+        self.searches = self.search_hits = 0
 
     def index_of(self, enterprise_id: int) -> int:
         return self.positions[enterprise_id]
@@ -141,6 +170,51 @@ class Pool:
                 self._rankings.popitem(last=False)
         return ranking
 
+    def remembered(self, key: tuple[object, ...]) -> SupplierSearch | None:
+        """A supplier search answered before on this pool, counted as a hit or a miss."""
+        with self._lock:
+            self.searches += 1
+            found = self._searches.get(key)
+            if found is not None:
+                self.search_hits += 1
+                self._searches.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple[object, ...], search: SupplierSearch) -> None:
+        with self._lock:
+            self._searches[key] = search
+            while len(self._searches) > self.search_cache_size:
+                self._searches.popitem(last=False)
+
+    def chain_mask(self, wanted: set[str]) -> np.ndarray:
+        """Which enterprises make at least one of the ``wanted`` chain links."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        hits = [self.link_members[link] for link in wanted if link in self.link_members]
+        if hits:
+            mask[np.concatenate(hits)] = True
+        return mask
+
+
+def _members(links: list[set[str]]) -> dict[str, np.ndarray]:
+    """Chain link -> positions of the enterprises that make it."""
+    out: dict[str, list[int]] = {}
+    for i, made in enumerate(links):
+        for link in made:
+            out.setdefault(link, []).append(i)
+    return {link: np.asarray(where, dtype=np.int64) for link, where in out.items()}
+
+
+def _settle_heap() -> None:
+    """Keep what is alive now (chiefly the new pool) out of the cyclic garbage collector's passes.
+
+    A pool holds millions of objects at 100k enterprises (every record with its products, indicators
+    and patents); a full collection walks all of them, 2 s with the interpreter lock held, and a server
+    with requests queued triggered one every few seconds. Frozen objects are still freed by reference
+    counting when dropped, and the next refit unfreezes them first so that any cycles among them go.
+    """
+    gc.collect()
+    gc.freeze()
+
 
 def reciprocal_score(a: float, b: float) -> float:
     """Harmonic mean of two preferences in [0, 1]: high only when both sides want the pair."""
@@ -156,7 +230,9 @@ def percentile(scores: np.ndarray, i: int) -> float:
 class MatchingMixin(RegistryMixin):
     _pool_cache: Pool | None = None
     _pool_lock = threading.Lock()
+    _recheck_lock = threading.Lock()
     _encoder: Encoder | None = None
+    _query_encoder: Encoder | None = None
 
     def encoder(self) -> Encoder:
         """The configured encoder (``MATCHER_ENCODER``), with the embedding cache under ``MATCHER_HOME``."""
@@ -166,20 +242,67 @@ class MatchingMixin(RegistryMixin):
             self._encoder = get_encoder(self.settings.encoder, cache_dir=self.settings.cache_dir)
         return self._encoder
 
-    def _fingerprint(self) -> tuple[int, str]:
-        with self.store.session() as s:
-            count, latest = s.execute(select(func.count(), func.max(EnterpriseRow.updated_at))).one()
-        return int(count), str(latest)
+    def query_encoder(self) -> Encoder:
+        """The encoder of query items: the same model without the disk cache, on one thread.
+
+        One-off demand phrases would otherwise be written to the shared disk cache on every query by
+        every worker (the core remembers recent items in memory instead), and a server answers many
+        small queries side by side, where a second BLAS thread per query only waits for a busy core.
+        """
+        if self._query_encoder is None:
+            from matcher.encoders.factory import get_encoder
+
+            encoder = get_encoder(self.settings.encoder)
+            if hasattr(encoder, "threads"):  # USE: read when its model loads
+                encoder.threads = 1
+            self._query_encoder = encoder
+        return self._query_encoder
+
+    def _fingerprint(self, *, full: bool = True) -> tuple[int, int, str]:
+        """Count and newest id of the enterprises, and (``full``) their newest ``updated_at``.
+
+        The first two are index look-ups; the last scans the table (50 ms at 100k on SQLite).
+        """
+        with self.store.engine.connect() as conn:
+            found = conn.execute(_FULL_CHECK if full else _QUICK_CHECK).one()
+        return int(found[0]), int(found[1] or 0), str(found[2]) if full else ""
+
+    def warm_pool(self, min_size: int = 0) -> bool:
+        """Fit the pool now when the registry holds at least ``min_size`` enterprises; True if it did."""
+        if self._fingerprint(full=False)[0] < max(min_size, 1):
+            return False
+        pool = self.match_pool()
+        pool.core.top_suppliers("采购样品", 1)  # load the query encoder and touch every array once
+        return True
 
     def match_pool(self) -> Pool:
-        """The fitted pool, refitted when enterprises were added, changed or removed since the last fit."""
+        """The fitted pool, refitted when enterprises were added, changed or removed since the last fit.
+
+        Additions and removals are seen at once; edits in place within ``POOL_RECHECK_SECONDS``. The
+        slower full check runs in one thread at a time: the others answer from the pool meanwhile.
+        """
+        pool = self._pool_cache
+        if pool is not None and self._fingerprint(full=False)[:2] == pool.fingerprint[:2]:
+            due = time.monotonic() - pool.checked >= POOL_RECHECK_SECONDS
+            if not due or not self._recheck_lock.acquire(blocking=False):
+                return pool
+            try:
+                if self._fingerprint() == pool.fingerprint:
+                    pool.checked = time.monotonic()
+                    return pool
+            finally:
+                self._recheck_lock.release()
         fingerprint = self._fingerprint()
         with self._pool_lock:
             if self._pool_cache is None or self._pool_cache.fingerprint != fingerprint:
+                gc.unfreeze()  # the old pool becomes collectable again (see _settle_heap)
+                self._pool_cache = None
                 self._pool_cache = self._fit_pool(fingerprint)
+                _settle_heap()
+            self._pool_cache.checked = time.monotonic()
             return self._pool_cache
 
-    def _fit_pool(self, fingerprint: tuple[int, str]) -> Pool:
+    def _fit_pool(self, fingerprint: tuple[int, int, str]) -> Pool:
         from matcher.ranking.core import MatchCore
 
         with self.store.session() as s:
@@ -187,7 +310,9 @@ class MatchingMixin(RegistryMixin):
         if not stored:
             raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
         records = [e.record for e in stored]
-        core = MatchCore(self.encoder(), upstream=template_upstream_pairs()).fit(records)
+        core = MatchCore(
+            self.encoder(), upstream=template_upstream_pairs(), query_encoder=self.query_encoder()
+        ).fit(records)
         return Pool(fingerprint, [e.id for e in stored], records, core, registry_links(records))
 
     # -- suppliers -------------------------------------------------------------------------------------
@@ -219,15 +344,19 @@ class MatchingMixin(RegistryMixin):
                 roles=c.roles,
                 exclude=c.exclude | {publisher_id},
             )
-        ranking = pool.rank_suppliers(query)
-        buyer = pool.records[pool.index_of(publisher_id)] if publisher_id in pool.positions else None
-        terms = self._boost_terms(pool, buyer, pool.index_of(publisher_id) if buyer else None)
-        scores = apply_boosts(ranking.scores, terms)
-        mask = eligible_mask(pool.ids, pool.records, c)
-        scores[~mask] = -np.inf
-        top = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[i])]
-        matches = [self._supplier(pool, i, scores, ranking, terms, demand) for i in top]
-        return SupplierSearch(matches, ranking.items, int(mask.sum()), len(pool.ids), c)
+        buyer_i = pool.positions.get(publisher_id)
+        key = (query, c, publisher_id, k, demand.model_dump_json() if demand is not None else None)
+        found = pool.remembered(key)
+        if found is not None:
+            return found._replace(cached=True)
+        with _SCORING:
+            terms = self._boost_terms(pool, buyer_i)
+            mask = pool.eligibility.mask(c)
+            top = pool.core.top_suppliers(query, k, eligible=mask, boosts=list(terms.values()))
+            matches = [self._supplier(pool, top, j, terms, demand) for j in range(len(top.order))]
+        search = SupplierSearch(matches, top.items, top.eligible, len(pool.ids), c)
+        pool.remember(key, search)
+        return search
 
     def _demand_for_matching(
         self, demand_id: int | None, principal: Principal | None
@@ -243,15 +372,14 @@ class MatchingMixin(RegistryMixin):
             )
         return found.record, found.publisher_id
 
-    def _boost_terms(
-        self, pool: Pool, buyer: Enterprise | None, buyer_i: int | None
-    ) -> dict[str, tuple[float, np.ndarray]]:
-        if buyer is None or buyer_i is None:
+    def _boost_terms(self, pool: Pool, buyer_i: int | None) -> Terms:
+        """The named soft boosts for the publisher at ``buyer_i`` (none for a free-text search)."""
+        if buyer_i is None:
             return {}
-        same_park = (pool.parks == buyer.park) & bool(buyer.park)
-        same_region = (pool.provinces == buyer.province) & bool(buyer.province)
-        wanted = upstream_of(pool.links[buyer_i])
-        chain = np.array([bool(links & wanted) for links in pool.links])
+        buyer = pool.records[buyer_i]
+        same_park = (pool.parks.codes == pool.parks.code(buyer.park)) & bool(buyer.park)
+        same_region = (pool.provinces.codes == pool.provinces.code(buyer.province)) & bool(buyer.province)
+        chain = pool.chain_mask(upstream_of(pool.links[buyer_i]))
         s = self.settings
         return {
             "同园区": (s.boost_same_park, same_park),
@@ -260,17 +388,10 @@ class MatchingMixin(RegistryMixin):
         }
 
     def _supplier(
-        self,
-        pool: Pool,
-        i: int,
-        scores: np.ndarray,
-        ranking: Ranking,
-        terms: dict[str, tuple[float, np.ndarray]],
-        demand: Demand | None,
+        self, pool: Pool, top: TopSuppliers, j: int, terms: Terms, demand: Demand | None
     ) -> SupplierMatch:
-        product, explanation, channels = pool.core.supplier_.match(
-            i, float(scores[i]), ranking.items, ranking.channels
-        )
+        i = int(top.order[j])
+        product, explanation, channels = top.described[j]
         boosts = {name: weight for name, (weight, mask) in terms.items() if weight and mask[i]}
         record = pool.records[i]
         checks = requirement_checks(record, demand)
@@ -283,7 +404,7 @@ class MatchingMixin(RegistryMixin):
             pool.ids[i],
             record.name,
             record.park,
-            float(scores[i]),
+            float(top.scores[j]),
             product,
             channels,
             boosts,
@@ -340,7 +461,11 @@ class MatchingMixin(RegistryMixin):
     ) -> Recommendations:
         """Leading firms that need what an SME makes, and open demands it could answer (both ranked)."""
         pool = self.match_pool()
-        me = pool.index_of(enterprise_id) if enterprise_id is not None and enterprise_id in pool.positions else None
+        me = (
+            pool.index_of(enterprise_id)
+            if enterprise_id is not None and enterprise_id in pool.positions
+            else None
+        )
         if enterprise_id is not None:
             self._recommendation_access(enterprise_id, principal, known=me is not None)
         offer = text or (_offer_text(pool.records[me]) if me is not None else "")
@@ -351,8 +476,8 @@ class MatchingMixin(RegistryMixin):
         leading = Constraints(
             roles=(Role.LEADING.value,), exclude=frozenset({enterprise_id} if enterprise_id else ())
         )
-        scores[~eligible_mask(pool.ids, pool.records, leading)] = -np.inf
-        top = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[i])]
+        scores[~pool.eligibility.mask(leading)] = -np.inf
+        top = [int(i) for i in top_k(scores, k)]
         buyers = []
         for i in top:
             product, explanation, channels = pool.core.buyer_.match(
@@ -421,7 +546,7 @@ class MatchingMixin(RegistryMixin):
         docs = [_demand_doc(d) for d in rows]
         core = MatchCore(self.encoder()).fit(docs)
         ranking = core.rank_suppliers(offer)
-        order = [int(i) for i in np.argsort(-ranking.scores, kind="stable")[:k] if ranking.scores[i] > 0]
+        order = [int(i) for i in top_k(ranking.scores, k) if ranking.scores[i] > 0]
         names = {i: e.name for i, e in zip(pool.ids, pool.records, strict=True)}
         return [
             DemandMatch(

@@ -21,11 +21,11 @@ from matcher.ranking.scoring import group_max
 
 @dataclass(frozen=True)
 class ChainIndex:
-    """Materials and graph products of the upstream pairs, indexed against the pool's product rows."""
+    """Materials and graph products of the upstream pairs, indexed against the pool's product names."""
 
     materials: tuple[str, ...]
     graph_products: tuple[str, ...]
-    row_inputs: sparse.csr_matrix  # pool product rows x materials, 1 where the row uses the material
+    row_inputs: sparse.csr_matrix  # pool product names (keys) x materials, 1 where the product uses it
     material_uses: tuple[np.ndarray, ...]  # per material: indices into graph_products that use it
 
     @classmethod

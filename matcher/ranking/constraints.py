@@ -11,8 +11,9 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,11 @@ def has_certification(held: Iterable[str], required: str) -> bool:
 
 def in_region(enterprise: Enterprise, regions: Sequence[str]) -> bool:
     """Whether the enterprise's province, city or district is one of ``regions`` (江苏 matches 江苏省)."""
-    places = [p for p in (enterprise.province, enterprise.city, enterprise.district) if p]
+    return _in_places((enterprise.province, enterprise.city, enterprise.district), regions)
+
+
+def _in_places(place: Sequence[str], regions: Sequence[str]) -> bool:
+    places = [p for p in place if p]
     return any(r and (p.startswith(r) or r.startswith(p)) for r in regions for p in places)
 
 
@@ -65,9 +70,104 @@ def eligible(enterprise_id: int, enterprise: Enterprise, constraints: Constraint
 
 def eligible_mask(ids: Sequence[int], records: Sequence[Enterprise], constraints: Constraints) -> np.ndarray:
     """A boolean array: which of the pool's enterprises satisfy every hard constraint."""
-    return np.fromiter(
-        (eligible(i, e, constraints) for i, e in zip(ids, records, strict=True)), dtype=bool, count=len(ids)
-    )
+    return Eligibility.build(ids, records).mask(constraints)
+
+
+class ValueCodes:
+    """Values of one attribute over the pool as codes into its distinct values (few, however large the pool)."""
+
+    def __init__(self, values: Sequence[Hashable]) -> None:
+        self.index: dict[Hashable, int] = {}
+        self.codes = np.fromiter(
+            (self.index.setdefault(v, len(self.index)) for v in values), dtype=np.int64, count=len(values)
+        )
+        self.values = list(self.index)
+
+    def where(self, test: Callable[[Any], bool]) -> np.ndarray:
+        """Which enterprises have a value passing ``test`` (tested once per distinct value)."""
+        passed = np.fromiter((test(v) for v in self.values), dtype=bool, count=len(self.values))
+        return passed[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
+
+    def code(self, value: Hashable) -> int:
+        """The code of ``value``; -1 (matches nothing) when no enterprise has it."""
+        return self.index.get(value, -1)
+
+
+def _holds(held_keys: Sequence[str], want: str) -> bool:
+    """``has_certification`` on held certifications already passed through ``cert_key``."""
+    return bool(want) and any(h.startswith(want) or want.startswith(h or "\0") for h in held_keys)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The pool's constraint-relevant facts, coded once, so a mask costs array operations, not a loop.
+
+    ``mask(c)`` equals ``eligible`` applied to every enterprise: each test runs once per distinct value
+    (role, park, place, certification list), which a large registry repeats many times, and the mask of
+    each constraint value is remembered (``cache_size`` of them) for the pool's life.
+    """
+
+    positions: dict[int, int]
+    roles: ValueCodes
+    parks: ValueCodes
+    places: ValueCodes
+    certifications: ValueCodes
+    cert_keys: list[tuple[str, ...]]  # ``cert_key`` of each distinct certification list's items
+    cache_size: int = 256
+    _masks: dict[tuple[str, Hashable], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, ids: Sequence[int], records: Sequence[Enterprise]) -> Eligibility:
+        if len(ids) != len(records):
+            raise ValueError(f"ids 与 records 数量不一致：{len(ids)} != {len(records)}")
+        held = [tuple(e.certifications) for e in records]
+        certifications = ValueCodes(held)
+        keys = {h: tuple(cert_key(c) for c in h) for h in held}
+        return cls(
+            {eid: i for i, eid in enumerate(ids)},
+            ValueCodes([e.role.value for e in records]),
+            ValueCodes([e.park for e in records]),
+            ValueCodes([(e.province, e.city, e.district) for e in records]),
+            certifications,
+            [keys[h] for h in dict.fromkeys(held)],  # in the order of ``certifications.values``
+        )
+
+    def _mask(self, kind: str, value: Hashable) -> np.ndarray:
+        found = self._masks.get((kind, value))
+        if found is None:
+            found = self._compute(kind, value)
+            if len(self._masks) >= self.cache_size:
+                self._masks.clear()
+            self._masks[(kind, value)] = found
+        return found
+
+    def _compute(self, kind: str, value: Any) -> np.ndarray:
+        if kind == "roles":
+            return self.roles.where(lambda role: role in value)
+        if kind == "park":
+            return self.parks.codes == self.parks.code(value)
+        if kind == "regions":
+            return self.places.where(lambda place: _in_places(place, value))
+        want = cert_key(value)
+        passed = np.fromiter(
+            (_holds(keys, want) for keys in self.cert_keys), dtype=bool, count=len(self.cert_keys)
+        )
+        return passed[self.certifications.codes]
+
+    def mask(self, constraints: Constraints) -> np.ndarray:
+        c = constraints
+        out = np.ones(len(self.roles.codes), dtype=bool)
+        if c.roles:
+            out &= self._mask("roles", c.roles)
+        if c.park is not None:
+            out &= self._mask("park", c.park)
+        if c.regions:
+            out &= self._mask("regions", c.regions)
+        for required in c.certifications:
+            out &= self._mask("cert", required)
+        excluded = [self.positions[i] for i in c.exclude if i in self.positions]
+        out[excluded] = False
+        return out
 
 
 def apply_boosts(scores: np.ndarray, terms: Mapping[str, tuple[float, np.ndarray]]) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -18,8 +18,8 @@ from matcher.ranking import buyer
 from matcher.ranking.chain import UpstreamPairs
 from matcher.ranking.dense import dense_scores
 from matcher.ranking.explain import explain_buyer, explain_supplier
-from matcher.ranking.lexical import CharTfidf, cosine_scores
-from matcher.ranking.scoring import exact_scores, group_argmax, group_max
+from matcher.ranking.lexical import CharTfidf, DocIndex, cosine_scores
+from matcher.ranking.scoring import exact_scores
 from matcher.ranking.table import ProductTable
 from matcher.text.normalize import product_key
 from matcher.text.profiles import ProfileDoc, enterprise_profile
@@ -32,16 +32,29 @@ def _mix(lexical: np.ndarray, dense: np.ndarray | None, alpha: float = 0.5) -> n
     return lexical if dense is None else (1.0 - alpha) * lexical + alpha * dense
 
 
+class NameScores(NamedTuple):
+    """Similarity of the wanted items to each distinct product name of the pool (``table.distinct_names``)."""
+
+    exact: np.ndarray
+    lexical: np.ndarray
+    dense: np.ndarray  # the lexical similarity again when there is no encoder
+    row: np.ndarray  # the weighted per-product score: exact, lexical and dense together
+
+
 @dataclass
 class SupplierFeatures:
-    """Per-product lexical and dense representations of the pool, and a whole-profile lexical index."""
+    """Lexical and dense representations of the pool's distinct product names, and a whole-profile index.
+
+    Products are scored once per distinct name and read per row: the 100k-enterprise sample has 210k
+    product rows but 720 names. The name TF-IDF learns its IDF from the rows, as before.
+    """
 
     table: ProductTable
     lexical: CharTfidf
-    rows_lex: sparse.csr_matrix
-    rows_vec: np.ndarray | None
+    names_lex: DocIndex
+    names_vec: np.ndarray | None
     profiles: CharTfidf
-    profiles_lex: sparse.csr_matrix
+    profiles_lex: DocIndex
     weights: Any = None
 
     @classmethod
@@ -50,58 +63,106 @@ class SupplierFeatures:
         lexical = CharTfidf((1, 2)).fit(table.product_names or [" "])
         texts = [enterprise_profile(d) for d in docs]
         profiles = CharTfidf((1, 2)).fit(texts or [" "])
-        vectors = encoder.encode(list(table.product_names)) if encoder is not None else None
+        vectors = encoder.encode(list(table.distinct_names)) if encoder is not None else None
         return cls(
             table,
             lexical,
-            lexical.transform(table.product_names),
+            DocIndex.of(lexical.transform(table.distinct_names)),
             vectors,
             profiles,
-            profiles.transform(texts),
+            DocIndex.of(profiles.transform(texts)),
         )
+
+    @property
+    def rows_vec(self) -> np.ndarray | None:
+        """The dense vector of every product row (a view by name; built on demand)."""
+        return None if self.names_vec is None else self.names_vec[self.table.product_name]
+
+    def name_sims(
+        self, items: Sequence[str], vectors: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Best lexical and dense similarity of each distinct product name to any of the items."""
+        n = len(self.table.distinct_names)
+        if not items:
+            return np.zeros(n, np.float32), (None if vectors is None else np.zeros(n, np.float32))
+        lex = self.names_lex.scores(self.lexical.transform(items)).max(axis=0)
+        dense = None
+        if vectors is not None and self.names_vec is not None:
+            dense = dense_scores(vectors, self.names_vec).max(axis=0)
+        return lex, dense
 
     def item_sims(
         self, items: Sequence[str], vectors: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Best lexical and dense similarity of each product row to any of the items."""
-        n = len(self.table.product_names)
-        if not items:
-            return np.zeros(n, np.float32), (None if vectors is None else np.zeros(n, np.float32))
-        lex = cosine_scores(self.lexical.transform(items), self.rows_lex).max(axis=0)
-        dense = None
-        if vectors is not None and self.rows_vec is not None:
-            dense = dense_scores(vectors, self.rows_vec).max(axis=0)
-        return lex, dense
+        lex, dense = self.name_sims(items, vectors)
+        rows = self.table.product_name
+        return lex[rows], (None if dense is None else dense[rows])
+
+    def name_scores(self, items: Sequence[str], vectors: np.ndarray | None, w: Any) -> NameScores:
+        lex, dense = self.name_sims(items, vectors)
+        exact = exact_scores([product_key(i) for i in items], self.table.distinct_keys)
+        dense_or_lex = lex if dense is None else dense
+        return NameScores(
+            exact, lex, dense_or_lex, w.exact * exact + w.lexical * lex + w.dense * dense_or_lex
+        )
+
+    def text_scores(self, text: str, companies: np.ndarray | None = None) -> np.ndarray:
+        """Whole-profile similarity to ``text`` of every company, or of the ``companies`` given."""
+        query = self.profiles.transform([text])
+        sims = (
+            self.profiles_lex.scores(query)
+            if companies is None
+            else self.profiles_lex.scores_of(query, companies)
+        )
+        return sims.ravel().astype(np.float64)
 
     def channels(self, items: Sequence[str], vectors: np.ndarray | None, text: str, w: Any) -> Channels:
-        t = self.table
-        lex, dense = self.item_sims(items, vectors)
-        exact = exact_scores([product_key(i) for i in items], t.product_keys)
-        dense_or_lex = lex if dense is None else dense
-        row = w.exact * exact + w.lexical * lex + w.dense * dense_or_lex
-        n, groups = t.n_companies, t.product_company
-        text_sim = cosine_scores(self.profiles.transform([text]), self.profiles_lex).ravel()
+        names = self.name_scores(items, vectors, w)
+        seg = self.table.segments
         return {
-            "item": group_max(row, groups, n),
-            "exact": group_max(exact, groups, n),
-            "lexical": group_max(lex, groups, n),
-            "dense": group_max(dense_or_lex, groups, n),
-            "text": text_sim.astype(np.float64),
-            "_best_row": group_argmax(row, groups, n),
+            "item": seg.max(names.row),
+            "exact": seg.max(names.exact),
+            "lexical": seg.max(names.lexical),
+            "dense": seg.max(names.dense),
+            "text": self.text_scores(text),
+            "_best_row": seg.argmax(names.row),
         }
+
+    def company_values(self, i: int, names: NameScores, text: float) -> tuple[int, dict[str, float]]:
+        """Company ``i``'s best product row and its channel values, as ``channels`` gives them."""
+        t = self.table
+        first = int(t.segments.first[i])
+        if first < 0:
+            return -1, {"exact": 0.0, "lexical": 0.0, "dense": 0.0, "text": text}
+        size = int(np.searchsorted(t.product_company, i, side="right")) - first
+        ids = t.product_name[first : first + size]
+        row = first + int(np.argmax(names.row[ids]))  # argmax: the first best row, as group_argmax
+        values = {k: float(np.max(getattr(names, k)[ids])) for k in ("exact", "lexical", "dense")}
+        return row, {**values, "text": text}
 
     def match(
         self, i: int, score: float, items: Sequence[str], ch: Channels
     ) -> tuple[str, str, dict[str, float]]:
-        row = int(ch["_best_row"][i])
+        values = {k: float(ch[k][i]) for k in ("exact", "lexical", "dense", "text")}
+        return self.describe(int(ch["_best_row"][i]), items, values)
+
+    def describe(
+        self, row: int, items: Sequence[str], values: Mapping[str, float]
+    ) -> tuple[str, str, dict[str, float]]:
+        """The matched product, the Chinese explanation and the shown channel values."""
         product = self.table.product_names[row] if row >= 0 else ""
-        shown = {k: round(float(ch[k][i]), 4) for k in ("exact", "lexical", "dense", "text")}
+        shown = {k: round(float(values[k]), 4) for k in ("exact", "lexical", "dense", "text")}
         return product, explain_supplier("、".join(items), product, shown), shown
 
 
 @dataclass
 class BuyerFeatures:
-    """Chain pairs indexed against the pool's product rows, with their lexical and dense forms."""
+    """Chain pairs indexed against the pool's distinct product names, with their lexical and dense forms.
+
+    Everything per product is computed per distinct name and reduced to companies through
+    ``table.segments``, as on the supplier side.
+    """
 
     supplier: SupplierFeatures
     chain: buyer.ChainIndex | None = None
@@ -110,7 +171,7 @@ class BuyerFeatures:
     mat_vec: np.ndarray | None = None
     gp_lex: sparse.csr_matrix | None = None
     gp_vec: np.ndarray | None = None
-    rows_lex: sparse.csr_matrix | None = None
+    names_lex: DocIndex | None = None
     industry_names: tuple[str, ...] = ()
     industry_up: np.ndarray | None = None
     company_industry: np.ndarray | None = None
@@ -134,14 +195,15 @@ class BuyerFeatures:
         return out
 
     def _build_chain(self, upstream: UpstreamPairs, encoder: Encoder | None) -> None:
-        keys = self.supplier.table.product_keys
-        self.chain = chain = buyer.ChainIndex.build(upstream, keys)
+        table = self.supplier.table
+        keys = table.product_keys  # every row, so the IDF is the one learned before names were distinct
+        self.chain = chain = buyer.ChainIndex.build(upstream, table.distinct_keys)
         self.lexical = lexical = CharTfidf((1, 2)).fit([*chain.materials, *chain.graph_products, *keys])
         self.mat_lex, self.gp_lex = (
             lexical.transform(chain.materials),
             lexical.transform(chain.graph_products),
         )
-        self.rows_lex = lexical.transform(self.supplier.table.product_names)
+        self.names_lex = DocIndex.of(lexical.transform(table.distinct_names))
         if encoder is not None:
             self.mat_vec = encoder.encode(list(chain.materials))
             self.gp_vec = encoder.encode(list(chain.graph_products))
@@ -156,40 +218,40 @@ class BuyerFeatures:
         )
         return _mix(lex, dense, alpha)
 
-    def _rows_like(self, users: np.ndarray, alpha: float) -> np.ndarray:
-        assert self.gp_lex is not None and self.rows_lex is not None
-        lex = cosine_scores(self.gp_lex[users], self.rows_lex)
-        rows_vec = self.supplier.rows_vec
+    def _names_like(self, users: np.ndarray, alpha: float) -> np.ndarray:
+        assert self.gp_lex is not None and self.names_lex is not None
+        lex = self.names_lex.scores(self.gp_lex[users])
+        names_vec = self.supplier.names_vec
         dense = (
-            None if self.gp_vec is None or rows_vec is None else dense_scores(self.gp_vec[users], rows_vec)
+            None if self.gp_vec is None or names_vec is None else dense_scores(self.gp_vec[users], names_vec)
         )
         return _mix(lex, dense, alpha)
 
     def channels(self, items: Sequence[str], vectors: np.ndarray | None, w: Any) -> Channels:
         t = self.supplier.table
-        n, groups, n_rows = t.n_companies, t.product_company, len(t.product_names)
-        direct = _mix(*self.supplier.item_sims(items, vectors), w.mix)
-        inputs = uses = np.zeros(n_rows, np.float32)
+        seg, n_names = t.segments, len(t.distinct_names)
+        direct = _mix(*self.supplier.name_sims(items, vectors), w.mix)
+        inputs = uses = np.zeros(n_names, np.float32)
         if self.chain is not None and items:
             material_sim = self._material_sim(items, vectors, w.mix)
             inputs = buyer.via_inputs(self.chain, material_sim)
             uses = buyer.via_uses(
-                material_sim, self.chain.material_uses, lambda users: self._rows_like(users, w.mix), n_rows
+                material_sim, self.chain.material_uses, lambda users: self._names_like(users, w.mix), n_names
             )
         row = w.inputs * inputs + w.uses * uses + w.direct * direct
-        industry = np.zeros(n)
+        industry = np.zeros(t.n_companies)
         if self.industry_up is not None and self.company_industry is not None:
-            sellers = group_max(direct, groups, n)
+            sellers = seg.max(direct)
             industry = buyer.industry_scores(sellers, self.company_industry, self.industry_up).astype(
                 np.float64
             )
         return {
-            "chain": group_max(row, groups, n),
-            "inputs": group_max(inputs, groups, n),
-            "uses": group_max(uses, groups, n),
-            "direct": group_max(direct, groups, n),
+            "chain": seg.max(row),
+            "inputs": seg.max(inputs),
+            "uses": seg.max(uses),
+            "direct": seg.max(direct),
             "industry": industry,
-            "_best_row": group_argmax(row, groups, n),
+            "_best_row": seg.argmax(row),
         }
 
     def match(

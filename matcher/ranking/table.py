@@ -1,16 +1,19 @@
 """The product table: every (company, product) row of the fitted pool, with aligned arrays.
 
-Scores are computed per product row and then reduced to companies (``scoring.group_max``), so the
-table keeps the row -> company index and the revenue share of each row.
+Scores are computed per distinct product name, then read per row and reduced to companies
+(``scoring.Segments``): a large registry repeats a few hundred names over hundreds of thousands of rows.
+The table keeps the row -> company and row -> name indexes and the revenue share of each row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from matcher.ranking.scoring import Segments
 from matcher.text.normalize import product_key
 from matcher.text.profiles import ProfileDoc
 
@@ -24,8 +27,12 @@ class ProductTable:
     industries: tuple[str, ...]
     product_names: tuple[str, ...]
     product_keys: tuple[str, ...]
-    product_company: np.ndarray
+    product_company: np.ndarray  # non-decreasing: a company's rows are contiguous
     product_weight: np.ndarray
+    distinct_names: tuple[str, ...]  # the distinct product names, in order of first appearance
+    distinct_keys: tuple[str, ...]  # their ``product_key``s
+    product_name: np.ndarray  # row -> index into ``distinct_names``
+    segments: Segments  # each company's rows as name ids, for company-level reductions
 
     @classmethod
     def from_docs(cls, docs: Sequence[ProfileDoc]) -> ProductTable:
@@ -37,21 +44,37 @@ class ProductTable:
                 names.append(name)
                 company.append(i)
                 weight.append(share)
+        distinct = {n: i for i, n in enumerate(dict.fromkeys(names))}
+        row_name = np.asarray([distinct[n] for n in names], dtype=np.int64)
+        row_company = np.asarray(company, dtype=np.int64)
+        keys = {n: product_key(n) for n in distinct}
         return cls(
             ids=tuple(d.id for d in docs),
             names=tuple(d.name for d in docs),
             industries=tuple(str(d.extra.get("industry_l3") or d.industry) for d in docs),
             product_names=tuple(names),
-            product_keys=tuple(product_key(n) for n in names),
-            product_company=np.asarray(company, dtype=np.int64),
+            product_keys=tuple(keys[n] for n in names),
+            product_company=row_company,
             product_weight=np.asarray(weight, dtype=np.float32),
+            distinct_names=tuple(distinct),
+            distinct_keys=tuple(keys.values()),
+            product_name=row_name,
+            segments=Segments.build(row_name, row_company, len(docs)),
         )
 
     @property
     def n_companies(self) -> int:
         return len(self.ids)
 
+    @cached_property
+    def name_rows(self) -> dict[str, int]:
+        """Distinct product name -> its index in ``distinct_names``."""
+        return {n: i for i, n in enumerate(self.distinct_names)}
+
+    @cached_property
+    def _where(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.ids)}
+
     def company_index(self, ids: Sequence[str]) -> list[int]:
         """Row numbers of the given company ids (unknown ids are skipped)."""
-        where = {cid: i for i, cid in enumerate(self.ids)}
-        return [where[c] for c in ids if c in where]
+        return [self._where[c] for c in ids if c in self._where]
