@@ -1,4 +1,5 @@
-"""The audit middleware: one row per write request that reached an access rule, whatever route it was.
+"""The audit middleware: one row per write request that reached an access rule, whatever route it was
+(a POST whose rule is a read, such as a matching query, is not a write).
 
 Routes need do nothing: ``require`` leaves the declared rule and the caller in the request state, and this
 middleware writes the row once the response has gone out, with the final status (refused writes too).
@@ -13,7 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.auth.audit import AuditEntry, record
-from matcher.auth.policy import Access
+from matcher.auth.policy import Access, Action
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ def _write(scope: Scope, status: int) -> None:
     state: dict[str, Any] = scope.get("state") or {}
     access = state.get("access")
     store = state.get("audit_store")
-    if not isinstance(access, Access) or store is None:
-        return
+    if not isinstance(access, Access) or store is None or access.action is Action.READ:
+        return  # queries sent as POST (matching, recommendations) change nothing: not audited
     params = {k: str(v)[:100] for k, v in (scope.get("path_params") or {}).items()}
     entry = AuditEntry(
         method=scope["method"],

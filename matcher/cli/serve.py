@@ -8,6 +8,8 @@ import typer
 
 from matcher.cli.common import console, open_store, reporting_errors
 
+HEALTHCHECK_SECONDS = 180
+
 
 def serve(
     host: Annotated[str, typer.Option(help="监听地址；对外服务请置于反向代理之后")] = "127.0.0.1",
@@ -32,4 +34,7 @@ def serve(
         log_level=log_level,
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
+        # a worker fitting a large matching pool (100k enterprises: ~35 s of CPU) answers the supervisor's
+        # health check late; the 5 s default had uvicorn kill and restart busy workers in a loop
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )

@@ -48,7 +48,10 @@ def _make_engine(url: str) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # the server answers from a thread pool: keep enough connections open that requests do not
+        # open and close a fresh one (and re-run the pragmas) whenever more than five run at once
+        pool = {"pool_size": 20, "max_overflow": 20} if database and database != ":memory:" else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)  # type: ignore[arg-type]
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
