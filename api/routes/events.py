@@ -54,12 +54,6 @@ SUFFIX = {
 }
 
 
-def _managed(engine: Engine, who: Principal, code: str) -> StoredEvent:
-    stored = engine.event(code)
-    policy.ensure(policy.can_manage_event(who, stored.id, stored.park_id), f"无权管理对接会“{code}”")
-    return stored
-
-
 def who_uscc(engine: Engine, who: Principal) -> str | None:
     return None if who.enterprise_id is None else engine.enterprise(who.enterprise_id).record.uscc
 
@@ -135,7 +129,7 @@ def create_event(
     engine: EngineDep, who: Creator, definition: Annotated[dict[str, Any], Body()], replace: bool = False
 ) -> EventPublic:
     if replace:
-        _managed(engine, who, str(definition.get("id", "")))
+        engine.managed_event(str(definition.get("id", "")), who)
     s = engine.create_event(definition, replace=replace, principal=who)
     return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
 
@@ -156,7 +150,7 @@ def get_event(engine: EngineDep, who: Reader, code: str) -> EventPublic:
 def make_shortlists(
     engine: EngineDep, who: Manager, code: str, per_buyer: int = 20, per_sme: int = 5
 ) -> ShortlistsPublic:
-    event = _managed(engine, who, code).event
+    event = engine.managed_event(code, who).event
     return _lists(event, engine.shortlist_event(code, per_buyer=per_buyer, per_sme=per_sme))
 
 
@@ -172,7 +166,7 @@ def get_shortlists(
 def schedule_event(
     engine: EngineDep, who: Manager, code: str, request: ScheduleRequest | None = None
 ) -> SchedulePublic:
-    _managed(engine, who, code)
+    engine.managed_event(code, who)
     req = request or ScheduleRequest()
     return _schedule(engine.schedule_event(code, time_limit=req.time_limit, min_meetings=req.min_meetings))
 
@@ -220,7 +214,7 @@ def export_event(
 
 @router.post("/events/{code}/outcomes", summary="记录洽谈结果（同一组合再次提交即更正）", status_code=201)
 def record_outcome(engine: EngineDep, who: Manager, code: str, body: OutcomeCreate) -> OutcomePublic:
-    _managed(engine, who, code)
+    engine.managed_event(code, who)
     kind = OUTCOME_RESULTS[body.result]
     saved = engine.record_event_outcome(
         code,

@@ -16,8 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EngineDep
 from api.web import event_views as views
-from api.web.pages import PageForbidden, page, render
-from matcher.auth import policy
+from api.web.pages import engine_errors, page, render
 from matcher.auth.errors import AuthError
 from matcher.auth.policy import Action, Resource
 from matcher.auth.principal import AccountRole, Principal
@@ -143,15 +142,6 @@ def create_event_form(
 # -- one event ---------------------------------------------------------------------------------------------
 
 
-def _manageable(engine: Engine, who: Principal, code: str) -> StoredEvent:
-    stored = engine.event(code)
-    if not policy.can_manage_event(who, stored.id, stored.park_id):
-        raise PageForbidden(
-            f"无权管理对接会“{code}”：组织方只能管理分配给自己的对接会，园区管理员只能管理本园区的"
-        )
-    return stored
-
-
 def _schedule_context(engine: Engine, stored: StoredEvent, version: int | None) -> dict[str, Any]:
     try:
         current = engine.event_schedule(stored.code, version)
@@ -174,11 +164,12 @@ def _schedule_context(engine: Engine, stored: StoredEvent, version: int | None) 
 def event_page(
     request: Request, engine: EngineDep, who: Reader, code: str, version: int | None = None, created: int = 0
 ) -> Response:
-    try:
-        stored = _manageable(engine, who, code)
-        ctx = _schedule_context(engine, stored, version)
-    except NotFoundError as exc:
-        return render(request, "event_error.html", {"who": who, "message": str(exc)}, status=404)
+    with engine_errors():  # another organizer's event: the 403 page
+        try:
+            stored = engine.managed_event(code, who)
+            ctx = _schedule_context(engine, stored, version)
+        except NotFoundError as exc:
+            return render(request, "event_error.html", {"who": who, "message": str(exc)}, status=404)
     event = stored.event
     lists = engine.event_shortlists(code) if event.candidates else None
     ctx |= {

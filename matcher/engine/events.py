@@ -72,21 +72,44 @@ class EventsMixin(RegistryMixin):
         events, a park admin's park's events, every event for a platform admin."""
         return [e for e in self.events() if policy.can_manage_event(principal, e.id, e.park_id)]
 
-    def own_participant(self, stored: events_repo.StoredEvent, principal: Principal) -> str | None:
+    def _uscc_of(self, principal: Principal) -> str | None:
+        return (
+            None if principal.enterprise_id is None else self.enterprise(principal.enterprise_id).record.uscc
+        )
+
+    def own_participant(
+        self, stored: events_repo.StoredEvent, principal: Principal, *, uscc: str | None = None
+    ) -> str | None:
         """The participant id of ``principal``'s enterprise in the event (None: it does not take part)."""
-        if principal.enterprise_id is None:
+        uscc = uscc or self._uscc_of(principal)
+        if uscc is None:
             return None
-        uscc = self.enterprise(principal.enterprise_id).record.uscc
         return next((p.id for p in stored.event.participants if p.enterprise_id == uscc), None)
 
     def visible_events(self, principal: Principal) -> list[events_repo.StoredEvent]:
         """The events ``principal`` manages, and those its enterprise takes part in."""
-        return [e for e in self.events() if self.event_access(e, principal) is not policy.EventAccess.NONE]
+        uscc = self._uscc_of(principal)  # looked up once, not once per event
+        none = policy.EventAccess.NONE
+        return [e for e in self.events() if self.event_access(e, principal, uscc=uscc) is not none]
 
-    def event_access(self, stored: events_repo.StoredEvent, principal: Principal) -> policy.EventAccess:
+    def event_access(
+        self, stored: events_repo.StoredEvent, principal: Principal, *, uscc: str | None = None
+    ) -> policy.EventAccess:
         """How much of an event ``principal`` may read (``policy.event_access``)."""
         manages = policy.can_manage_event(principal, stored.id, stored.park_id)
-        return policy.event_access(manages, self.own_participant(stored, principal) is not None)
+        if manages:  # no need to look the enterprise up
+            return policy.EventAccess.FULL
+        return policy.event_access(False, self.own_participant(stored, principal, uscc=uscc) is not None)
+
+    def managed_event(self, code: str, principal: Principal | None) -> events_repo.StoredEvent:
+        """The event when ``principal`` may run it (``policy.can_manage_event``); PermissionDenied otherwise."""
+        stored = self.event(code)
+        if principal is not None:
+            policy.ensure(
+                policy.can_manage_event(principal, stored.id, stored.park_id),
+                f"无权管理对接会“{code}”：组织方只能管理分配给自己的对接会，园区管理员只能管理本园区的",
+            )
+        return stored
 
     def readable_event(
         self, code: str, principal: Principal | None, *, full: bool = True
