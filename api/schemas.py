@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from matcher.domain import Contact, Demand, Enterprise, Park, Product, Tier
 from matcher.events import Event, Level, Meeting, MissedMust, SolveStats
+from matcher.store.repository import StoredDemand
 
 T = TypeVar("T")
 
@@ -42,6 +43,10 @@ class DemandPublic(BaseModel):
     id: int
     publisher_id: int
     record: Demand
+
+    @classmethod
+    def of(cls, stored: StoredDemand) -> DemandPublic:
+        return cls(id=stored.id, publisher_id=stored.publisher_id, record=stored.record)
 
 
 class ImportResult(BaseModel):

@@ -45,7 +45,7 @@ def publish_demand(
     engine: EngineDep, who: Annotated[Principal, require(Resource.DEMAND, Action.CREATE)], body: DemandCreate
 ) -> DemandPublic:
     d = engine.publish_demand(body.model_dump(), principal=who)
-    return DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record)
+    return DemandPublic.of(d)
 
 
 @router.patch("/demands/{demand_id}", summary="修改需求（如关闭、调整可见范围）；只改提交的字段")
@@ -56,7 +56,7 @@ def update_demand(
     body: DemandPatch,
 ) -> DemandPublic:
     d = engine.update_demand(demand_id, body.model_dump(exclude_unset=True), principal=who)
-    return DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record)
+    return DemandPublic.of(d)
 
 
 @router.get("/demands/{demand_id}/candidates", summary="候选供应商（含推荐理由）与入围、淘汰记录")

@@ -55,7 +55,7 @@ def list_demands(
 ) -> Page[DemandPublic]:
     rows = engine.demands(status=status, limit=limit, offset=offset, principal=who)
     return Page(
-        data=[DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record) for d in rows],
+        data=[DemandPublic.of(d) for d in rows],
         count=len(rows),
     )
 
@@ -63,7 +63,7 @@ def list_demands(
 @router.get("/demands/{demand_id}", summary="需求详情")
 def get_demand(engine: EngineDep, who: DemandReader, demand_id: DemandId) -> DemandPublic:
     d = engine.demand(demand_id, principal=who)
-    return DemandPublic(id=d.id, publisher_id=d.publisher_id, record=d.record)
+    return DemandPublic.of(d)
 
 
 @router.post(
