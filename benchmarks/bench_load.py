@@ -6,9 +6,11 @@ Run from the repository root (the first run builds the store, ~2 minutes; later 
     python benchmarks/bench_load.py --rate 200 --duration 60 --check  # exit 1 when the target is missed
     MATCHER_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench python benchmarks/bench_load.py
 
-1. The store: ``generate_sample(seed, n)`` imported into a SQLite file under ``--dir`` (or the database of
-   ``MATCHER_DATABASE_URL``), rebuilt only when its enterprise count differs; a platform-admin API key is
-   issued for the run.
+1. The store: ``--vocabulary realistic`` (default) is the sample with each enterprise's products taken from
+   a real listed company and renamed per copy (``registry.py``: ~10.5 distinct product names per enterprise,
+   405,200 at 38,320), ``--vocabulary sample`` is ``generate_sample(seed, n)`` as it is (~720 names at any
+   size); imported into a SQLite file under ``--dir`` (or the database of ``MATCHER_DATABASE_URL``), rebuilt
+   only when its enterprise count differs; a platform-admin API key is issued for the run.
 2. In process, before the server starts (``--profile N``, 0 skips): where one supplier query's time goes,
    stage by stage, over N fresh demand texts, and the same queries through the whole-pool reference path
    (every company scored on every channel, eligibility tested per record, the pool sorted): the engine's
@@ -50,6 +52,10 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from registry import realistic_sample  # noqa: E402
+from registry import vocabulary as distinct_names  # noqa: E402
 
 from matcher.sample.chains import load_templates  # noqa: E402
 from matcher.sample.demands import REASONS, REQUIREMENTS, SPECS  # noqa: E402
@@ -68,8 +74,9 @@ def database_url(directory: Path) -> str:
     return os.environ.get("MATCHER_DATABASE_URL") or f"sqlite:///{directory / 'matcher.db'}"
 
 
-def prepare_store(url: str, n: int, seed: int) -> Store:
-    """The store holding ``generate_sample(seed, n)``, built when its enterprise count is not ``n``."""
+def prepare_store(url: str, n: int, seed: int, vocabulary: str = "realistic") -> Store:
+    """The store holding ``n`` enterprises, built when its enterprise count is not ``n``: the generated sample
+    (~720 distinct product names) or, by default, the sample with realistic products (``registry.py``)."""
     from sqlalchemy import func, select
 
     from matcher.io import import_records
@@ -84,13 +91,17 @@ def prepare_store(url: str, n: int, seed: int) -> Store:
     if count:
         raise SystemExit(f"{store.safe_url} 已有 {count} 家企业（需要 {n}）：请换一个 --dir 或清空该数据库")
     start = time.perf_counter()
-    sample = generate_sample(seed=seed, n_enterprises=n)
+    if vocabulary == "realistic":
+        sample = realistic_sample(n, seed=seed)
+    else:
+        sample = generate_sample(seed=seed, n_enterprises=n)
     import_records(store, parks=sample.parks)
     for i in range(0, n, 10_000):
         import_records(store, enterprises=sample.enterprises[i : i + 10_000])
     import_records(store, demands=sample.demands)
     print(
-        f"built the store: {n:,} enterprises, {len(sample.demands):,} demands in {time.perf_counter() - start:.0f} s"
+        f"built the store: {n:,} enterprises ({distinct_names(sample.enterprises):,} distinct product names, "
+        f"{vocabulary} vocabulary), {len(sample.demands):,} demands in {time.perf_counter() - start:.0f} s"
     )
     return store
 
@@ -584,6 +595,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="matcher 匹配接口负载测试（本机回环，开环定速）")
     parser.add_argument("--n", type=int, default=100_000, help="示例企业数")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--vocabulary",
+        choices=("realistic", "sample"),
+        default="realistic",
+        help="产品词表：realistic（由真实语料扩展，约每家 10 个不同产品名）或 sample（示例的约 720 个）",
+    )
     parser.add_argument("--dir", type=Path, default=Path("/tmp/matcher-bench-load"), help="数据库与缓存目录")
     parser.add_argument("--encoder", default=None, help="编码器（默认取设置，即 use-m3）")
     parser.add_argument(
@@ -612,13 +629,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from matcher.settings import get_settings
 
     encoder = args.encoder or get_settings().encoder
-    home = args.dir / f"n{args.n}-s{args.seed}"
+    home = args.dir / f"n{args.n}-s{args.seed}-{args.vocabulary}"
     home.mkdir(parents=True, exist_ok=True)
     url = database_url(home)
     print(
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; store {Store(url, migrate=False).safe_url}"
     )
-    store = prepare_store(url, args.n, args.seed)
+    store = prepare_store(url, args.n, args.seed, args.vocabulary)
     key, demand_ids = api_key(store), stored_demand_ids(store)
     store.dispose()
     total = int(args.rate * args.duration) + 8 * args.workers * 50 + args.baseline

@@ -25,7 +25,7 @@ def _bench():  # type: ignore[no-untyped-def]
     return module
 
 
-ARGS = ["--n", "300", "--encoder", "fake", "--workers", "1", "--rate", "20", "--duration", "5"]
+ARGS = ["--n", "300", "--vocabulary", "sample", "--encoder", "fake", "--workers", "1", "--rate", "20", "--duration", "5"]
 
 
 @pytest.mark.slow
