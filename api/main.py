@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
-from api.routes import chain, events, exports, jobs, matching, publishing, registry, tiers
+from api.routes import chain, deals, events, exports, jobs, matching, publishing, registry, tiers
 from api.routes.registry import MAX_UPLOAD
 from api.schemas import ErrorBody
 from matcher import __version__
@@ -39,7 +39,9 @@ class BodyLimit:
         message = f"请求体过大：上限 {limit // 1024} KB（大文件请用 /api/jobs/imports 上传）"
         length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > limit:
-            await JSONResponse(ErrorBody(code="http_413", message=message).model_dump(), 413)(scope, receive, send)
+            await JSONResponse(ErrorBody(code="http_413", message=message).model_dump(), 413)(
+                scope, receive, send
+            )
             return
         received = 0
 
@@ -78,6 +80,7 @@ def create_app() -> FastAPI:
     app.include_router(publishing.router, prefix="/api")
     app.include_router(jobs.router, prefix="/api")
     app.include_router(exports.router, prefix="/api")
+    app.include_router(deals.router, prefix="/api")
     if missing := auth.undeclared(app):  # they answer 403 until declared; tests/test_auth_matrix.py fails
         logging.getLogger(__name__).warning("未声明访问规则的路由：%s", "；".join(missing))
     return app

@@ -96,7 +96,8 @@ def test_an_sme_cannot_publish_or_decide(client: TestClient, world: World) -> No
     assert client.post("/demands/new", data=FORM).status_code == 403
     x_pub, y = world.demand_ids["X-PUB"], world.enterprise_ids["Y"]
     assert client.post(f"/demands/{x_pub}/candidates/{y}", data={"decision": "shortlist"}).status_code == 403
-    assert client.get(f"/demands/{x_pub}").status_code == 403
+    seen = client.get(f"/demands/{x_pub}")  # the demand itself, to respond to; never its candidates
+    assert seen.status_code == 200 and "我要响应" in seen.text and 'data-testid="candidates"' not in seen.text
     assert (count(world, DemandRow), count(world, CandidateDecisionRow)) == before
 
 

@@ -68,16 +68,22 @@ async def publish_demand(request: Request, engine: EngineDep, who: Publisher) ->
 
 
 @router.get("/demands/{demand_id}", response_class=HTMLResponse)
-def demand_page(request: Request, engine: EngineDep, who: CandidateReader, demand_id: DemandId) -> Response:
-    """One demand and its candidate suppliers with reasons; decided ones are marked and kept listed."""
+def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_id: DemandId) -> Response:
+    """One demand for everyone who may see it: its publisher's side sees the candidate suppliers with
+    reasons, the responses and invitations; any other enterprise sees the demand and may respond."""
     with engine_errors():
-        demand = engine.demand(demand_id, principal=who)
+        deal = engine.deals.view(demand_id, principal=who)
+    if not deal.manages:
+        ctx = {"who": who, "demand": deal.demand, "deal": deal, "sent": request.query_params.get("sent")}
+        return render(request, "demand_public.html", ctx)
+    with engine_errors():
         search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who)
     decided = {d.enterprise_id: d for d in decisions}
     shown = {m.enterprise_id for m in search.matches}
     ctx = {
         "who": who,
-        "demand": demand,
+        "demand": deal.demand,
+        "deal": deal,
         "search": search,
         "decided": decided,
         "shortlist": [d for d in decisions if d.decision is Decision.SHORTLIST],

@@ -42,6 +42,14 @@ JOURNEYS: tuple[Journey, ...] = (
         ready=True,
     ),
     Journey(
+        "deals",
+        "揭榜与洽谈",
+        "本企业对需求的响应（揭榜）与收到的洽谈邀请；双方同意后互相可见联系方式。",
+        frozenset({R.SME_USER, R.LEADING_USER}),
+        href="/deals",
+        ready=True,
+    ),
+    Journey(
         "profile",
         "企业档案",
         "维护本企业的产品、能力、资质与联系方式（联系方式仅本企业与园区可见）。",

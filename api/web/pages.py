@@ -76,7 +76,11 @@ def engine_errors() -> Iterator[None]:
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     who = context.get("who")
-    base = {"who": who, "nav": journeys_for(who.role) if who else []}
+    base = {
+        "who": who,
+        "nav": journeys_for(who.role) if who else [],
+        "unread": getattr(request.state, "unread", 0),
+    }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status, headers=HEADERS)
 
 
@@ -116,6 +120,8 @@ def page(resource: Resource, action: Action) -> Any:
             check(principal, access)
         except RoleForbidden as exc:
             raise PageForbidden(str(exc)) from exc
+        if principal is not None:  # the navigation's 消息 count
+            request.state.unread = engine.notifications.unread(principal.account_id)
         return principal
 
     _page.__access__ = access  # type: ignore[attr-defined]

@@ -37,6 +37,11 @@ class Resource(StrEnum):
     JOB = "job"  # background jobs and their progress
     ACCOUNT = "account"
     AUDIT = "audit"
+    RESPONSE = "response"  # 揭榜: an enterprise's answer to a demand, and the publisher's decision
+    INVITATION = "invitation"  # 邀请洽谈: a publisher invites a candidate, the candidate answers
+    NOTIFICATION = "notification"  # one's own in-platform messages
+    INNOVATION = "innovation"  # 新产品 (首台套/首批次/首版次) an enterprise offers for 先试首用
+    TRIAL = "trial"  # 先试首用 trials, from request to adoption
 
 
 class Action(StrEnum):
@@ -87,6 +92,19 @@ RULES: dict[tuple[Resource, Action], frozenset[AccountRole] | None] = {
     (Resource.ACCOUNT, A.CREATE): frozenset({R.PLATFORM_ADMIN}),
     (Resource.ACCOUNT, A.UPDATE): frozenset({R.PLATFORM_ADMIN}),
     (Resource.AUDIT, A.READ): frozenset({R.PLATFORM_ADMIN}),
+    (Resource.RESPONSE, A.READ): ANYONE_SIGNED_IN,
+    (Resource.RESPONSE, A.CREATE): frozenset({R.SME_USER, R.LEADING_USER}),
+    (Resource.RESPONSE, A.UPDATE): ADMINS | {R.LEADING_USER, R.SME_USER},
+    (Resource.INVITATION, A.READ): ANYONE_SIGNED_IN,
+    (Resource.INVITATION, A.CREATE): ADMINS | {R.LEADING_USER},
+    (Resource.INVITATION, A.UPDATE): frozenset({R.SME_USER, R.LEADING_USER}),
+    (Resource.NOTIFICATION, A.READ): ANYONE_SIGNED_IN,
+    (Resource.NOTIFICATION, A.UPDATE): ANYONE_SIGNED_IN,
+    (Resource.INNOVATION, A.READ): ANYONE_SIGNED_IN,
+    (Resource.INNOVATION, A.CREATE): ADMINS | {R.SME_USER, R.LEADING_USER},
+    (Resource.TRIAL, A.READ): ANYONE_SIGNED_IN,
+    (Resource.TRIAL, A.CREATE): ADMINS | {R.SME_USER, R.LEADING_USER},
+    (Resource.TRIAL, A.UPDATE): ADMINS | {R.SME_USER, R.LEADING_USER},
 }
 
 
@@ -143,6 +161,11 @@ _RESOURCE_LABELS = {
     Resource.JOB: "后台任务",
     Resource.ACCOUNT: "账号",
     Resource.AUDIT: "审计日志",
+    Resource.RESPONSE: "需求响应",
+    Resource.INVITATION: "洽谈邀请",
+    Resource.NOTIFICATION: "消息",
+    Resource.INNOVATION: "创新产品",
+    Resource.TRIAL: "先试首用",
 }
 
 
@@ -229,6 +252,41 @@ def event_access(manages: bool, participates: bool) -> EventAccess:
 def can_see_job(p: Principal, owner_id: int | None) -> bool:
     """A background job is its owner's; platform admins see every job (``Engine.jobs`` lists by owner)."""
     return p.is_platform_admin or (owner_id is not None and owner_id == p.account_id)
+
+
+# -- the two-sided workflow and 先试首用 (matcher.deals, matcher.trials) ------------------------------------
+
+
+def can_respond(p: Principal, d: DemandFacts) -> bool:
+    """揭榜: a user of any enterprise but the publisher, on an open demand it can see."""
+    own = p.enterprise_id is not None and not p.acts_for(d.publisher_id)
+    return own and d.status == "open" and can_see_demand(p, d)
+
+
+def can_see_response(p: Principal, d: DemandFacts, responder_id: int) -> bool:
+    """A response: its own enterprise, and those who see the demand's candidates; never another SME."""
+    return p.acts_for(responder_id) or can_see_candidates(p, d)
+
+
+def can_answer(p: Principal, invitee_id: int) -> bool:
+    """An invitation is answered by the invited enterprise's own users only."""
+    return p.acts_for(invitee_id)
+
+
+def can_see_counterpart_contact(p: Principal, publisher_id: int, supplier_id: int, agreed: bool) -> bool:
+    """The two sides of a deal see each other's contact only once both agreed (a response the publisher
+    accepted, or an invitation the supplier accepted); admins see contacts under ``can_see_contact``."""
+    return agreed and (p.acts_for(publisher_id) or p.acts_for(supplier_id))
+
+
+def can_take_trial_part(p: Principal, enterprise_id: int, park_id: int | None) -> bool:
+    """A trial side's own users act for it; the park admins of that side's park on its behalf."""
+    return p.acts_for(enterprise_id) or p.serves_park(park_id)
+
+
+def can_see_trial(p: Principal, sides: tuple[tuple[int, int | None], ...]) -> bool:
+    """A trial is seen by its buyer, its supplier and the admins of either side's park."""
+    return any(can_take_trial_part(p, e, park) for e, park in sides)
 
 
 def demand_or_not_found(allowed: bool, demand_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from matcher.auth.principal import Principal
+from matcher.deals import Deals
 from matcher.domain import Enterprise
 from matcher.engine.chain import ChainMixin
 from matcher.engine.events import EventsMixin
@@ -14,6 +15,7 @@ from matcher.engine.matching import MatchingMixin
 from matcher.engine.publishing import PublishingMixin
 from matcher.engine.search import SearchMixin
 from matcher.engine.tiers import TiersMixin
+from matcher.notify import Notifier
 from matcher.settings import Settings, get_settings
 from matcher.store import Store
 from matcher.tiers import SupportPlan, support_plan
@@ -26,7 +28,15 @@ class Engine(
 
     >>> engine = Engine.from_settings()
     >>> [park.name for park, count in engine.parks()]
+
+    Newer concepts are services the engine holds rather than parts it inherits: ``notifications``
+    (in-platform messages), ``deals`` (responses and invitations between the two sides).
     """
+
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+        super().__init__(store, settings)
+        self.notifications = Notifier(store)
+        self.deals = Deals(store, self.notifications)
 
     def tier_support(
         self,

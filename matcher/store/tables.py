@@ -298,3 +298,92 @@ class CandidateDecisionRow(Timestamped, Base):
     note: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[float | None] = mapped_column(Float)  # the match score when decided
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+
+
+# -- the two-sided workflow (matcher.deals), notifications (matcher.notify), trials (matcher.trials) --------
+
+
+class NotificationRow(Base):
+    """One in-platform message to one account; ``read_at`` is set when the account reads it."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DemandResponseRow(Timestamped, Base):
+    """揭榜: an enterprise's answer to a published demand, and the publisher's decision on it."""
+
+    __tablename__ = "demand_responses"
+    __table_args__ = (UniqueConstraint("demand_id", "enterprise_id", name="uq_demand_responses_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    proposal: Mapped[str] = mapped_column(Text)
+    products: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InvitationRow(Timestamped, Base):
+    """邀请洽谈: a publisher invites a candidate supplier of one of its demands; the supplier answers."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("demand_id", "enterprise_id", name="uq_invitations_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InnovationProductRow(Timestamped, Base):
+    """新产品 of an enterprise as a 首台套/首批次/首版次 catalogue entry would describe it."""
+
+    __tablename__ = "innovation_products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(16))
+    specs: Mapped[str] = mapped_column(Text, default="")
+    reports: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    first_sale: Mapped[str] = mapped_column(String(16))
+
+
+class TrialRow(Timestamped, Base):
+    """先试首用: a leading firm's trial of an SME's product, from request to adoption."""
+
+    __tablename__ = "trials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("innovation_products.id", ondelete="SET NULL"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(200))  # the product's name (kept if the entry goes)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    initiator: Mapped[str] = mapped_column(String(16))  # buyer (申请) or supplier (提供)
+    scope: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))

@@ -67,10 +67,21 @@ def browser(site: Site) -> Iterator[Any]:
             launched.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def _fresh_page(browser: Any) -> Iterator[Any]:
+    """A page in its own browser context (its own cookies: one signed-in person)."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
     try:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    yield from _fresh_page(browser)
+
+
+@pytest.fixture
+def other_page(browser: Any) -> Iterator[Any]:
+    """A second person's page beside ``page`` (e.g. the SME while ``page`` is the leading firm)."""
+    yield from _fresh_page(browser)
