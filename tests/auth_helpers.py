@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from matcher.auth import accounts, passwords
 from matcher.auth.principal import AccountRole
@@ -129,3 +131,19 @@ def web_log_in(client: TestClient, persona: str, password: str = PASSWORD) -> No
     """Log in through the web form (the session cookie stays in ``client``)."""
     response = client.post("/login", data={"username": persona, "password": password, "next": "/"})
     assert response.status_code == 303, response.text
+
+
+def bearer(world: World, persona: str) -> dict[str, str]:
+    """The Authorization header of ``persona``'s token."""
+    return {"Authorization": f"Bearer {world.tokens[persona]}"}
+
+
+def said(response: Any) -> str:
+    """An error answer's message and its problems, as one string to look for words in."""
+    body = response.json()
+    return body["message"] + "；".join(body.get("problems", []))
+
+
+def row_count(world: World, table: type) -> int:
+    with world.store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(table)) or 0)

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import World, app_client, build_world, web_log_in
+from auth_helpers import World, app_client, bearer, build_world, row_count, said, web_log_in
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from matcher.store import Store
 from matcher.store.tables import DemandResponseRow, InvitationRow, NotificationRow
@@ -33,29 +32,15 @@ def client(world: World) -> Iterator[TestClient]:
         yield c
 
 
-def as_(world: World, persona: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {world.tokens[persona]}"}
-
-
 def deals(client: TestClient, world: World, persona: str, code: str = "X-PUB") -> Any:
-    response = client.get(f"/api/demands/{world.demand_ids[code]}/deals", headers=as_(world, persona))
+    response = client.get(f"/api/demands/{world.demand_ids[code]}/deals", headers=bearer(world, persona))
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def said(response: Any) -> str:
-    body = response.json()
-    return body["message"] + "；".join(body.get("problems", []))
-
-
-def count(world: World, table: type) -> int:
-    with world.store.session() as s:
-        return int(s.scalar(select(func.count()).select_from(table)) or 0)
-
-
 def respond(client: TestClient, world: World, persona: str, code: str = "X-PUB", body: Any = None) -> Any:
     url = f"/api/demands/{world.demand_ids[code]}/responses"
-    return client.post(url, json=body or PROPOSAL, headers=as_(world, persona))
+    return client.post(url, json=body or PROPOSAL, headers=bearer(world, persona))
 
 
 def test_a_response_is_seen_by_the_publisher_and_its_author_only(client: TestClient, world: World) -> None:
@@ -73,7 +58,7 @@ def test_a_response_is_seen_by_the_publisher_and_its_author_only(client: TestCli
     assert len(park_b_admin_free["responses"]) == 2
     other = created.json()["id"]
     refused = client.put(
-        f"/api/responses/{other}/decision", json={"status": "accepted"}, headers=as_(world, "sme_z")
+        f"/api/responses/{other}/decision", json={"status": "accepted"}, headers=bearer(world, "sme_z")
     )
     assert refused.status_code == 404 and "需求响应不存在" in said(refused)
 
@@ -81,17 +66,17 @@ def test_a_response_is_seen_by_the_publisher_and_its_author_only(client: TestCli
 def test_contact_is_revealed_to_both_sides_only_after_acceptance(client: TestClient, world: World) -> None:
     rid = respond(client, world, "sme_y").json()["id"]
     shortlisted = client.put(
-        f"/api/responses/{rid}/decision", json={"status": "shortlisted"}, headers=as_(world, "leader_x")
+        f"/api/responses/{rid}/decision", json={"status": "shortlisted"}, headers=bearer(world, "leader_x")
     )
     assert shortlisted.json()["status_label"] == "已入围" and shortlisted.json()["contact"] is None
     assert deals(client, world, "sme_y")["publisher_contact"] is None
     accepted = client.put(
-        f"/api/responses/{rid}/decision", json={"status": "accepted"}, headers=as_(world, "leader_x")
+        f"/api/responses/{rid}/decision", json={"status": "accepted"}, headers=bearer(world, "leader_x")
     )
     assert accepted.status_code == 200
     assert deals(client, world, "leader_x")["responses"][0]["contact"]["person"] == "联系人Y"
     assert deals(client, world, "sme_y")["publisher_contact"]["person"] == "联系人X"
-    late = client.post(f"/api/responses/{rid}/withdraw", headers=as_(world, "sme_y"))
+    late = client.post(f"/api/responses/{rid}/withdraw", headers=bearer(world, "sme_y"))
     assert late.status_code == 422 and "不能撤回" in said(late)
     again = respond(client, world, "sme_y")
     assert again.status_code == 422 and "已接受" in said(again)
@@ -100,22 +85,26 @@ def test_contact_is_revealed_to_both_sides_only_after_acceptance(client: TestCli
 def test_an_invitation_accepted_reveals_both_contacts(client: TestClient, world: World) -> None:
     z = world.enterprise_ids["Z"]
     url = f"/api/demands/{world.demand_ids['X-PUB']}/invitations"
-    sent = client.post(url, json={"enterprise_id": z, "message": "请来洽谈"}, headers=as_(world, "leader_x"))
+    sent = client.post(
+        url, json={"enterprise_id": z, "message": "请来洽谈"}, headers=bearer(world, "leader_x")
+    )
     assert sent.status_code == 201, sent.text
-    twice = client.post(url, json={"enterprise_id": z}, headers=as_(world, "leader_x"))
+    twice = client.post(url, json={"enterprise_id": z}, headers=bearer(world, "leader_x"))
     assert twice.status_code == 422 and "无需重复邀请" in said(twice)
-    own = client.post(url, json={"enterprise_id": world.enterprise_ids["X"]}, headers=as_(world, "leader_x"))
+    own = client.post(
+        url, json={"enterprise_id": world.enterprise_ids["X"]}, headers=bearer(world, "leader_x")
+    )
     assert own.status_code == 422
     iid = sent.json()["id"]
-    assert client.get("/api/invitations", headers=as_(world, "sme_z")).json()[0]["id"] == iid
-    assert client.get("/api/invitations", headers=as_(world, "sme_y")).json() == []
+    assert client.get("/api/invitations", headers=bearer(world, "sme_z")).json()[0]["id"] == iid
+    assert client.get("/api/invitations", headers=bearer(world, "sme_y")).json() == []
     stranger = client.put(
-        f"/api/invitations/{iid}/answer", json={"accept": True}, headers=as_(world, "sme_y")
+        f"/api/invitations/{iid}/answer", json={"accept": True}, headers=bearer(world, "sme_y")
     )
     assert stranger.status_code == 404
     assert deals(client, world, "sme_z")["publisher_contact"] is None
     answered = client.put(
-        f"/api/invitations/{iid}/answer", json={"accept": True}, headers=as_(world, "sme_z")
+        f"/api/invitations/{iid}/answer", json={"accept": True}, headers=bearer(world, "sme_z")
     )
     assert answered.status_code == 200 and answered.json()["status"] == "accepted"
     assert deals(client, world, "sme_z")["publisher_contact"]["phone"] == "13800000008"  # ord("X") % 10
@@ -125,33 +114,38 @@ def test_an_invitation_accepted_reveals_both_contacts(client: TestClient, world:
 
 def test_each_step_notifies_the_other_side(client: TestClient, world: World) -> None:
     rid = respond(client, world, "sme_y").json()["id"]
-    inbox = client.get("/api/notifications", headers=as_(world, "leader_x")).json()
+    inbox = client.get("/api/notifications", headers=bearer(world, "leader_x")).json()
     assert inbox["unread"] == 1 and "新的需求响应" in inbox["data"][0]["title"]
-    assert client.get("/api/notifications", headers=as_(world, "sme_z")).json()["unread"] == 0
+    assert client.get("/api/notifications", headers=bearer(world, "sme_z")).json()["unread"] == 0
     client.put(
         f"/api/responses/{rid}/decision",
         json={"status": "declined", "note": "产能不足"},
-        headers=as_(world, "leader_x"),
+        headers=bearer(world, "leader_x"),
     )
-    told = client.get("/api/notifications", headers=as_(world, "sme_y")).json()
+    told = client.get("/api/notifications", headers=bearer(world, "sme_y")).json()
     assert (
         told["unread"] == 1 and "未采纳" in told["data"][0]["title"] and "产能不足" in told["data"][0]["body"]
     )
     other = told["data"][0]["id"]
     assert (
-        client.post("/api/notifications/read", json={"id": other}, headers=as_(world, "leader_x")).json()[
+        client.post("/api/notifications/read", json={"id": other}, headers=bearer(world, "leader_x")).json()[
             "unread"
         ]
         == 1
     )
     assert (
-        client.post("/api/notifications/read", json={}, headers=as_(world, "leader_x")).json()["unread"] == 0
+        client.post("/api/notifications/read", json={}, headers=bearer(world, "leader_x")).json()["unread"]
+        == 0
     )
-    assert client.get("/api/notifications", headers=as_(world, "sme_y")).json()["unread"] == 1
+    assert client.get("/api/notifications", headers=bearer(world, "sme_y")).json()["unread"] == 1
 
 
 def test_refused_and_invalid_responses_write_nothing(client: TestClient, world: World) -> None:
-    before = (count(world, DemandResponseRow), count(world, NotificationRow), count(world, InvitationRow))
+    before = (
+        row_count(world, DemandResponseRow),
+        row_count(world, NotificationRow),
+        row_count(world, InvitationRow),
+    )
     assert respond(client, world, "sme_y", "X-PRIV").status_code == 404  # 仅发布方: does not exist for Y
     assert respond(client, world, "sme_y", "X-DRAFT").status_code == 404
     assert respond(client, world, "leader_x").status_code == 403  # the publisher itself
@@ -164,10 +158,14 @@ def test_refused_and_invalid_responses_write_nothing(client: TestClient, world: 
     invite = client.post(
         f"/api/demands/{world.demand_ids['W-PUB']}/invitations",
         json={"enterprise_id": z},
-        headers=as_(world, "leader_x"),
+        headers=bearer(world, "leader_x"),
     )
     assert invite.status_code == 403  # W's demand is not X's to invite for
-    after = (count(world, DemandResponseRow), count(world, NotificationRow), count(world, InvitationRow))
+    after = (
+        row_count(world, DemandResponseRow),
+        row_count(world, NotificationRow),
+        row_count(world, InvitationRow),
+    )
     assert after == before
 
 
@@ -190,9 +188,9 @@ def test_the_web_journey_respond_accept_and_invite(client: TestClient, world: Wo
     assert 'data-testid="unread"' in client.get("/").text
     page = client.get(f"/demands/{demand}").text
     assert "主动响应" in page and "Y测试企业有限公司" in page and "联系人Y" not in page
-    rid = client.get(f"/api/demands/{demand}/deals", headers=as_(world, "leader_x")).json()["responses"][0][
-        "id"
-    ]
+    rid = client.get(f"/api/demands/{demand}/deals", headers=bearer(world, "leader_x")).json()["responses"][
+        0
+    ]["id"]
     assert client.post(f"/responses/{rid}/decision", data={"status": "accepted"}).status_code == 303
     assert "联系人Y" in client.get(f"/demands/{demand}").text
     client.cookies.clear()

@@ -175,3 +175,33 @@ def test_product_match_and_registry_score_by_hand() -> None:
     )
     score, reasons = registry_score(Profile("B", wanted=("角雷达",)), Profile("S", offered=("电池",)))
     assert (score, reasons) == (0.0, ["登记信息中未见对口产品"])
+
+
+def test_a_trial_outcome_starts_the_pairs_trial_once(
+    engine: Engine, store: Store, leader: Enterprise, sme: Enterprise
+) -> None:
+    """An event's 试用 outcome is recorded into the same 先试首用 trials (试用中), once per event and pair;
+    other outcomes and pairs outside the registry start none."""
+    from sqlalchemy import select
+
+    from matcher.store.tables import TrialRow
+
+    engine.create_event(_definition(leader, sme))
+    meetings = [
+        Meeting(buyer_id="B1", sme_id="S1", slot=0, table_id="1"),
+        Meeting(buyer_id="B1", sme_id="S2", slot=1, table_id="1"),
+    ]
+    with store.session() as s:
+        events_repo.add_schedule(s, code="T-1", schedule=_schedule(5, meetings))
+    engine.record_event_outcome("T-1", buyer="B1", sme="S2", kind=OutcomeKind.TRIAL)  # S2: not registered
+    engine.record_event_outcome("T-1", buyer="B1", sme="S1", kind=OutcomeKind.INTENTION)
+    with store.session() as s:
+        assert s.scalars(select(TrialRow)).all() == []
+    for _ in range(2):
+        engine.record_event_outcome("T-1", buyer="B1", sme="S1", kind=OutcomeKind.TRIAL, note="试用 100 件")
+    with store.session() as s:
+        rows = s.scalars(select(TrialRow)).all()
+        ids = repo.enterprise_ids(s)
+    assert [(r.buyer_id, r.supplier_id, r.state, r.initiator, r.scope) for r in rows] == [
+        (ids[leader.uscc], ids[sme.uscc], "trialling", "event", "试用 100 件")
+    ]

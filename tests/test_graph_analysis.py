@@ -112,3 +112,22 @@ def test_accepts_domain_enterprises() -> None:
     cov = chain_coverage(chain_graph([TEMPLATE]), "测试链", [e], park=PARK)
     steel = next(lc for lc in cov.links if lc.name == "钢材")
     assert steel.status is LinkStatus.WEAK and steel.local[0].firm.name == "甲公司"
+
+
+def test_an_adopted_trial_is_a_supplier_link_the_chain_counts() -> None:
+    """S4 makes only 面包; L1 adopted its 水性涂料 in a 先试首用 trial: 涂料 turns from gap to weak with S4
+    as its local producer, and the link lists the adoption. An adoption of a product no link knows is
+    dropped; the firm list itself is not changed."""
+    from matcher.graph import Supply
+
+    G = chain_graph([TEMPLATE])
+    paint = Supply("S4", "S4", "L1", "L1", "水性涂料")
+    stray = Supply("S2", "S2", "L1", "L1", "咖啡")
+    cov = chain_coverage(G, "测试链", FIRMS, park=PARK, supplies=[paint, stray])
+    by = {lc.name: lc for lc in cov.links}
+    assert by["涂料"].status is LinkStatus.WEAK and [p.firm.id for p in by["涂料"].local] == ["S4"]
+    assert by["涂料"].adopted == [paint] and paint.label == "S4 → L1（水性涂料）"
+    assert all(not lc.adopted for name, lc in by.items() if name != "涂料")
+    assert FIRMS[4]["products"] == ["面包"]
+    before = chain_coverage(G, "测试链", FIRMS, park=PARK)
+    assert {lc.name: lc.status for lc in before.links}["涂料"] is LinkStatus.GAP

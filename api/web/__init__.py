@@ -9,13 +9,14 @@ One module per journey; each has a ``router`` listed in ``ROUTERS`` and its entr
 
 from fastapi import APIRouter
 
-from api.web import chain, deals, demands, events, imports, pages, profile, tiers
+from api.web import chain, deals, demands, events, imports, pages, profile, tiers, trials
 from api.web.pages import install
 
 ROUTERS: list[APIRouter] = [
     pages.router,
     demands.router,
     deals.router,
+    trials.router,
     profile.router,
     chain.router,
     tiers.router,

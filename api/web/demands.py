@@ -75,6 +75,8 @@ def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_i
         deal = engine.deals.view(demand_id, principal=who)
     if not deal.manages:
         ctx = {"who": who, "demand": deal.demand, "deal": deal, "sent": request.query_params.get("sent")}
+        own = who.enterprise_id is not None and deal.may_respond
+        ctx["offerable"] = engine.trials.products(enterprise_id=who.enterprise_id) if own else []
         return render(request, "demand_public.html", ctx)
     with engine_errors():
         search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who)

@@ -50,6 +50,14 @@ JOURNEYS: tuple[Journey, ...] = (
         ready=True,
     ),
     Journey(
+        "trials",
+        "先试首用",
+        "创新产品（首台套/首批次/首版次）登记、龙头企业试用申请、试用方案与结果、采用；园区试用与采用统计。",
+        frozenset({R.SME_USER, R.LEADING_USER, R.PARK_ADMIN, R.PLATFORM_ADMIN}),
+        href="/trials",
+        ready=True,
+    ),
+    Journey(
         "profile",
         "企业档案",
         "维护本企业的产品、能力、资质与联系方式（联系方式仅本企业与园区可见）。",

@@ -37,6 +37,7 @@ from matcher.graph import (
 from matcher.settings import DATA_DIR
 from matcher.store import repository as repo
 from matcher.store import tiers_repo
+from matcher.trials.service import adopted_supplies
 
 
 class ChainMixin(RegistryMixin):
@@ -63,9 +64,12 @@ class ChainMixin(RegistryMixin):
         found = self._chain_park(park, principal)
         with self.store.session() as s:
             firms = [as_firm(e.record) for e in repo.list_enterprises(s)]
+            supplies = adopted_supplies(s)  # 先试首用 adoptions: proven supplier links
         G, outside = self.chain_graph(), _kg_outside(str(graph)) if graph else []
         wanted, untemplated = _chain_industries(G, found, industry)
-        coverages = [chain_coverage(G, i, firms, park=park, outside=outside) for i in wanted]
+        coverages = [
+            chain_coverage(G, i, firms, park=park, outside=outside, supplies=supplies) for i in wanted
+        ]
         return ParkChains(found, coverages, untemplated, [f for f in firms if f.park == park])
 
     def chain_recruitment(

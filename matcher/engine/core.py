@@ -15,10 +15,13 @@ from matcher.engine.matching import MatchingMixin
 from matcher.engine.publishing import PublishingMixin
 from matcher.engine.search import SearchMixin
 from matcher.engine.tiers import TiersMixin
+from matcher.events import Outcome, OutcomeKind
 from matcher.notify import Notifier
 from matcher.settings import Settings, get_settings
 from matcher.store import Store
+from matcher.store import repository as repo
 from matcher.tiers import SupportPlan, support_plan
+from matcher.trials import TrialDashboard, Trials, tally
 
 
 class Engine(
@@ -30,13 +33,26 @@ class Engine(
     >>> [park.name for park, count in engine.parks()]
 
     Newer concepts are services the engine holds rather than parts it inherits: ``notifications``
-    (in-platform messages), ``deals`` (responses and invitations between the two sides).
+    (in-platform messages), ``deals`` (responses and invitations between the two sides), ``trials``
+    (先试首用).
     """
 
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
         super().__init__(store, settings)
         self.notifications = Notifier(store)
         self.deals = Deals(store, self.notifications)
+        self.trials = Trials(store, self.notifications)
+
+    def record_event_outcome(
+        self, code: str, *, buyer: str, sme: str, kind: OutcomeKind, held: bool = True, note: str = ""
+    ) -> Outcome:
+        """Record a meeting's outcome; a 试用 outcome also starts the pair's 先试首用 trial (once)."""
+        outcome = super().record_event_outcome(code, buyer=buyer, sme=sme, kind=kind, held=held, note=note)
+        if kind is OutcomeKind.TRIAL and held:
+            people = self.event(code).event.by_id
+            b, m = people[outcome.buyer_id], people[outcome.sme_id]
+            self.trials.from_event(code, b.enterprise_id, m.enterprise_id, note)
+        return outcome
 
     def tier_support(
         self,
@@ -56,6 +72,23 @@ class Engine(
 
         record = self.enterprise(enterprise_id).record
         return support_plan(assessment, record, answerable, limit=demands)
+
+    def trial_dashboard(self, park: str, *, principal: Principal | None = None) -> TrialDashboard:
+        """先试首用 in a park: trials started and adoptions per leading industry (the leading firms on its
+        chain) and per leading firm, the figures the guideline asks parks to report."""
+        found = self._chain_park(park, principal)
+        chains = self.park_chains(park)
+        with self.store.session() as s:
+            ids = repo.enterprise_ids(s)
+            park_id = repo.park_ids(s)[park]
+            leaders = repo.list_enterprises(s, park=park, role="leading")
+        trials = self.trials.park_trials(park_id)
+        industries = {
+            c.industry: {ids[p.firm.id] for lc in c.links for p in lc.local if p.firm.id in ids}
+            for c in chains.coverages
+        }
+        firms = {e.record.name: {e.id} for e in leaders}
+        return TrialDashboard(found.name, tally(trials, industries), tally(trials, firms), trials)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Engine:

@@ -9,6 +9,7 @@ from matcher.graph.analysis import (
     ChainCoverage,
     LinkCoverage,
     LinkStatus,
+    Supply,
     chain_coverage,
     link_firms,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "Integration",
     "Link",
     "LinkCoverage",
+    "Supply",
     "LinkIndex",
     "LinkResult",
     "LinkStatus",

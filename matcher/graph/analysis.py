@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -59,6 +59,21 @@ class Exposure:
     distance: int
 
 
+class Supply(NamedTuple):
+    """A confirmed supplier link (an adopted 先试首用 trial): ``supplier`` makes ``product`` for ``buyer``
+    (firm ids, i.e. 统一社会信用代码)."""
+
+    supplier: str
+    supplier_name: str
+    buyer: str
+    buyer_name: str
+    product: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.supplier_name} → {self.buyer_name}（{self.product}）"
+
+
 @dataclass
 class LinkCoverage:
     node: str
@@ -69,6 +84,7 @@ class LinkCoverage:
     local: list[Producer]
     outside: list[Producer]
     exposed: list[Exposure] = field(default_factory=list)
+    adopted: list[Supply] = field(default_factory=list)  # 先试首用 adoptions supplying this link
 
     @property
     def outside_only(self) -> bool:
@@ -150,11 +166,16 @@ def chain_coverage(
     park: str | None = None,
     outside: Iterable[Any] = (),
     index: LinkIndex | None = None,
+    supplies: Iterable[Supply] = (),
 ) -> ChainCoverage:
-    """Coverage of ``industry``'s chain. With ``park``, firms of other parks count as outside producers."""
+    """Coverage of ``industry``'s chain. With ``park``, firms of other parks count as outside producers.
+
+    ``supplies`` (adopted trials) are proven supplier links: the supplier counts as a producer of the
+    product's link even when its profile does not list the product, and the link lists the adoption."""
     links = chain_links(G, industry)
     index = index or LinkIndex({n: [G.nodes[n]["name"], *G.nodes[n]["keywords"]] for n in links})
-    everyone = [as_firm(f) for f in firms]
+    supplies = list(supplies)
+    everyone = with_supplied_products([as_firm(f) for f in firms], supplies)
     local = [f for f in everyone if park is None or f.park == park]
     others = [f for f in everyone if park is not None and f.park != park] + [as_firm(f) for f in outside]
     here, there = link_firms(index, local), link_firms(index, others)
@@ -176,7 +197,30 @@ def chain_coverage(
             )
         )
     _expose(G, result)
+    _adopt(index, result, supplies)
     return ChainCoverage(industry, result, here.unlinked)
+
+
+def with_supplied_products(firms: list[Firm], supplies: Iterable[Supply]) -> list[Firm]:
+    """The firms with each adopted product added to its supplier's products (when not listed already)."""
+    extra: dict[str, list[str]] = defaultdict(list)
+    for s in supplies:
+        extra[s.supplier].append(s.product)
+    out = []
+    for f in firms:
+        new = [p for p in dict.fromkeys(extra.get(f.id, ())) if p not in f.products]
+        out.append(replace(f, products=f.products + tuple(new), shares=f.shares + (None,) * len(new)))
+    return out
+
+
+def _adopt(index: LinkIndex, links: list[LinkCoverage], supplies: list[Supply]) -> None:
+    """List each adoption on the link its product reaches."""
+    by_node = {lc.node: lc for lc in links}
+    found = index.resolve(s.product for s in supplies)
+    for s in supplies:
+        lk = found.get(s.product)
+        if lk is not None and lk.node in by_node:
+            by_node[lk.node].adopted.append(s)
 
 
 def _expose(G: nx.DiGraph, links: list[LinkCoverage]) -> None:

@@ -44,7 +44,19 @@ def _tooltip(lc: LinkCoverage) -> str:
     lines = [f"{lc.name}（{lc.stage}，{lc.status.label}）", lc.note, f"本地生产企业：{local}"]
     if lc.exposed:
         lines.append("受影响龙头：" + "、".join(e.firm.name for e in lc.exposed[:5]))
+    if lc.adopted:
+        lines.append("先试首用已采用：" + "；".join(s.label for s in lc.adopted[:5]))
     return "\n".join(lines)
+
+
+def _adopted_mark(lc: LinkCoverage, x: float, y: float) -> str:
+    """A small 采用 count just above the link's box when adopted trials supply it."""
+    if not lc.adopted:
+        return ""
+    return (
+        f'<text class="adopted" x="{x + BOX_W:.0f}" y="{y - 2:.0f}" font-size="11" fill="#067647" '
+        f'text-anchor="end">先试首用采用 {len(lc.adopted)}</text>'
+    )
 
 
 def chain_map_svg(G: nx.DiGraph, coverage: ChainCoverage) -> str:
@@ -82,7 +94,7 @@ def chain_map_svg(G: nx.DiGraph, coverage: ChainCoverage) -> str:
             f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{COLOURS[lc.status]}"/>'
             f'<text x="{x + 10:.0f}" y="{y + 26:.0f}" font-size="15" fill="#ffffff">{escape(_label(lc.name))}</text>'
             f'<text x="{x + BOX_W - 8:.0f}" y="{y + 26:.0f}" font-size="13" fill="#ffffff" '
-            f'text-anchor="end">{len(lc.local)}家</text></g>'
+            f'text-anchor="end">{len(lc.local)}家</text>{_adopted_mark(lc, x, y)}</g>'
         )
     parts.append("</svg>")
     return "\n".join(parts)
@@ -114,6 +126,7 @@ def _panel_data(coverage: ChainCoverage) -> dict[str, dict[str, object]]:
             "local": [p.firm.name + "（" + p.link.item + "）" for p in lc.local[:30]],
             "outside": [p.firm.name for p in lc.outside[:15]],
             "exposed": [e.firm.name for e in lc.exposed[:10]],
+            "adopted": [s.label for s in lc.adopted[:10]],
         }
         for lc in coverage.links
     }
@@ -141,7 +154,8 @@ const list = (t, xs) => '<h3>' + t + '</h3>' + (xs.length ? '<ul>' + xs.map(x =>
 function show(node) {{
   const d = DATA[node];
   panel.innerHTML = '<h2>' + esc(d.name) + '</h2><p>' + esc(d.stage) + ' · ' + esc(d.status) + '</p><p>' + esc(d.note) + '</p>'
-    + list('本地生产企业', d.local) + list('园区外生产企业', d.outside) + list('受影响的龙头企业', d.exposed);
+    + list('本地生产企业', d.local) + list('园区外生产企业', d.outside) + list('受影响的龙头企业', d.exposed)
+    + list('先试首用已采用', d.adopted);
   const near = new Set([node]);
   document.querySelectorAll('.edge').forEach(e => {{
     const hot = e.dataset.from === node || e.dataset.to === node;

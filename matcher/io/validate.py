@@ -5,16 +5,19 @@ Nothing here touches the store; cross-checks against what is already stored live
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from matcher.errors import ValidationError
 from matcher.io.cells import CellError, parse_cell
 from matcher.io.columns import KIND_LABELS, MODELS, Column, Kind, columns, header_index, normalize_header
 from matcher.io.readers import Table
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -136,3 +139,13 @@ def check_table(kind: Kind, table: Table, *, on_row: Callable[[int], None] | Non
         if on_row is not None:
             on_row(done)
     return checked
+
+
+def validated(model: type[M], data: Mapping[str, Any] | M) -> M:
+    """``data`` as ``model``, or ValidationError with one Chinese message per problem."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(dict(data))  # type: ignore[arg-type]
+    except PydanticError as exc:
+        raise ValidationError(pydantic_messages(model, exc)) from exc

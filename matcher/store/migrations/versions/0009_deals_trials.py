@@ -92,10 +92,18 @@ def upgrade() -> None:
         ),
         sa.Column("subject", sa.String(200), nullable=False),
         sa.Column(
-            "supplier_id", sa.Integer, sa.ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False, index=True
+            "supplier_id",
+            sa.Integer,
+            sa.ForeignKey("enterprises.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
         ),
         sa.Column(
-            "buyer_id", sa.Integer, sa.ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False, index=True
+            "buyer_id",
+            sa.Integer,
+            sa.ForeignKey("enterprises.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
         ),
         sa.Column("demand_id", sa.Integer, sa.ForeignKey("demands.id", ondelete="SET NULL")),
         sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL")),
