@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Response
+from pydantic import BaseModel, Field
 
 from api.auth import require
 from api.deps import EngineDep
@@ -37,6 +38,16 @@ from matcher.store.events_repo import StoredEvent, StoredSchedule
 
 router = APIRouter(tags=["对接会"])
 Reader = Annotated[Principal, require(Resource.EVENT, Action.READ)]
+
+
+class WishIn(BaseModel):
+    buyer: str = Field(min_length=1, max_length=200, description="龙头企业：参会编号、统一社会信用代码或名称")
+    sme: str = Field(min_length=1, max_length=200, description="中小企业：参会编号、统一社会信用代码或名称")
+    level: Literal["must", "want", "no", "clear"] = Field(description="必须见 / 想见 / 不见（移出名单）/ 撤销")
+
+
+class MinScoreIn(BaseModel):
+    min_score: float = Field(ge=0.0, le=1.0, description="最低匹配分（0–1）")
 Creator = Annotated[Principal, require(Resource.EVENT, Action.CREATE)]
 Manager = Annotated[Principal, require(Resource.EVENT, Action.UPDATE)]
 MEDIA = {
@@ -160,6 +171,19 @@ def get_shortlists(
 ) -> ShortlistsPublic:
     event = engine.readable_event(code, who).event
     return _lists(event, engine.event_shortlists(code, per_buyer=per_buyer, per_sme=per_sme))
+
+
+@router.put("/events/{code}/wishes", summary="组织方编辑推荐名单：必须见、想见、不见（移出）或撤销（代龙头企业）")
+def set_wish(engine: EngineDep, who: Manager, code: str, body: WishIn) -> ShortlistsPublic:
+    lists = engine.set_event_wish(code, buyer=body.buyer, sme=body.sme, level=body.level, principal=who)
+    return _lists(engine.event(code).event, lists)
+
+
+@router.put("/events/{code}/min-score", summary="最低匹配分：低于该分的组合不安排洽谈（必须见除外）")
+def set_min_score(engine: EngineDep, who: Manager, code: str, body: MinScoreIn) -> EventPublic:
+    engine.set_event_min_score(code, body.min_score, principal=who)
+    s = engine.event(code)
+    return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
 
 
 @router.post("/events/{code}/schedule", summary="CP-SAT 排程（同步执行），保存为新版本并返回求解信息")

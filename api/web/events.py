@@ -185,3 +185,34 @@ def event_page(
         "slot_count": event.slot_count,
     }
     return render(request, "event.html", ctx)
+
+
+# -- the organizer's edits of the shortlists ---------------------------------------------------------------
+
+Manager = Annotated[Principal, page(Resource.EVENT, Action.UPDATE)]
+
+
+@router.post("/events/{code}/wishes")
+def edit_wish(
+    engine: EngineDep,
+    who: Manager,
+    code: str,
+    buyer: Annotated[str, Form(max_length=200)],
+    sme: Annotated[str, Form(max_length=200)],
+    level: Annotated[str, Form(max_length=8)],
+) -> Response:
+    """必须见 / 想见 / 不见 (移出) / 撤销 for one pair, on the buyer's behalf; back to the shortlists."""
+    with engine_errors():
+        engine.set_event_wish(code, buyer=buyer, sme=sme, level=level, principal=who)
+    return RedirectResponse(f"/events/{quote(code, safe='')}#b-{quote(buyer, safe='')}", status_code=303)
+
+
+@router.post("/events/{code}/min-score")
+def edit_min_score(
+    engine: EngineDep, who: Manager, code: str, min_score: Annotated[float, Form(ge=0.0, le=1.0)]
+) -> Response:
+    with engine_errors():
+        engine.set_event_min_score(code, min_score, principal=who)
+        if engine.event(code).event.candidates:
+            engine.shortlist_event(code)  # the lists follow the new threshold at once
+    return RedirectResponse(f"/events/{quote(code, safe='')}#shortlists", status_code=303)

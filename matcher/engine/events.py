@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from matcher import events as ev
 from matcher.auth import policy
 from matcher.auth.principal import AccountRole, Principal
+from matcher.deals.signals import event_wishes
 from matcher.domain import Role
 from matcher.engine.registry import RegistryMixin
 from matcher.errors import MatcherError, NotFoundError, ValidationError
@@ -19,9 +20,10 @@ from matcher.events.definition import (
     find_participant,
     validated_event,
 )
-from matcher.events.model import Event
+from matcher.events.model import Event, Level
 from matcher.events.outcomes import Outcome, OutcomeKind
 from matcher.events.scoring import registry_scorer
+from matcher.events.wishes import seed_wishes, set_wish
 from matcher.store import events_repo
 
 if TYPE_CHECKING:
@@ -147,8 +149,13 @@ class EventsMixin(RegistryMixin):
     ) -> Shortlists:
         """Score every buyer-SME pair, keep both sides' shortlists as the event's candidates, return them."""
         event = self.event(code).event
+        with self.store.session() as s:  # start from what the two sides said: 入围, responses, invitations
+            usccs = {p.enterprise_id for p in event.participants if p.enterprise_id}
+            event = seed_wishes(event, event_wishes(s, usccs))
         scored = ev.score_pairs(event, scorer or self.event_scorer(event))
-        lists = ev.build_shortlists(event, scored, per_buyer=per_buyer, per_sme=per_sme)
+        lists = ev.build_shortlists(
+            event, scored, per_buyer=per_buyer, per_sme=per_sme, min_score=event.min_score
+        )
         with self.store.session() as s:
             pool = ev.shortlist_candidates(scored, lists)
             events_repo.update_event(s, event=event.model_copy(update={"candidates": pool}))
@@ -159,7 +166,47 @@ class EventsMixin(RegistryMixin):
         event = self.event(code).event
         if not event.candidates:
             return self.shortlist_event(code, per_buyer=per_buyer, per_sme=per_sme)
-        return ev.build_shortlists(event, event.candidates, per_buyer=per_buyer, per_sme=per_sme)
+        return ev.build_shortlists(
+            event, event.candidates, per_buyer=per_buyer, per_sme=per_sme, min_score=event.min_score
+        )
+
+    def set_event_wish(
+        self,
+        code: str,
+        *,
+        buyer: str,
+        sme: str,
+        level: Level | str | None,
+        principal: Principal | None = None,
+    ) -> Shortlists:
+        """The organizer edits a shortlist on the buyer's behalf: 必须见/想见 (adds the pair when it was not
+        listed, scored by the engine), 不见 (removes it), or None / "clear" (takes the wish back)."""
+        stored = self.managed_event(code, principal)
+        event = stored.event
+        b, m = find_participant(event, buyer, Role.LEADING), find_participant(event, sme, Role.SME)
+        try:
+            chosen = None if level in (None, "clear") else Level(level)
+        except ValueError as exc:
+            raise ValidationError([f"意愿须为 must、want、no 或 clear（实为 {level!r}）"]) from exc
+        event = set_wish(event, b.id, m.id, chosen)
+        if chosen in (Level.MUST, Level.WANT) and not any(
+            (c.buyer_id, c.sme_id) == (b.id, m.id) for c in event.candidates
+        ):
+            (added,) = ev.score_pairs(_pair_only(event, b.id, m.id), self.event_scorer(event))
+            event = event.model_copy(update={"candidates": [*event.candidates, added]})
+        with self.store.session() as s:
+            events_repo.update_event(s, event=event)
+        return self.event_shortlists(code)
+
+    def set_event_min_score(self, code: str, value: float, *, principal: Principal | None = None) -> Event:
+        """最低匹配分: pairs scoring below it get no meeting unless one side must meet the other; the
+        shortlists and the next schedule follow it."""
+        if not 0.0 <= value <= 1.0:
+            raise ValidationError([f"最低匹配分须在 0 到 1 之间（实为 {value}）"])
+        event = self.managed_event(code, principal).event.model_copy(update={"min_score": value})
+        with self.store.session() as s:
+            events_repo.update_event(s, event=event)
+        return event
 
     def schedule_event(
         self,
@@ -286,3 +333,9 @@ def _export(event: Event, schedule: Schedule, what: str, path: Path, who: str | 
         return [ev.write_agenda_ics(event, schedule, who, path)]
     people = [p for p in event.participants if p.role in (Role.LEADING, Role.SME)]
     return [ev.write_agenda_ics(event, schedule, p.id, path / f"{p.id}.ics") for p in people]
+
+
+def _pair_only(event: Event, buyer_id: str, sme_id: str) -> Event:
+    """The event reduced to one buyer and one SME (to score a pair the organizer adds)."""
+    keep = [p for p in event.participants if p.id in (buyer_id, sme_id)]
+    return event.model_copy(update={"participants": keep, "preferences": [], "candidates": []})
