@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     def cache_dir(self) -> Path:
         return self.home / "cache"
 
+    @property
+    def ranker_path(self) -> Path:
+        """The learned ranker's file (``matcher train-ranker``); absent: the hand-set weights alone."""
+        return self.home / "ranker.json"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

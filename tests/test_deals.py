@@ -22,8 +22,9 @@ PROPOSAL = {
 
 
 @pytest.fixture
-def world(tmp_path: object) -> World:
-    return build_world(Store(f"sqlite:///{tmp_path}/d.db"))
+def world(store: Store) -> World:
+    """On SQLite and PostgreSQL (``store`` of conftest)."""
+    return build_world(store)
 
 
 @pytest.fixture

@@ -171,3 +171,22 @@ def test_hard_constraints_are_never_violated_and_k_is_filled(
     result = engine.suppliers_for(text=text, k=k, constraints=c)
     assert all(satisfies(records[m.enterprise_id], c) for m in result.matches)
     assert len(result.matches) == min(k, expected) and result.eligible == expected
+
+
+def test_a_used_learned_model_reorders_the_candidates_and_an_unused_one_does_not(engine: Engine) -> None:
+    """The learned ranker's hook: a model file that beat the hand-set weights re-orders what is shown
+    (here one that prefers the lowest score: the list comes back in ascending score); with ``used`` false, no change."""
+    from matcher.learning import RankerModel
+
+    before = [m.name for m in engine.suppliers_for(text="采购锂电池正极材料、隔膜与电解液", k=4).matches]
+    assert len(before) == 4
+    model = RankerModel(["score"], [-1.0], "2026-12-06T00:00:00+00:00", {"入围/淘汰": 500}, used=False)
+    model.save(engine.settings.ranker_path)
+    again = [m.name for m in engine.suppliers_for(text="采购锂电池正极材料、隔膜与电解液 ", k=4).matches]
+    assert again == before
+    model.used = True
+    model.save(engine.settings.ranker_path)
+    learned = engine.suppliers_for(text="采购锂电池正极材料 隔膜与电解液", k=4).matches
+    scores = [m.score for m in learned]
+    assert sorted(m.name for m in learned) == sorted(before) and scores == sorted(scores)
+    assert scores != sorted(scores, reverse=True)  # the hand-set order was descending: it did change

@@ -30,8 +30,9 @@ PLAN = {
 
 
 @pytest.fixture
-def world(tmp_path: object) -> World:
-    return build_world(Store(f"sqlite:///{tmp_path}/t.db"))
+def world(store: Store) -> World:
+    """On SQLite and PostgreSQL (``store`` of conftest)."""
+    return build_world(store)
 
 
 @pytest.fixture

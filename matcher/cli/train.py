@@ -100,3 +100,25 @@ def train_encoder(
             f"用时 {result.seconds:.1f} s）"
         )
         console.print(f"使用方法：MATCHER_ENCODER={result.output} matcher index --rebuild", markup=False)
+
+
+def train_ranker(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只训练和评估，不写模型文件")] = False,
+) -> None:
+    """训练排序模型：从入围/淘汰、响应、邀请、先试首用结果中学习，按时间切分评估，优于人工权重时才启用。"""
+    with reporting_errors():
+        from matcher.engine import Engine
+        from matcher.learning import MIN_LABELS, MIN_QUERIES
+
+        engine = Engine(open_store())
+        report = engine.train_ranker(save=not dry_run)
+        model = report.model
+        counts = "，".join(f"{k} {v}" for k, v in model.label_counts.items())
+        console.print(f"标注：{counts}（启用门槛：至少 {MIN_LABELS} 条、{MIN_QUERIES} 个需求）")
+        console.print(f"按时间切分：训练需求 {report.train_queries} 个，测试需求 {report.test_queries} 个")
+        if model.evaluation:
+            e = model.evaluation
+            console.print(f"nDCG@10：人工权重 {e['handset_ndcg@10']:.4f}，学习排序 {e['learned_ndcg@10']:.4f}")
+        console.print(f"结论：{model.reason}")
+        if not dry_run:
+            console.print(f"模型文件：{engine.settings.ranker_path}（训练时间 {model.trained_at}）")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from matcher.auth.principal import Principal
 from matcher.deals import Deals
@@ -11,17 +12,22 @@ from matcher.engine.chain import ChainMixin
 from matcher.engine.events import EventsMixin
 from matcher.engine.exports import ExportsMixin
 from matcher.engine.jobs import JobsMixin
-from matcher.engine.matching import MatchingMixin
+from matcher.engine.matching import MatchingMixin, candidate_features
 from matcher.engine.publishing import PublishingMixin
 from matcher.engine.search import SearchMixin
 from matcher.engine.tiers import TiersMixin
+from matcher.errors import MatcherError
 from matcher.events import Outcome, OutcomeKind
+from matcher.learning import store_labels
 from matcher.notify import Notifier
 from matcher.settings import Settings, get_settings
 from matcher.store import Store
 from matcher.store import repository as repo
 from matcher.tiers import SupportPlan, support_plan
 from matcher.trials import TrialDashboard, Trials, tally
+
+if TYPE_CHECKING:
+    from matcher.learning.train import TrainReport
 
 
 class Engine(
@@ -72,6 +78,27 @@ class Engine(
 
         record = self.enterprise(enterprise_id).record
         return support_plan(assessment, record, answerable, limit=demands)
+
+    def train_ranker(self, *, save: bool = True, shown: int = 20) -> TrainReport:
+        """Learn from the labels in the store (decisions, responses, invitations, trials) over the
+        features of the ``shown`` candidates of each labelled demand; time-split evaluation decides whether
+        the engine uses the result (see ``matcher.learning``). The model file is written either way."""
+        with self.store.session() as s:
+            labels, counts = store_labels(s)
+
+        def candidates(demand_id: int) -> dict[int, dict[str, float]]:
+            try:
+                found = self.suppliers_for(demand_id=demand_id, k=shown).matches
+            except MatcherError:
+                return {}
+            return {m.enterprise_id: candidate_features(m) for m in found}
+
+        from matcher.learning.train import train_ranker  # scikit-learn: loaded only to train
+
+        report = train_ranker(labels, candidates, counts)
+        if save:
+            report.model.save(self.settings.ranker_path)
+        return report
 
     def trial_dashboard(self, park: str, *, principal: Principal | None = None) -> TrialDashboard:
         """先试首用 in a park: trials started and adoptions per leading industry (the leading firms on its

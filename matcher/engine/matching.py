@@ -37,6 +37,7 @@ from matcher.engine.registry import RegistryMixin
 from matcher.errors import MatcherError
 from matcher.graph.adjacency import keyword_pairs, link_index, links_made, upstream_links
 from matcher.graph.linking import LinkIndex
+from matcher.learning.use import learned_order
 from matcher.ranking.chain import UpstreamPairs
 from matcher.ranking.constraints import Constraints, Eligibility, ValueCodes, requirement_checks
 from matcher.ranking.explain import Requirement, explain_requirements
@@ -79,6 +80,11 @@ class SupplierMatch(NamedTuple):
     boosts: dict[str, float]
     requirements: list[Requirement]
     explanation: str
+
+
+def candidate_features(m: SupplierMatch) -> dict[str, float]:
+    """A candidate's named features for the learned ranker: channel values, boosts, the hand-set score."""
+    return {**m.channels, **{f"boost:{k}": v for k, v in m.boosts.items()}, "score": m.score}
 
 
 class DemandMatch(NamedTuple):
@@ -354,6 +360,9 @@ class MatchingMixin(RegistryMixin):
             mask = pool.eligibility.mask(c)
             top = pool.core.top_suppliers(query, k, eligible=mask, boosts=list(terms.values()))
             matches = [self._supplier(pool, top, j, terms, demand) for j in range(len(top.order))]
+        order = learned_order(self.settings.ranker_path, [candidate_features(m) for m in matches])
+        if order is not None:  # a trained model that beat the hand-set weights on newer labels
+            matches = [matches[i] for i in order]
         search = SupplierSearch(matches, top.items, top.eligible, len(pool.ids), c)
         pool.remember(key, search)
         return search
