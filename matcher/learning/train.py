@@ -43,7 +43,7 @@ def ndcg_of(order: Sequence[int], grades: Mapping[int, float], k: int = 10) -> f
 
 
 def compare(
-    model: PairwiseRanker | RankerModel,
+    model: PairwiseRanker,
     names: Sequence[str],
     queries: Mapping[int, tuple[Candidates, dict[int, float]]],
 ) -> tuple[float, float]:
@@ -55,10 +55,7 @@ def compare(
         ids = list(cands)
         rows = [cands[i] for i in ids]
         base = [ids[j] for j in np.argsort([-r.get(HANDSET, 0.0) for r in rows], kind="stable")]
-        if isinstance(model, RankerModel):
-            predicted = model.scores(rows)
-        else:
-            predicted = model.predict(feature_matrix(rows, names))
+        predicted = model.predict(feature_matrix(rows, names))
         mine = [ids[j] for j in np.argsort(-predicted, kind="stable")]
         hand, learned, n = hand + ndcg_of(base, grades), learned + ndcg_of(mine, grades), n + 1
     return (hand / n, learned / n) if n else (0.0, 0.0)
