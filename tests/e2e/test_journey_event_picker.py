@@ -1,5 +1,6 @@
 """The short event form's participant picker and the organizer's shortlist edits in headless Chromium: the
-park's firms stack in one scrolling column (was one row thousands of pixels wide), search narrows the list,
+park's firms (and a list grown to 500) stack in one scrolling column (was one row thousands of pixels wide),
+search narrows the list,
 "全选" picks exactly the firms shown; on the new event the park admin removes a pair from a shortlist and
 adds one as 必须见. Screenshots: artifacts/screenshots/picker_*.png."""
 
@@ -23,6 +24,33 @@ def test_the_picker_searches_selects_and_the_shortlists_are_edited(page: Any, si
     xs = {round(labels.nth(i).bounding_box()["x"]) for i in (0, 1, total // 2)}
     assert len(xs) == 1, "one column"
     assert smes.locator(".pick-list").bounding_box()["height"] <= 22 * 16 + 2  # scrolls inside its box
+
+    # the sample park lists fewer than 500 firms: grow the list in the page to 500 of the same markup and
+    # check it stays one bounded column and the tools still work on it
+    page.evaluate(
+        """(n) => {
+            const list = document.querySelector('[data-testid=pick-sme] .pick-list');
+            const model = list.querySelector('label');
+            for (let i = list.children.length; i < n; i++) {
+                const copy = model.cloneNode(true);
+                copy.lastChild.textContent = ` 测试配套企业${i}号有限公司`;
+                copy.querySelector('input').value = `x${i}`;
+                list.appendChild(copy);
+            }
+        }""",
+        500,
+    )
+    assert labels.count() == 500
+    assert smes.bounding_box()["width"] <= form_width
+    assert smes.locator(".pick-list").bounding_box()["height"] <= 22 * 16 + 2
+    assert round(labels.nth(499).bounding_box()["x"]) in xs  # still one column
+    # the copies are numbered from the real count (< 400) to 499
+    smes.locator(".pick-search").fill("测试配套企业4")
+    assert smes.locator(".pick-list label:visible").count() == 100  # 400-499
+    smes.get_by_role("button", name="全选（当前筛选）").click()
+    assert smes.locator(".picked").inner_text() == "100"
+    page.reload()
+    labels = smes.locator(".pick-list label")
 
     word = site.facts["sme"][2:4]  # a fragment of a real firm's name
     smes.locator(".pick-search").fill(word)

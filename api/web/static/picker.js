@@ -4,16 +4,16 @@
 
 document.querySelectorAll("fieldset.pick").forEach((box) => {
   const search = box.querySelector(".pick-search");
-  const items = [...box.querySelectorAll(".pick-list label")];
+  const items = () => [...box.querySelectorAll(".pick-list label")];  // read each time: lists may grow
   const picked = box.querySelector(".picked");
   const count = () => {
-    picked.textContent = String(items.filter((l) => l.querySelector("input").checked).length);
+    picked.textContent = String(items().filter((l) => l.querySelector("input").checked).length);
   };
-  const shown = () => items.filter((l) => !l.hidden);
+  const shown = () => items().filter((l) => !l.hidden);
   if (search) {
     search.addEventListener("input", () => {
       const q = search.value.trim().toLowerCase();
-      items.forEach((l) => { l.hidden = q !== "" && !l.textContent.toLowerCase().includes(q); });
+      items().forEach((l) => { l.hidden = q !== "" && !l.textContent.toLowerCase().includes(q); });
     });
     search.addEventListener("keydown", (e) => { if (e.key === "Enter") e.preventDefault(); });
   }
@@ -22,7 +22,7 @@ document.querySelectorAll("fieldset.pick").forEach((box) => {
     count();
   });
   box.querySelector(".pick-none")?.addEventListener("click", () => {
-    items.forEach((l) => { l.querySelector("input").checked = false; });
+    items().forEach((l) => { l.querySelector("input").checked = false; });
     count();
   });
   box.addEventListener("change", count);
