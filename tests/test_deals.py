@@ -173,6 +173,7 @@ def test_refused_and_invalid_responses_write_nothing(client: TestClient, world: 
 def test_the_web_journey_respond_accept_and_invite(client: TestClient, world: World) -> None:
     demand = world.demand_ids["X-PUB"]
     web_log_in(client, "sme_y")
+    assert f'href="/demands/{demand}"' in client.get("/").text  # demand titles on the home page are links
     page = client.get(f"/demands/{demand}")
     assert page.status_code == 200 and "我要响应" in page.text and "候选供应商（" not in page.text
     form = {
