@@ -204,7 +204,7 @@ class ShortlistEntryPublic(BaseModel):
     counterpart_id: str
     counterpart_name: str
     rank: int
-    score: float
+    score: float = Field(description="匹配度 0-100")
     must: bool
     buyer_level: Level | None
     sme_level: Level | None
@@ -384,12 +384,25 @@ class SupplierMatchPublic(BaseModel):
     enterprise_id: int
     name: str
     park: str
-    score: float
+    score: float = Field(description="匹配度 0-100：相关度加上加分项（封顶 100），列表按此排序")
+    relevance: float = Field(description="相关度 0-100：仅由各通道相似度得出，低于相关度下限的企业不列出")
     product: str = Field(description="匹配上的主营产品")
-    channels: dict[str, float] = Field(description="各通道相似度")
-    boosts: dict[str, float] = Field(description="加分项")
+    item: str = Field(description="对应的需求条目（多项需求时；无法判断对应哪一项时为空）")
+    channels: dict[str, float] = Field(description="各通道相似度（详情）")
+    boosts: dict[str, float] = Field(description="加分项（0-100 分制）")
     requirements: list[RequirementPublic]
-    explanation: str = Field(description="中文理由")
+    reason: str = Field(description="一句话理由（通俗表述，不含数值）")
+    details: str = Field(description="理由背后的各通道数值")
+    explanation: str = Field(description="中文理由：一句话理由、加分项与要求核对")
+
+
+class RemovedPublic(BaseModel):
+    """How many firms relevant enough to be listed one hard constraint kept out."""
+
+    constraint: str = Field(description="条件键，可传给 relax 参数以放宽，如“cert:IATF 16949”")
+    label: str = Field(description="条件，如“资质 IATF 16949”")
+    count: int = Field(description="因该条件未列出的相关企业数")
+    message: str = Field(description="如“3 家生产磷酸铁锂正极材料的企业未满足资质 IATF 16949”")
 
 
 class SupplierSearchPublic(BaseModel):
@@ -398,6 +411,11 @@ class SupplierSearchPublic(BaseModel):
     items: list[str] = Field(description="需求被解读为的采购品")
     eligible: int = Field(description="满足全部硬性条件的企业数")
     pool: int = Field(description="候选池企业数")
+    floor: float = Field(description="相关度下限（0-100）")
+    hidden: int = Field(description="前列中因低于相关度下限而未列出的企业数")
+    removed: list[RemovedPublic] = Field(description="各硬性条件挡在名单外的相关企业数")
+    relaxed: list[str] = Field(description="本次已放宽的条件键")
+    notice: str = Field(description="没有或只有少量候选时的说明（否则为空）")
 
 
 class OfferQuery(BaseModel):
@@ -409,9 +427,11 @@ class BuyerMatchPublic(BaseModel):
     enterprise_id: int
     name: str
     park: str
-    score: float
+    score: float = Field(description="相关度 0-100")
     product: str
     channels: dict[str, float]
+    reason: str = Field(description="一句话理由（通俗表述，不含数值）")
+    details: str = Field(description="理由背后的各通道数值")
     explanation: str
 
 
@@ -420,9 +440,11 @@ class DemandMatchPublic(BaseModel):
     code: str
     title: str
     publisher: str
-    score: float
-    reciprocal: float = Field(description="双向得分：双方互相排名都靠前时接近 1")
+    score: float = Field(description="相关度 0-100")
+    reciprocal: float = Field(description="双向得分 0-100：双方互相排名都靠前时接近 100")
     requirements: list[RequirementPublic]
+    reason: str = Field(description="一句话理由（通俗表述，不含数值）")
+    details: str = Field(description="理由背后的各通道数值")
     explanation: str
 
 
@@ -508,7 +530,7 @@ class CandidateDecisionPublic(BaseModel):
     decision: str
     decision_label: str
     note: str
-    score: float | None = Field(description="处理时的匹配得分")
+    score: float | None = Field(description="处理时的匹配度（0-100）")
 
 
 class CandidatesPublic(BaseModel):

@@ -9,12 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.deps import get_engine
+from api.main import create_app
+from matcher.auth.accounts import create_account, login
+from matcher.auth.principal import AccountRole
 from matcher.domain import Demand, Enterprise, Park
 from matcher.engine import Engine
-from matcher.errors import MatcherError, NotFoundError
+from matcher.errors import MatcherError, NotFoundError, ValidationError
 from matcher.io import import_records
 from matcher.ranking.constraints import Constraints
 from matcher.settings import Settings
@@ -87,8 +92,9 @@ def test_stored_demand_applies_its_certifications_and_leaves_out_the_publisher(e
     assert "三元正极材料" in top.explanation and "满足：资质 IATF 16949" in top.explanation
 
 
-def test_soft_boosts_are_named_and_come_from_the_chain_templates(engine: Engine) -> None:
-    result = engine.suppliers_for(demand_id=engine.demands()[0].id, k=5)
+def test_soft_boosts_are_named_and_come_from_the_chain_templates(engine: Engine, tmp_path: Path) -> None:
+    unfloored = Engine(engine.store, Settings(home=tmp_path, encoder="fake", relevance_floor=0))
+    result = unfloored.suppliers_for(demand_id=engine.demands()[0].id, k=5)
     boosts = {m.name: m.boosts for m in result.matches}
     # 正极材料 feeds 动力电池电芯 in the 新能源汽车 template; S1 is in L1's park and province
     assert set(boosts["S1公司"]) == {"同园区", "同省", "产业链上游"}
@@ -105,7 +111,8 @@ def test_top_k_is_filled_from_the_eligible_set(engine: Engine) -> None:
     result = engine.suppliers_for(
         text="寻找三元正极材料供应商", k=3, constraints=Constraints(regions=("湖南",))
     )
-    assert [m.park for m in result.matches] == ["乙园"] * 3
+    # the top 3 come from 湖南 (all in 乙园); only the 三元正极材料 maker clears the relevance floor
+    assert len(result.matches) + result.hidden == 3 and [m.park for m in result.matches] == ["乙园"]
     assert result.matches[0].name == "S2公司"
 
 
@@ -122,7 +129,7 @@ def test_buyers_for_an_sme_are_leading_firms_and_open_demands(engine: Engine) ->
     assert {b.name for b in rec.buyers} <= {"L1公司", "L2公司"}
     assert rec.buyers[0].name == "L1公司"  # its cells are made from cathode material
     assert [d.code for d in rec.demands] == ["D1"]
-    assert rec.demands[0].publisher == "L1公司" and 0 < rec.demands[0].reciprocal <= 1
+    assert rec.demands[0].publisher == "L1公司" and 0 < rec.demands[0].reciprocal <= 100
 
 
 def test_the_pool_follows_the_registry(engine: Engine, store: Store) -> None:
@@ -170,7 +177,59 @@ def test_hard_constraints_are_never_violated_and_k_is_filled(
     expected = sum(satisfies(r, c) for r in records.values())
     result = engine.suppliers_for(text=text, k=k, constraints=c)
     assert all(satisfies(records[m.enterprise_id], c) for m in result.matches)
-    assert len(result.matches) == min(k, expected) and result.eligible == expected
+    # the top k is filled from the eligible set; the relevance floor then hides some of it
+    assert len(result.matches) + result.hidden == min(k, expected) and result.eligible == expected
+    assert all(m.relevance >= result.floor for m in result.matches)
+
+
+def test_a_constraint_that_keeps_relevant_firms_out_is_named_and_can_be_relaxed(engine: Engine) -> None:
+    demand_id = engine.demands()[0].id
+    result = engine.suppliers_for(demand_id=demand_id, k=5)
+    assert [m.name for m in result.matches] == ["S1公司"]  # S2 makes it too, without IATF 16949
+    (removed,) = result.removed
+    assert removed.key == "cert:IATF 16949" and removed.label == "资质 IATF 16949"
+    assert removed.message.startswith(f"{removed.firms} 家生产三元正极材料")
+    assert removed.message.endswith("的企业未满足资质 IATF 16949") and removed.message in result.notice
+    relaxed = engine.suppliers_for(demand_id=demand_id, k=5, relax=[removed.key])
+    certs = {m.name: engine.enterprise(m.enterprise_id).record.certifications for m in relaxed.matches}
+    lacking = [name for name, held in certs.items() if not any("16949" in c for c in held)]
+    assert "S2公司" in lacking and len(lacking) == removed.firms  # exactly the firms it reported
+    assert [p.key for p in relaxed.relaxed] == [removed.key] and not relaxed.removed
+    assert "L1公司" not in certs  # relaxing a certification keeps the publisher out
+    with pytest.raises(ValidationError, match="无法放宽条件“park”"):
+        engine.suppliers_for(demand_id=demand_id, relax=["park"])
+
+
+def test_no_relevant_supplier_says_so_instead_of_listing_strangers(engine: Engine) -> None:
+    result = engine.suppliers_for(text="寻找冷库保温板供应商", k=5)
+    assert result.matches == [] and result.hidden == 5
+    assert "未找到主营所需产品的企业" in result.notice
+
+
+def test_relaxing_over_http(engine: Engine) -> None:
+    leader = engine.enterprises(role="leading", limit=10)[0]
+    assert leader.record.name == "L1公司"
+    create_account(
+        engine.store,
+        username="leader1",
+        role=AccountRole.LEADING_USER,
+        password="pass-word-42",
+        enterprise=leader.record.uscc,
+    )
+    token = login(engine.store, username="leader1", password="pass-word-42").plain
+    app = create_app()
+    app.dependency_overrides[get_engine] = lambda: engine
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+        url = f"/api/demands/{engine.demands()[0].id}/suppliers"
+        body = client.get(url, params={"top": 5}).json()
+        assert [m["name"] for m in body["data"]] == ["S1公司"]
+        (removed,) = body["removed"]
+        assert removed["constraint"] == "cert:IATF 16949" and "未满足资质 IATF 16949" in removed["message"]
+        assert all(0 <= m["score"] <= 100 and m["reason"] and m["details"] for m in body["data"])
+        wider = client.get(url, params={"top": 5, "relax": removed["constraint"]}).json()
+        assert "S2公司" in [m["name"] for m in wider["data"]] and wider["relaxed"] == ["cert:IATF 16949"]
+        refused = client.get(url, params={"relax": "regions"})
+        assert refused.status_code == 422 and "无法放宽条件" in refused.text
 
 
 def test_a_used_learned_model_reorders_the_candidates_and_an_unused_one_does_not(engine: Engine) -> None:

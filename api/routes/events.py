@@ -34,6 +34,7 @@ from matcher.domain import Role
 from matcher.engine import OUTCOME_RESULTS, Engine
 from matcher.errors import MatcherError
 from matcher.events import Event, Outcome, OutcomeKind, ShortlistEntry, Shortlists
+from matcher.ranking.relevance import points
 from matcher.store.events_repo import StoredEvent, StoredSchedule
 
 router = APIRouter(tags=["对接会"])
@@ -106,7 +107,7 @@ def _entries(event: Event, lists: dict[str, list[ShortlistEntry]]) -> dict[str, 
                 counterpart_id=e.counterpart_id,
                 counterpart_name=names[e.counterpart_id],
                 rank=e.rank,
-                score=e.score,
+                score=points(e.score),
                 must=e.must,
                 buyer_level=e.buyer_level,
                 sme_level=e.sme_level,

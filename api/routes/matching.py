@@ -22,6 +22,7 @@ from api.schemas import (
     MatchQuery,
     OfferQuery,
     RecommendationsPublic,
+    RemovedPublic,
     RequirementPublic,
     SupplierMatchPublic,
     SupplierSearchPublic,
@@ -69,8 +70,21 @@ def _suppliers(result: SupplierSearch, response: Response | None = None) -> Supp
         SupplierMatchPublic(**{**m._asdict(), "requirements": _requirements(m.requirements)})
         for m in result.matches
     ]
+    removed = [
+        RemovedPublic(constraint=r.key, label=r.label, count=r.firms, message=r.message)
+        for r in result.removed
+    ]
     return SupplierSearchPublic(
-        data=data, count=len(data), items=list(result.items), eligible=result.eligible, pool=result.pool
+        data=data,
+        count=len(data),
+        items=list(result.items),
+        eligible=result.eligible,
+        pool=result.pool,
+        floor=result.floor,
+        hidden=result.hidden,
+        removed=removed,
+        relaxed=[p.key for p in result.relaxed],
+        notice=result.notice,
     )
 
 
@@ -100,11 +114,23 @@ def match_text(
     )
 
 
+Relax = Annotated[
+    list[str] | None,
+    Query(max_length=20, description="放宽的条件键（见响应的 removed[].constraint），如 cert:IATF 16949"),
+]
+
+
 @router.get("/demands/{demand_id}/suppliers", summary="已登记需求的候选供应商")
 def demand_suppliers(
-    engine: EngineDep, who: Matcher, demand_id: DemandId, response: Response, top: Top = 10
+    engine: EngineDep,
+    who: Matcher,
+    demand_id: DemandId,
+    response: Response,
+    top: Top = 10,
+    relax: Relax = None,
 ) -> SupplierSearchPublic:
-    return _suppliers(engine.suppliers_for(demand_id=demand_id, k=top, principal=who), response)
+    found = engine.suppliers_for(demand_id=demand_id, k=top, principal=who, relax=tuple(relax or ()))
+    return _suppliers(found, response)
 
 
 @router.get("/enterprises/{enterprise_id}/recommendations", summary="为企业推荐买方与可响应需求")

@@ -5,6 +5,7 @@ the engine with the caller's Principal, so the policy decides exactly as it does
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,6 +27,12 @@ CandidateReader = Annotated[Principal, page(Resource.MATCH, Action.READ)]
 Decider = Annotated[Principal, page(Resource.MATCH, Action.UPDATE)]
 CANDIDATES = 20
 OVERVIEW_TOP = 3
+MAX_RELAXED = 10  # conditions one view may relax (a demand has a handful; the rest is refused input)
+
+
+def _relax_link(demand_id: int, keys: tuple[str, ...]) -> str:
+    """The demand page re-run without the constraints ``keys`` (a plain link: works without JavaScript)."""
+    return f"/demands/{demand_id}?" + urlencode([("relax", k) for k in keys])
 
 
 def _choices() -> dict[str, Any]:
@@ -70,7 +77,8 @@ async def publish_demand(request: Request, engine: EngineDep, who: Publisher) ->
 @router.get("/demands/{demand_id}", response_class=HTMLResponse)
 def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_id: DemandId) -> Response:
     """One demand for everyone who may see it: its publisher's side sees the candidate suppliers with
-    reasons, the responses and invitations; any other enterprise sees the demand and may respond."""
+    reasons (``?relax=`` drops a constraint for this view), the responses and invitations; any other
+    enterprise sees the demand and may respond."""
     with engine_errors():
         deal = engine.deals.view(demand_id, principal=who)
     if not deal.manages:
@@ -78,15 +86,18 @@ def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_i
         own = who.enterprise_id is not None and deal.may_respond
         ctx["offerable"] = engine.trials.products(enterprise_id=who.enterprise_id) if own else []
         return render(request, "demand_public.html", ctx)
+    relax = request.query_params.getlist("relax")[:MAX_RELAXED]
     with engine_errors():
-        search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who)
+        search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who, relax=relax)
     decided = {d.enterprise_id: d for d in decisions}
     shown = {m.enterprise_id for m in search.matches}
+    relaxed = tuple(p.key for p in search.relaxed)
     ctx = {
         "who": who,
         "demand": deal.demand,
         "deal": deal,
         "search": search,
+        "relax_links": {r.key: _relax_link(demand_id, (*relaxed, r.key)) for r in search.removed},
         "decided": decided,
         "shortlist": [d for d in decisions if d.decision is Decision.SHORTLIST],
         "rejected": [d for d in decisions if d.decision is Decision.REJECT],

@@ -14,6 +14,7 @@ from matcher.domain import Role
 from matcher.events import Event, Schedule, ShortlistEntry, Shortlists
 from matcher.events.model import Level
 from matcher.events.schedule import STATUS_LABELS
+from matcher.ranking.relevance import points
 from matcher.store.events_repo import StoredEvent, StoredSchedule
 
 EXPORTS = (  # (what, label) of the download routes in api/routes/events.py
@@ -162,7 +163,7 @@ def shortlists(event: Event, lists: Shortlists) -> list[BuyerList]:
                 e.rank,
                 e.counterpart_id,
                 names[e.counterpart_id],
-                f"{e.score:.2f}",
+                f"{points(e.score):g}",
                 _wish(e),
                 "；".join(e.reasons),
             )

@@ -89,7 +89,7 @@ def print_registry(store: Store) -> None:
 
 def print_matches(store: Store, demands: int = 2) -> None:
     """Suppliers with reasons for the first open procurement demands, and one SME's recommendations."""
-    from matcher.cli.matching import recommendation_tables, supplier_table
+    from matcher.cli.matching import print_suppliers, recommendation_tables
     from matcher.engine import Engine
 
     engine = Engine(store)
@@ -100,7 +100,7 @@ def print_matches(store: Store, demands: int = 2) -> None:
     ]
     for d in open_procurement:
         result = engine.suppliers_for(demand_id=d.id, k=5)
-        console.print(supplier_table(result, f"需求 {d.record.code}「{d.record.title}」的候选供应商"))
+        print_suppliers(result, f"需求 {d.record.code}「{d.record.title}」的候选供应商")
     sme = engine.enterprises(role=Role.SME.value, limit=1)
     if sme:
         console.print(f"为中小企业「{sme[0].record.name}」推荐：")

@@ -22,21 +22,34 @@ def _engine() -> Engine:
     return Engine(open_store())
 
 
-def supplier_table(result: SupplierSearch, title: str) -> Table:
+def supplier_table(result: SupplierSearch, title: str, *, details: bool = False) -> Table:
     table = Table(title=title, title_justify="left", show_lines=True)
     for header, kw in (
         ("#", {"justify": "right"}),
         ("企业", {}),
         ("园区", {}),
         ("匹配产品", {}),
-        ("得分", {"justify": "right"}),
+        ("匹配度", {"justify": "right"}),
         ("理由", {"ratio": 3}),
     ):
         table.add_column(header, **kw)  # type: ignore[arg-type]
     for rank, m in enumerate(result.matches, start=1):
-        table.add_row(str(rank), m.name, m.park or "园区外", m.product, f"{m.score:.3f}", m.explanation)
-    table.caption = f"需求解读为：{'、'.join(result.items) or '（整段文本）'}；符合硬性条件 {result.eligible}/{result.pool} 家"
+        reason = m.explanation + (f"\n[dim]详情：{m.details}[/]" if details else "")
+        table.add_row(str(rank), m.name, m.park or "园区外", m.product, f"{m.score:.1f}", reason)
+    table.caption = (
+        f"需求解读为：{'、'.join(result.items) or '（整段文本）'}；符合硬性条件 {result.eligible}/{result.pool} 家；"
+        f"匹配度 0-100，相关度低于 {result.floor:g} 的企业不列出"
+    )
     return table
+
+
+def print_suppliers(result: SupplierSearch, title: str, *, details: bool = False) -> None:
+    """The candidates table, then what kept firms off it and how to relax a condition."""
+    console.print(supplier_table(result, title, details=details))
+    if result.notice:
+        console.print(f"[yellow]{result.notice}[/]")
+    for r in result.removed:
+        console.print(f"[yellow]放宽此条件：--relax '{r.key}'（{r.label}）[/]")
 
 
 def match(
@@ -51,6 +64,11 @@ def match(
     ] = [],  # noqa: B006
     park: Annotated[Optional[str], typer.Option(help="限定园区")] = None,  # noqa: UP045
     role: Annotated[list[str], typer.Option("--role", help="限定角色 leading/sme/other（可重复）")] = [],  # noqa: B006
+    relax: Annotated[
+        list[str],
+        typer.Option("--relax", help="放宽的条件，如 'cert:IATF 16949'、regions、park、roles（可重复）"),
+    ] = [],  # noqa: B006
+    details: Annotated[bool, typer.Option("--details", help="同时列出各通道相似度")] = False,
 ) -> None:
     """为需求（文本或已登记需求）推荐供应商，附中文理由。"""
     from matcher.ranking.constraints import Constraints
@@ -62,28 +80,28 @@ def match(
         if bad:
             raise typer.BadParameter(f"--role 应为 leading/sme/other，实为 {bad[0]!r}")
         constraints = Constraints(tuple(cert), tuple(region), park, tuple(role))
-        result = _engine().suppliers_for(demand_id=demand, text=text, k=top, constraints=constraints)
-        console.print(supplier_table(result, "候选供应商"))
-        if not result.matches:
-            console.print("[yellow]没有符合全部硬性条件的企业：可放宽资质、地区或园区限制后重试[/]")
+        result = _engine().suppliers_for(
+            demand_id=demand, text=text, k=top, constraints=constraints, relax=tuple(relax)
+        )
+        print_suppliers(result, "候选供应商", details=details)
 
 
 def recommendation_tables(rec: Recommendations) -> list[Table]:
     buyers = Table(title="推荐买方（龙头企业）", title_justify="left", show_lines=True)
-    for header in ("#", "企业", "园区", "相关产品", "得分", "理由"):
+    for header in ("#", "企业", "园区", "相关产品", "匹配度", "理由"):
         buyers.add_column(header)
     for rank, b in enumerate(rec.buyers, start=1):
-        buyers.add_row(str(rank), b.name, b.park or "园区外", b.product, f"{b.score:.3f}", b.explanation)
+        buyers.add_row(str(rank), b.name, b.park or "园区外", b.product, f"{b.score:.1f}", b.explanation)
     demands = Table(title="可响应的开放需求", title_justify="left", show_lines=True)
-    for header in ("#", "需求", "发布企业", "得分", "双向", "理由"):
+    for header in ("#", "需求", "发布企业", "匹配度", "双向", "理由"):
         demands.add_column(header)
     for rank, d in enumerate(rec.demands, start=1):
         demands.add_row(
             str(rank),
             f"{d.code} {d.title}",
             d.publisher,
-            f"{d.score:.3f}",
-            f"{d.reciprocal:.2f}",
+            f"{d.score:.1f}",
+            f"{d.reciprocal:.1f}",
             d.explanation,
         )
     return [buyers, demands]

@@ -22,6 +22,7 @@ import gc
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -39,8 +40,17 @@ from matcher.graph.adjacency import keyword_pairs, link_index, links_made, upstr
 from matcher.graph.linking import LinkIndex
 from matcher.learning.use import learned_order
 from matcher.ranking.chain import UpstreamPairs
-from matcher.ranking.constraints import Constraints, Eligibility, ValueCodes, requirement_checks
-from matcher.ranking.explain import Requirement, explain_requirements
+from matcher.ranking.constraints import (
+    Constraints,
+    Eligibility,
+    Part,
+    Removed,
+    ValueCodes,
+    removed_by,
+    requirement_checks,
+)
+from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_requirements, supplier_reason
+from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
 from matcher.store import repository as repo
 from matcher.store.tables import EnterpriseRow
@@ -69,16 +79,25 @@ _SCORING = threading.BoundedSemaphore(SCORING_THREADS)
 
 
 class SupplierMatch(NamedTuple):
-    """A candidate supplier: who, how well, through which product, and why (in Chinese)."""
+    """A candidate supplier: who, how well (0-100), through which product and line item, and why.
+
+    ``relevance`` is the evidence of the match alone (``matcher.ranking.relevance``); ``score`` adds the
+    soft boosts as points (capped at 100) and orders the list. ``reason`` is the plain sentence,
+    ``details`` the channel numbers behind it, ``explanation`` the sentence with boosts and requirements.
+    """
 
     enterprise_id: int
     name: str
     park: str
     score: float
+    relevance: float
     product: str
+    item: str
     channels: dict[str, float]
     boosts: dict[str, float]
     requirements: list[Requirement]
+    reason: str
+    details: str
     explanation: str
 
 
@@ -88,7 +107,8 @@ def candidate_features(m: SupplierMatch) -> dict[str, float]:
 
 
 class DemandMatch(NamedTuple):
-    """An open demand an SME could answer; ``reciprocal`` is high when both sides rank each other high."""
+    """An open demand an SME could answer (score 0-100); ``reciprocal`` (0-100) is high when both sides
+    rank each other high."""
 
     demand_id: int
     code: str
@@ -97,11 +117,13 @@ class DemandMatch(NamedTuple):
     score: float
     reciprocal: float
     requirements: list[Requirement]
+    reason: str
+    details: str
     explanation: str
 
 
 class BuyerMatch(NamedTuple):
-    """A leading firm whose products need what the SME makes."""
+    """A leading firm whose products need what the SME makes (score 0-100)."""
 
     enterprise_id: int
     name: str
@@ -109,11 +131,18 @@ class BuyerMatch(NamedTuple):
     score: float
     product: str
     channels: dict[str, float]
+    reason: str
+    details: str
     explanation: str
 
 
 class SupplierSearch(NamedTuple):
-    """The ranked suppliers, the items the demand was read as, and how many candidates were eligible."""
+    """The shown suppliers, the items the demand was read as, and what kept others off the list.
+
+    ``hidden``: firms of the top k below the relevance ``floor``; ``removed``: per relaxable constraint,
+    how many firms relevant enough to be listed it kept out; ``relaxed``: the constraints dropped on
+    request for this search.
+    """
 
     matches: list[SupplierMatch]
     items: tuple[str, ...]
@@ -121,6 +150,24 @@ class SupplierSearch(NamedTuple):
     pool: int
     constraints: Constraints
     cached: bool = False  # answered from the pool's memory of recent searches
+    floor: float = 0.0
+    hidden: int = 0
+    removed: tuple[Removed, ...] = ()
+    relaxed: tuple[Part, ...] = ()
+
+    @property
+    def notice(self) -> str:
+        """What kept firms off the list, in Chinese ("" when nothing did)."""
+        parts = [r.message for r in self.removed]
+        if self.matches and self.hidden:
+            parts.append(f"另有 {self.hidden} 家企业相关度低于 {self.floor:g}，未列出")
+        elif self.hidden:
+            parts.append(
+                f"前列 {self.hidden} 家企业的相关度均低于 {self.floor:g}：未找到主营所需产品的企业，未列出候选"
+            )
+        elif not self.eligible:
+            parts.append("没有企业满足全部硬性条件")
+        return "；".join(parts)
 
 
 class Recommendations(NamedTuple):
@@ -154,6 +201,10 @@ class Pool:
         self.parks = self.eligibility.parks
         self.provinces = ValueCodes([r.province for r in self.records])
         self.link_members = _members(self.links)
+        features = self.core.supplier_
+        self.baseline = dense_baseline(  # what unrelated product names score under this encoder
+            features.table.distinct_names, features.names_vec, self.core.query_encoder or self.core.encoder
+        )
         self.checked = time.monotonic()
         self._rankings: OrderedDict[str, Ranking] = OrderedDict()
         self._searches: OrderedDict[tuple[object, ...], SupplierSearch] = OrderedDict()
@@ -191,6 +242,26 @@ class Pool:
             self._searches[key] = search
             while len(self._searches) > self.search_cache_size:
                 self._searches.popitem(last=False)
+
+    def matched_item(self, product: str, items: Sequence[str]) -> str:
+        """The one of ``items`` that ``product`` answers, by character similarity; "" when none shares any.
+
+        A single item is the answer whatever the channel; among several, one is named only when the
+        product shares characters with it, so a reason never attributes a match to the wrong line item.
+        """
+        if len(items) <= 1 or not product:
+            return items[0] if items else ""
+        rows = self.core.supplier_.lexical.transform([product, *items])
+        sims = np.asarray((rows[1:] @ rows[0].T).todense()).ravel()
+        return items[int(np.argmax(sims))] if sims.max() > 0 else ""
+
+    def supplier_reason(
+        self, product: str, items: Sequence[str], channels: dict[str, float], who: str = "对方"
+    ) -> tuple[float, Reason]:
+        """The 0-100 relevance of a supplier match and its reason, both from the same channel values."""
+        item = self.matched_item(product, items)
+        reason = supplier_reason(items, item, product, channels, self.baseline, who=who)
+        return relevance(channels, self.baseline, SUPPLIER_EVIDENCE), reason
 
     def chain_mask(self, wanted: set[str]) -> np.ndarray:
         """Which enterprises make at least one of the ``wanted`` chain links."""
@@ -331,39 +402,53 @@ class MatchingMixin(RegistryMixin):
         k: int = 10,
         constraints: Constraints | None = None,
         principal: Principal | None = None,
+        relax: Sequence[str] = (),
     ) -> SupplierSearch:
-        """The ``k`` best eligible suppliers for a stored demand or free text, with the parsed items.
+        """The best eligible suppliers (at most ``k``) for a stored demand or free text, with the parsed items.
 
-        A stored demand adds its required certifications as hard constraints and leaves out its publisher.
+        A stored demand adds its required certifications as hard constraints and leaves out its publisher;
+        ``relax`` drops named constraints (``Constraints.parts``) for this search. Firms below the
+        relevance floor (``settings.relevance_floor``) are not listed, and the search reports how many
+        relevant firms each constraint kept out.
         """
         demand, publisher_id = self._demand_for_matching(demand_id, principal)
         query = demand_profile(demand) if demand is not None else (text or "").strip()
         if not query:
             raise MatcherError("请提供需求编号或需求文本")
         pool = self.match_pool()
-        c = constraints or Constraints()
-        if demand is not None:
-            c = Constraints(
-                certifications=tuple(dict.fromkeys((*c.certifications, *demand.required_certifications))),
-                regions=c.regions,
-                park=c.park,
-                roles=c.roles,
-                exclude=c.exclude | {publisher_id},
-            )
+        c = _with_demand(constraints or Constraints(), demand, publisher_id)
+        parts = {p.key: p for p in c.parts()}
+        for name in dict.fromkeys(relax):
+            c = c.without(name)
+        relaxed = tuple(parts[name] for name in dict.fromkeys(relax))
         buyer_i = pool.positions.get(publisher_id)
-        key = (query, c, publisher_id, k, demand.model_dump_json() if demand is not None else None)
+        floor = self.settings.relevance_floor
+        key = (query, c, publisher_id, k, floor, relaxed, demand.model_dump_json() if demand else None)
         found = pool.remembered(key)
         if found is not None:
             return found._replace(cached=True)
         with _SCORING:
             terms = self._boost_terms(pool, buyer_i)
-            mask = pool.eligibility.mask(c)
-            top = pool.core.top_suppliers(query, k, eligible=mask, boosts=list(terms.values()))
-            matches = [self._supplier(pool, top, j, terms, demand) for j in range(len(top.order))]
-        order = learned_order(self.settings.ranker_path, [candidate_features(m) for m in matches])
+            boosts = list(terms.values())
+            top = pool.core.top_suppliers(query, k, eligible=pool.eligibility.mask(c), boosts=boosts)
+            listed = [self._supplier(pool, top, j, terms, demand) for j in range(len(top.order))]
+            removed = _removed(pool, query, k, c, boosts, floor) if c.parts() else ()
+        shown = sorted((m for m in listed if m.relevance >= floor), key=lambda m: -m.score)
+        order = learned_order(self.settings.ranker_path, [candidate_features(m) for m in shown])
         if order is not None:  # a trained model that beat the hand-set weights on newer labels
-            matches = [matches[i] for i in order]
-        search = SupplierSearch(matches, top.items, top.eligible, len(pool.ids), c)
+            shown = [shown[i] for i in order]
+        search = SupplierSearch(
+            shown,
+            top.items,
+            top.eligible,
+            len(pool.ids),
+            c,
+            False,
+            floor,
+            len(listed) - len(shown),
+            removed,
+            relaxed,
+        )
         pool.remember(key, search)
         return search
 
@@ -400,24 +485,30 @@ class MatchingMixin(RegistryMixin):
         self, pool: Pool, top: TopSuppliers, j: int, terms: Terms, demand: Demand | None
     ) -> SupplierMatch:
         i = int(top.order[j])
-        product, explanation, channels = top.described[j]
-        boosts = {name: weight for name, (weight, mask) in terms.items() if weight and mask[i]}
+        product, _, channels = top.described[j]
+        boosts = {name: points(weight) for name, (weight, mask) in terms.items() if weight and mask[i]}
         record = pool.records[i]
         checks = requirement_checks(record, demand)
-        parts = [explanation]
+        rel, reason = pool.supplier_reason(product, top.items, channels)
+        parts = [reason.summary]
         if boosts:
-            parts.append("加分：" + "、".join(f"{n} +{w:.2f}" for n, w in boosts.items()))
+            parts.append("加分：" + "、".join(f"{n} +{w:g}" for n, w in boosts.items()))
         if checks:
             parts.append(explain_requirements(checks))
+        score = min(100.0, round(rel + sum(boosts.values()), 1))
         return SupplierMatch(
             pool.ids[i],
             record.name,
             record.park,
-            float(top.scores[j]),
+            score,
+            rel,
             product,
+            reason.item,
             channels,
             boosts,
             checks,
+            reason.summary,
+            reason.details,
             "；".join(parts),
         )
 
@@ -426,7 +517,8 @@ class MatchingMixin(RegistryMixin):
     def event_scorer(self, event: Event) -> ScorePair:
         """Pair scores for a 对接会 from the matching engine (this overrides the events part's interim
         registry scorer through the same seam): how well the SME supplies what the buyer's demands at the
-        event (else its open demands) ask for, plus chain adjacency; scores squashed into [0, 1]."""
+        event (else its open demands) ask for, as the 0-100 relevance over 100, plus chain adjacency,
+        capped at 1; pages and exports show it as points (``matcher.ranking.relevance.points``)."""
         pool = self.match_pool()
         index = {r.uscc: i for i, r in enumerate(pool.records)}
         demands = self.demands(status=DemandStatus.OPEN.value)
@@ -447,14 +539,14 @@ class MatchingMixin(RegistryMixin):
             bi, mi = index[b.enterprise_id], index[m.enterprise_id]
             best, reasons = 0.0, []
             for ranking in rankings.get(buyer_id, []):
-                value = float(ranking.scores[mi])
-                if value > best:
-                    _, why, _ = pool.core.supplier_.match(mi, value, ranking.items, ranking.channels)
-                    best, reasons = value, [why]
+                product, _, channels = pool.core.supplier_.match(mi, 0.0, ranking.items, ranking.channels)
+                rel, reason = pool.supplier_reason(product, ranking.items, channels, who="该企业")
+                if rel / 100 > best:
+                    best, reasons = rel / 100, [reason.summary]
             if pool.links[mi] & upstream_of(pool.links[bi]):
                 best += self.settings.boost_chain
                 reasons.append("供方产品处于需方产品的产业链上游环节")
-            return float(1 - np.exp(-2 * best)), reasons or ["未发现明显的供需关联"]
+            return min(best, 1.0), reasons or ["未发现明显的供需关联"]
 
         return score_pair
 
@@ -487,17 +579,26 @@ class MatchingMixin(RegistryMixin):
         )
         scores[~pool.eligibility.mask(leading)] = -np.inf
         top = [int(i) for i in top_k(scores, k)]
-        buyers = []
-        for i in top:
-            product, explanation, channels = pool.core.buyer_.match(
-                i, float(scores[i]), ranking.items, ranking.channels
-            )
-            r = pool.records[i]
-            buyers.append(
-                BuyerMatch(pool.ids[i], r.name, r.park, float(scores[i]), product, channels, explanation)
-            )
+        buyers = sorted((self._buyer(pool, i, ranking) for i in top), key=lambda b: -b.score)
         demands = self._answerable_demands(pool, me, offer, scores, k, principal)
         return Recommendations(buyers, demands, ranking.items)
+
+    def _buyer(self, pool: Pool, i: int, ranking: Ranking) -> BuyerMatch:
+        product, _, channels = pool.core.buyer_.match(i, 0.0, ranking.items, ranking.channels)
+        reason = buyer_reason("、".join(ranking.items), product, channels, pool.baseline)
+        r = pool.records[i]
+        score = relevance(channels, pool.baseline, BUYER_EVIDENCE)
+        return BuyerMatch(
+            pool.ids[i],
+            r.name,
+            r.park,
+            score,
+            product,
+            channels,
+            reason.summary,
+            reason.details,
+            reason.summary,
+        )
 
     def _recommendation_access(self, enterprise_id: int, principal: Principal | None, *, known: bool) -> None:
         """NotFoundError for an unknown enterprise; an SME user sees only its own firm's recommendations."""
@@ -524,23 +625,35 @@ class MatchingMixin(RegistryMixin):
         if me is None:  # free text: score the offer's items against each demand's text directly
             return self._demands_by_text(pool, offer, rows, k)
         out = []
+        floor = self.settings.relevance_floor
         for d in rows:
             if d.publisher_id == pool.ids[me]:
                 continue
             ranking = pool.rank_suppliers(demand_profile(d.record))
-            score = float(ranking.scores[me])
-            if score <= 0:
+            product, _, channels = pool.core.supplier_.match(me, 0.0, ranking.items, ranking.channels)
+            score, reason = pool.supplier_reason(product, ranking.items, channels, who="贵司")
+            if score < floor:
                 continue
             pub = pool.index_of(d.publisher_id) if d.publisher_id in pool.positions else None
             mutual = reciprocal_score(
                 percentile(ranking.scores, me), percentile(buyer_scores, pub) if pub is not None else 0.0
             )
-            product, explanation, _ = pool.core.supplier_.match(me, score, ranking.items, ranking.channels)
             checks = requirement_checks(pool.records[me], d.record)
             publisher = pool.records[pub].name if pub is not None else ""
-            text = "；".join(p for p in (explanation, explain_requirements(checks)) if p)
+            text = "；".join(p for p in (reason.summary, explain_requirements(checks)) if p)
             out.append(
-                DemandMatch(d.id, d.record.code, d.record.title, publisher, score, mutual, checks, text)
+                DemandMatch(
+                    d.id,
+                    d.record.code,
+                    d.record.title,
+                    publisher,
+                    score,
+                    points(mutual),
+                    checks,
+                    reason.summary,
+                    reason.details,
+                    text,
+                )
             )
         out.sort(key=lambda m: (-m.score, -m.reciprocal))
         return out[:k]
@@ -555,21 +668,64 @@ class MatchingMixin(RegistryMixin):
         docs = [_demand_doc(d) for d in rows]
         core = MatchCore(self.encoder()).fit(docs)
         ranking = core.rank_suppliers(offer)
-        order = [int(i) for i in top_k(ranking.scores, k) if ranking.scores[i] > 0]
         names = {i: e.name for i, e in zip(pool.ids, pool.records, strict=True)}
-        return [
-            DemandMatch(
-                rows[i].id,
-                rows[i].record.code,
-                rows[i].record.title,
-                names.get(rows[i].publisher_id, ""),
-                float(ranking.scores[i]),
-                0.0,
-                [],
-                core.supplier_.match(i, float(ranking.scores[i]), ranking.items, ranking.channels)[1],
+        out = []
+        for i in top_k(ranking.scores, k):
+            wanted, _, channels = core.supplier_.match(int(i), 0.0, ranking.items, ranking.channels)
+            offered = pool.matched_item(wanted, ranking.items) or "、".join(ranking.items)
+            reason = supplier_reason((wanted,), wanted, offered, channels, pool.baseline, who="贵司")
+            score = relevance(channels, pool.baseline, SUPPLIER_EVIDENCE)
+            if score < self.settings.relevance_floor or not ranking.scores[i] > 0:
+                continue
+            d = rows[int(i)]
+            out.append(
+                DemandMatch(
+                    d.id,
+                    d.record.code,
+                    d.record.title,
+                    names.get(d.publisher_id, ""),
+                    score,
+                    0.0,
+                    [],
+                    reason.summary,
+                    reason.details,
+                    reason.summary,
+                )
             )
-            for i in order
-        ]
+        return sorted(out, key=lambda m: -m.score)
+
+
+def _with_demand(c: Constraints, demand: Demand | None, publisher_id: int) -> Constraints:
+    """``c`` plus a stored demand's required certifications, without its publisher."""
+    if demand is None:
+        return c
+    return Constraints(
+        certifications=tuple(dict.fromkeys((*c.certifications, *demand.required_certifications))),
+        regions=c.regions,
+        park=c.park,
+        roles=c.roles,
+        exclude=c.exclude | {publisher_id},
+    )
+
+
+def _removed(
+    pool: Pool, query: str, k: int, c: Constraints, boosts: list[tuple[float, np.ndarray]], floor: float
+) -> tuple[Removed, ...]:
+    """Per relaxable part of ``c``: how many firms of the top ``k`` without any part, relevant enough to be
+    listed, that part keeps out ("3 家生产磷酸铁锂正极材料的企业未满足资质 IATF 16949")."""
+    free = pool.core.top_suppliers(
+        query, k, eligible=pool.eligibility.mask(c.only_exclusions()), boosts=boosts
+    )
+    kept = pool.eligibility.mask(c)
+    parts = c.parts()
+    failing: dict[str, list[str]] = {p.key: [] for p in parts}  # key -> product of each firm kept out
+    for i, (product, _, channels) in zip(free.order, free.described, strict=True):
+        if kept[i] or relevance(channels, pool.baseline, SUPPLIER_EVIDENCE) < floor:
+            continue
+        for p in parts:
+            if not pool.eligibility.part_mask(c, p.key)[i]:
+                failing[p.key].append(product)
+    return tuple(removed_by(parts, failing))
 
 
 def _offer_text(enterprise: Enterprise) -> str:

@@ -6,8 +6,7 @@ before anything is stored, so a refused or invalid change leaves the store as it
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -235,12 +234,14 @@ class PublishingMixin(MatchingMixin):
             return CandidateDecision(enterprise_id, supplier.record.name, choice, row.note, score)
 
     def _candidate_score(self, demand: Demand, enterprise_id: int) -> float | None:
-        """The supplier's match score for the demand when decided (kept as a label for the ranker)."""
+        """The supplier's 0-100 relevance to the demand when decided (kept as a label for the ranker)."""
         pool = self.match_pool()
         if enterprise_id not in pool.positions:
             return None
-        value = float(pool.rank_suppliers(demand_profile(demand)).scores[pool.index_of(enterprise_id)])
-        return value if math.isfinite(value) else None
+        ranking = pool.rank_suppliers(demand_profile(demand))
+        i = pool.index_of(enterprise_id)
+        product, _, channels = pool.core.supplier_.match(i, 0.0, ranking.items, ranking.channels)
+        return pool.supplier_reason(product, ranking.items, channels)[0]
 
     def candidate_decisions(
         self, demand_id: int, *, principal: Principal | None = None
@@ -260,8 +261,10 @@ class PublishingMixin(MatchingMixin):
             ]
 
     def candidates(
-        self, demand_id: int, *, k: int = 20, principal: Principal | None = None
+        self, demand_id: int, *, k: int = 20, principal: Principal | None = None, relax: Sequence[str] = ()
     ) -> tuple[SupplierSearch, list[CandidateDecision]]:
-        """The demand's candidate suppliers with reasons, and the decisions already taken on them."""
+        """The demand's candidate suppliers with reasons (``relax``: constraints dropped for this view),
+        and the decisions already taken on them."""
         decisions = self.candidate_decisions(demand_id, principal=principal)
-        return self.suppliers_for(demand_id=demand_id, k=k, principal=principal), decisions
+        search = self.suppliers_for(demand_id=demand_id, k=k, principal=principal, relax=relax)
+        return search, decisions

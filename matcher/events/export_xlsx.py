@@ -16,6 +16,7 @@ from matcher.events.agenda import agenda_rows, meeting_label
 from matcher.events.model import Event
 from matcher.events.schedule import Schedule
 from matcher.events.shortlists import Shortlists
+from matcher.ranking.relevance import points
 
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 
@@ -144,7 +145,7 @@ def _short(event: Event, lists: dict[str, Any], *, buyer_side: bool) -> list[lis
                     people[owner].name,
                     e.rank,
                     people[e.counterpart_id].name,
-                    round(e.score, 3),
+                    points(e.score),
                     e.buyer_level.label if e.buyer_level else "",
                     e.sme_level.label if e.sme_level else "",
                     "；".join(e.reasons),

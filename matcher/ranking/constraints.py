@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from matcher.domain import Demand, Enterprise
+from matcher.domain import Demand, Enterprise, Role
+from matcher.errors import ValidationError
 from matcher.ranking.explain import Requirement, Status
 
 _CERT_NOISE = re.compile(r"[\s:：\-_/·.,，()（）]+")
@@ -32,6 +33,75 @@ class Constraints:
     park: str | None = None
     roles: tuple[str, ...] = ()  # Role values allowed
     exclude: frozenset[int] = field(default_factory=frozenset)  # enterprise ids left out (e.g. the publisher)
+
+    def parts(self) -> list[Part]:
+        """Each condition a user could relax on its own (the publisher's exclusion is not one)."""
+        out = [Part(f"cert:{c}", f"资质 {c}", "未满足资质 " + c) for c in self.certifications]
+        if self.regions:
+            where = "、".join(self.regions)
+            out.append(Part("regions", f"地区 {where}", f"不在限定地区（{where}）"))
+        if self.park is not None:
+            out.append(Part("park", f"园区 {self.park}", f"不在园区“{self.park}”"))
+        if self.roles:
+            kinds = "、".join(Role(r).label for r in self.roles)
+            out.append(Part("roles", f"企业类型 {kinds}", f"不属于所选企业类型（{kinds}）"))
+        return out
+
+    def without(self, key: str) -> Constraints:
+        """These constraints less the part named ``key`` (``cert:IATF 16949``, ``regions``, ``park``, ``roles``).
+
+        >>> Constraints(certifications=("ISO 9001", "IATF 16949")).without("cert:IATF 16949").certifications
+        ('ISO 9001',)
+        """
+        if key not in {p.key for p in self.parts()}:
+            known = "、".join(p.key for p in self.parts()) or "无"
+            raise ValidationError([f"无法放宽条件“{key}”：本次匹配没有这一条件（现有：{known}）"])
+        if key.startswith("cert:"):
+            return replace(self, certifications=tuple(c for c in self.certifications if c != key[5:]))
+        if key == "park":
+            return replace(self, park=None)
+        return replace(self, regions=()) if key == "regions" else replace(self, roles=())
+
+    def only_exclusions(self) -> Constraints:
+        """The same exclusions with every relaxable condition dropped."""
+        return Constraints(exclude=self.exclude)
+
+
+class Part(NamedTuple):
+    """One relaxable condition: its key (for a 放宽 link), its label, and what failing it means."""
+
+    key: str
+    label: str
+    failed: str
+
+
+class Removed(NamedTuple):
+    """How many relevant firms one condition kept out of the list, in a sentence a buyer can read."""
+
+    key: str
+    label: str
+    firms: int
+    message: str
+
+
+def removed_by(parts: Sequence[Part], failing: Mapping[str, Sequence[str]]) -> list[Removed]:
+    """One ``Removed`` per part that kept firms out, most first. ``failing``: part key -> the matched
+    product of each firm it kept out (the first three distinct ones are named).
+
+    >>> removed_by([Part("cert:IATF 16949", "资质 IATF 16949", "未满足资质 IATF 16949")],
+    ...            {"cert:IATF 16949": ["磷酸铁锂正极材料"] * 3})[0].message
+    '3 家生产磷酸铁锂正极材料的企业未满足资质 IATF 16949'
+    """
+    out = []
+    for p in parts:
+        products = failing.get(p.key, ())
+        if not products:
+            continue
+        named = list(dict.fromkeys(x for x in products if x))
+        what = "、".join(named[:3]) + ("等" if len(named) > 3 else "")
+        who = f"生产{what}的企业" if what else "相关企业"
+        out.append(Removed(p.key, p.label, len(products), f"{len(products)} 家{who}{p.failed}"))
+    return sorted(out, key=lambda r: -r.firms)
 
 
 def cert_key(name: str) -> str:
@@ -153,6 +223,13 @@ class Eligibility:
             (_holds(keys, want) for keys in self.cert_keys), dtype=bool, count=len(self.cert_keys)
         )
         return passed[self.certifications.codes]
+
+    def part_mask(self, constraints: Constraints, key: str) -> np.ndarray:
+        """Which enterprises pass the one part ``key`` of ``constraints`` (see ``Constraints.parts``)."""
+        if key.startswith("cert:"):
+            return self._mask("cert", key[5:])
+        value = {"regions": constraints.regions, "park": constraints.park, "roles": constraints.roles}[key]
+        return self._mask(key, value)
 
     def mask(self, constraints: Constraints) -> np.ndarray:
         c = constraints
