@@ -108,8 +108,25 @@ def test_match_and_eval_through_the_entry_point(tmp_path: Path) -> None:
         assert _matcher(tmp_path, "import", str(Path("data/sample") / name)).returncode == 0
     result = _matcher(tmp_path, "match", "寻找锂电池隔膜供应商", "--top", "3")
     assert result.returncode == 0, result.stderr
-    assert "候选供应商" in result.stdout and "隔膜" in result.stdout
+    assert "候选供应商" in result.stdout and "隔膜" in result.stdout and "匹配度" in result.stdout
     assert _matcher(tmp_path, "match").returncode != 0  # neither text nor --demand
+    # a certification nobody holds: the output says which firms it kept out and how to relax it
+    strict = _matcher(tmp_path, "match", "寻找锂电池隔膜供应商", "--top", "3", "--cert", "GJB9001C")
+    assert strict.returncode == 0, strict.stderr
+    said = "".join(strict.stdout.split())  # the terminal wraps long lines
+    assert "隔膜" in said and "的企业未满足资质GJB9001C" in said and "--relax'cert:GJB9001C'" in said
+    relaxed = _matcher(
+        tmp_path,
+        "match",
+        "寻找锂电池隔膜供应商",
+        "--top",
+        "3",
+        "--cert",
+        "GJB9001C",
+        "--relax",
+        "cert:GJB9001C",
+    )
+    assert relaxed.returncode == 0 and "未满足" not in relaxed.stdout and "隔膜" in relaxed.stdout
     corpus, queries = tmp_path / "corpus.jsonl", tmp_path / "queries.jsonl"
     corpus.write_text(
         "\n".join(
