@@ -91,6 +91,7 @@ def dense_baseline(
     encoder: Encoder | None,
     *,
     sample: int = 256,
+    documents: int = 8192,
     q: float = 99.0,
 ) -> float:
     """What a query about one product of the pool scores against the others: the ``q``-th percentile.
@@ -98,13 +99,15 @@ def dense_baseline(
     Unrelated texts are far from orthogonal under sentence encoders, and how far differs by model
     (USE puts 99% of product-name pairs of the dev corpus below 0.47, e5-small below 0.94), so a dense
     cosine is evidence only above this level. A fixed sample of names is embedded as queries (as
-    demands are, with the model's query prefix) and compared with every name's document vector, the
-    pair of a name with itself left out; 0 without an encoder.
+    demands are, with the model's query prefix) and compared with a fixed sample of the names' document
+    vectors (so the cost stays bounded at 400k distinct names), the pair of a name with itself left out;
+    0 without an encoder.
     """
     if vectors is None or encoder is None or len(names) < 2:
         return 0.0
     rows = np.arange(0, len(names), max(len(names) // sample, 1))[:sample]
+    docs = np.arange(0, len(names), max(len(names) // documents, 1))[:documents]
     queries = encode_queries(encoder, [names[i] for i in rows])
-    sims = np.asarray(queries @ vectors.T, dtype=np.float64)
-    sims[np.arange(len(rows)), rows] = np.nan
+    sims = np.asarray(queries @ vectors[docs].T, dtype=np.float64)
+    sims[rows[:, None] == docs[None, :]] = np.nan
     return float(np.clip(np.nanpercentile(sims, q), 0.0, 0.99))

@@ -69,6 +69,8 @@ def imported(browser: Any, site: Site, tmp_path_factory: pytest.TempPathFactory)
 
 
 def publish(page: Any, site: Site, fields: dict[str, str], kind: str = "procurement") -> None:
+    """As the sample's leading firm, publish a demand with the form and land on its candidates."""
+    log_in(page, site, "leader")
     page.goto(f"{site.url}/demands/new")
     page.check(f"input[name=kind][value={kind}]")
     for name, value in fields.items():
@@ -96,7 +98,6 @@ def check_reasons(page: Any) -> list[str]:
 def test_lfp_demand_says_who_the_certification_keeps_out_and_relaxes_it(
     page: Any, site: Site, imported: None
 ) -> None:
-    log_in(page, site, "leader")
     publish(
         page,
         site,
@@ -134,7 +135,6 @@ def test_lfp_demand_says_who_the_certification_keeps_out_and_relaxes_it(
 def test_a_failure_described_as_a_problem_gets_firms_or_an_honest_none(
     page: Any, site: Site, imported: None
 ) -> None:
-    log_in(page, site, "leader")
     publish(
         page,
         site,
