@@ -18,6 +18,7 @@ from matcher.ranking.relevance import (
     BUYER_EVIDENCE,
     CLOSE,
     RELATED,
+    SAME,
     SUPPLIER_EVIDENCE,
     calibrated,
     dense_baseline,
@@ -130,8 +131,8 @@ def _claims_hold(reason: str, channels: dict[str, float], baseline: float) -> li
     e = evidence(channels, baseline)
     similar = max(e.get("lexical", 0.0), e.get("dense", 0.0))
     wrong = []
-    if "即所需" in reason and channels.get("exact", 0.0) < 1.0:
-        wrong.append("即所需 without an exact product name")
+    if "即所需" in reason and channels.get("exact", 0.0) < 1.0 and similar < SAME:
+        wrong.append(f"即所需 at evidence {similar:.2f} without an exact product name")
     if "相近" in reason and "用词相近" not in reason and similar < CLOSE and channels.get("exact", 0.0) < 1.0:
         wrong.append(f"相近 at evidence {similar:.2f}")
     if "有一定关联" in reason and similar < RELATED:

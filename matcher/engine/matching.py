@@ -408,8 +408,8 @@ class MatchingMixin(RegistryMixin):
 
         A stored demand adds its required certifications as hard constraints and leaves out its publisher;
         ``relax`` drops named constraints (``Constraints.parts``) for this search. Firms below the
-        relevance floor (``settings.relevance_floor``) are not listed, and the search reports how many
-        relevant firms each constraint kept out.
+        relevance floor (``settings.relevance_floor``) are not listed, and when fewer than ``k`` remain
+        the search reports how many relevant firms each constraint kept out.
         """
         demand, publisher_id = self._demand_for_matching(demand_id, principal)
         query = demand_profile(demand) if demand is not None else (text or "").strip()
@@ -432,8 +432,9 @@ class MatchingMixin(RegistryMixin):
             boosts = list(terms.values())
             top = pool.core.top_suppliers(query, k, eligible=pool.eligibility.mask(c), boosts=boosts)
             listed = [self._supplier(pool, top, j, terms, demand) for j in range(len(top.order))]
-            removed = _removed(pool, query, k, c, boosts, floor) if c.parts() else ()
-        shown = sorted((m for m in listed if m.relevance >= floor), key=lambda m: -m.score)
+            shown = sorted((m for m in listed if m.relevance >= floor), key=lambda m: -m.score)
+            # what the constraints kept out matters when the list has room: then it is worth a second search
+            removed = _removed(pool, query, k, c, boosts, floor) if c.parts() and len(shown) < k else ()
         order = learned_order(self.settings.ranker_path, [candidate_features(m) for m in shown])
         if order is not None:  # a trained model that beat the hand-set weights on newer labels
             shown = [shown[i] for i in order]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
-from matcher.ranking.relevance import CLOSE, RELATED, evidence
+from matcher.ranking.relevance import CLOSE, RELATED, SAME, evidence
 
 CHANNEL_LABELS = {
     "exact": "产品名称一致",
@@ -30,8 +30,8 @@ class Reason(NamedTuple):
     """Why a company was matched: a plain sentence first, the line item it answers, the channel numbers.
 
     ``summary`` says only what the evidence shows (see ``matcher.ranking.relevance``: 即所需 for an
-    exact product name, 相近 from ``CLOSE``, 有一定关联 from ``RELATED``); ``details`` holds the numbers
-    behind it for whoever wants them (the web shows them under 详情).
+    exact product name or evidence from ``SAME``, 相近 from ``CLOSE``, 有一定关联 from ``RELATED``);
+    ``details`` holds the numbers behind it for whoever wants them (the web shows them under 详情).
     """
 
     summary: str
@@ -63,7 +63,7 @@ def supplier_reason(
     wanted = f"所需的“{asked}”" if asked else "需求"
     what = f"{who}主营“{product}”" if product else f"{who}未登记主营产品"
     similar = max(e.get("lexical", 0.0), e.get("dense", 0.0))
-    if e.get("exact", 0.0) >= 1.0 and product:
+    if (e.get("exact", 0.0) >= 1.0 or similar >= SAME) and product:
         summary = f"{what}，即{wanted}"
     elif similar >= CLOSE:
         summary = f"{what}，与{wanted}相近"

@@ -32,6 +32,7 @@ DENSE_SHARE: dict[str, float] = {"dense": 1.0, "inputs": 0.5, "uses": 0.5, "dire
 """The share of each channel's value that is a dense cosine (the buyer channels mix lexical and dense
 half and half, ``Weights.mix``); that share is measured against the encoder's baseline."""
 
+SAME = 0.85  # evidence from which a reason may call a product the wanted item itself (即所需)
 CLOSE = 0.5  # evidence from which a reason may call a product 相近 to the wanted item
 RELATED = 0.25  # evidence from which a reason may call it related at all
 
