@@ -56,7 +56,8 @@ def test_an_organizer_builds_schedules_and_exports_an_event(page: Any, site: Sit
     first.wait_for(timeout=60_000)
     rows = first.locator("tbody tr")
     top = rows.first.locator("td").all_inner_texts()  # rank, SME, score, wishes, reasons
-    assert top[0] == "1" and top[1].startswith("S") and re.fullmatch(r"[01]\.\d\d", top[2]) and top[4], top
+    assert top[0] == "1" and top[1].startswith("S") and re.fullmatch(r"\d{1,3}(\.\d)?", top[2]) and top[4], top
+    assert 0 <= float(top[2]) <= 100  # the one 0-100 scale
     assert page.get_by_role("button", name="重新生成推荐名单").is_visible()
     shoot(page, "events_4_shortlists")
 
