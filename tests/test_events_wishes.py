@@ -136,8 +136,9 @@ def test_the_event_page_edits_wishes_and_the_picker_has_its_tools(client: TestCl
     moved = client.post("/events/E-W/wishes", data={"buyer": "B01", "sme": "S01", "level": "no"})
     assert moved.status_code == 303 and moved.headers["location"] == "/events/E-W#b-B01"
     assert shortlisted(client, world) == {"S02": None}
-    assert client.post("/events/E-W/min-score", data={"min_score": "0.9"}).status_code == 303
-    assert shortlisted(client, world) == {}  # 0.8 < 0.9: no pair is proposed
+    assert 'name="min_score" min="0" max="100"' in page  # typed on the 0-100 scale the page shows
+    assert client.post("/events/E-W/min-score", data={"min_score": "90"}).status_code == 303
+    assert shortlisted(client, world) == {}  # 80 < 90: no pair is proposed
     form = client.get(f"/events/new?park={PARK_A}").text
     assert form.count("pick-search") == 2 and "全选（当前筛选）" in form and "picker.js" in form
     client.cookies.clear()

@@ -209,10 +209,11 @@ def edit_wish(
 
 @router.post("/events/{code}/min-score")
 def edit_min_score(
-    engine: EngineDep, who: Manager, code: str, min_score: Annotated[float, Form(ge=0.0, le=1.0)]
+    engine: EngineDep, who: Manager, code: str, min_score: Annotated[float, Form(ge=0.0, le=100.0)]
 ) -> Response:
+    """The page shows match scores on the 0-100 scale, so the threshold is typed on it too."""
     with engine_errors():
-        engine.set_event_min_score(code, min_score, principal=who)
+        engine.set_event_min_score(code, min_score / 100, principal=who)
         if engine.event(code).event.candidates:
             engine.shortlist_event(code)  # the lists follow the new threshold at once
     return RedirectResponse(f"/events/{quote(code, safe='')}#shortlists", status_code=303)
