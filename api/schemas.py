@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from matcher.domain import Contact, Demand, Enterprise, Park, Product, Tier
+from matcher.domain.clean import Line, Lines
 from matcher.events import Event, Level, Meeting, MissedMust, SolveStats
+from matcher.events.model import MAX_SLOTS
 from matcher.store.repository import StoredDemand
 
 T = TypeVar("T")
@@ -218,7 +220,9 @@ class ShortlistsPublic(BaseModel):
 
 class ScheduleRequest(BaseModel):
     time_limit: float = Field(default=20.0, ge=1.0, le=120.0, description="CP-SAT 求解时限（秒）")
-    min_meetings: int | None = Field(default=None, ge=0, description="每家中小企业至少洽谈次数 k")
+    min_meetings: int | None = Field(
+        default=None, ge=0, le=MAX_SLOTS, description="每家中小企业至少洽谈次数 k"
+    )
 
 
 class SchedulePublic(BaseModel):
@@ -232,10 +236,10 @@ class SchedulePublic(BaseModel):
 
 
 class OutcomeCreate(BaseModel):
-    buyer: str = Field(description="龙头企业：编号、统一社会信用代码或名称")
-    sme: str = Field(description="中小企业：编号、统一社会信用代码或名称")
+    buyer: Line = Field(max_length=200, description="龙头企业：编号、统一社会信用代码或名称")
+    sme: Line = Field(max_length=200, description="中小企业：编号、统一社会信用代码或名称")
     result: OutcomeResult
-    note: str = Field(default="", max_length=1000)
+    note: Lines = Field(default="", max_length=1000)
 
 
 class OutcomePublic(BaseModel):
@@ -372,7 +376,7 @@ class RequirementPublic(BaseModel):
 class MatchQuery(BaseModel):
     """A free-text demand and optional hard constraints."""
 
-    text: str = Field(min_length=1, max_length=2000, description="需求文本")
+    text: Lines = Field(min_length=1, max_length=2000, description="需求文本")
     top: int = Field(default=10, ge=1, le=200)
     certifications: list[str] = Field(default_factory=list, max_length=20, description="必须具备的资质")
     regions: list[str] = Field(default_factory=list, max_length=50, description="限定地区（满足其一）")
@@ -419,7 +423,7 @@ class SupplierSearchPublic(BaseModel):
 
 
 class OfferQuery(BaseModel):
-    text: str = Field(min_length=1, max_length=2000, description="供应能力描述")
+    text: Lines = Field(min_length=1, max_length=2000, description="供应能力描述")
     top: int = Field(default=10, ge=1, le=200)
 
 
@@ -521,7 +525,7 @@ class CandidateDecisionIn(BaseModel):
     decision: Literal["shortlist", "reject", "clear"] = Field(
         description="shortlist 入围 / reject 淘汰 / clear 撤销"
     )
-    note: str = Field(default="", max_length=500, description="备注（如淘汰原因）")
+    note: Lines = Field(default="", max_length=500, description="备注（如淘汰原因）")
 
 
 class CandidateDecisionPublic(BaseModel):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, Field
 
 from api.auth import require
@@ -34,6 +34,7 @@ from matcher.domain import Role
 from matcher.engine import OUTCOME_RESULTS, Engine
 from matcher.errors import MatcherError
 from matcher.events import Event, Outcome, OutcomeKind, ShortlistEntry, Shortlists
+from matcher.events.model import MAX_PARTICIPANTS
 from matcher.ranking.relevance import points
 from matcher.store.events_repo import StoredEvent, StoredSchedule
 
@@ -51,6 +52,9 @@ class MinScoreIn(BaseModel):
     min_score: float = Field(ge=0.0, le=1.0, description="最低匹配分（0–1）")
 Creator = Annotated[Principal, require(Resource.EVENT, Action.CREATE)]
 Manager = Annotated[Principal, require(Resource.EVENT, Action.UPDATE)]
+PerBuyer = Annotated[int, Query(ge=1, le=MAX_PARTICIPANTS, description="每家龙头企业推荐的中小企业数")]
+PerSme = Annotated[int, Query(ge=1, le=MAX_PARTICIPANTS, description="每家中小企业推荐的龙头企业数")]
+Version = Annotated[int | None, Query(ge=1, le=100_000, description="排程版本（默认最新）")]
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
@@ -160,7 +164,7 @@ def get_event(engine: EngineDep, who: Reader, code: str) -> EventPublic:
 
 @router.post("/events/{code}/shortlists", summary="评分并生成双方推荐名单（保存为排程候选）")
 def make_shortlists(
-    engine: EngineDep, who: Manager, code: str, per_buyer: int = 20, per_sme: int = 5
+    engine: EngineDep, who: Manager, code: str, per_buyer: PerBuyer = 20, per_sme: PerSme = 5
 ) -> ShortlistsPublic:
     event = engine.managed_event(code, who).event
     return _lists(event, engine.shortlist_event(code, per_buyer=per_buyer, per_sme=per_sme))
@@ -168,7 +172,7 @@ def make_shortlists(
 
 @router.get("/events/{code}/shortlists", summary="双方推荐名单")
 def get_shortlists(
-    engine: EngineDep, who: Reader, code: str, per_buyer: int = 20, per_sme: int = 5
+    engine: EngineDep, who: Reader, code: str, per_buyer: PerBuyer = 20, per_sme: PerSme = 5
 ) -> ShortlistsPublic:
     event = engine.readable_event(code, who).event
     return _lists(event, engine.event_shortlists(code, per_buyer=per_buyer, per_sme=per_sme))
@@ -197,7 +201,7 @@ def schedule_event(
 
 
 @router.get("/events/{code}/schedule", summary="排程（默认最新版本）")
-def get_schedule(engine: EngineDep, who: Reader, code: str, version: int | None = None) -> SchedulePublic:
+def get_schedule(engine: EngineDep, who: Reader, code: str, version: Version = None) -> SchedulePublic:
     engine.readable_event(code, who)
     return _schedule(engine.event_schedule(code, version))
 
@@ -212,8 +216,8 @@ def export_event(
     who: Reader,
     code: str,
     what: str,
-    participant: str | None = None,
-    version: int | None = None,
+    participant: Annotated[str | None, Query(max_length=200)] = None,
+    version: Version = None,
 ) -> Response:
     if what not in SUFFIX:
         raise MatcherError(f"导出内容应为 {'/'.join(SUFFIX)}，实为“{what}”")

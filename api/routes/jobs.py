@@ -8,7 +8,6 @@ account that started it and to platform admins (anyone else gets 404).
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import logging
 import shutil
@@ -28,8 +27,9 @@ from api.routes.registry import MAX_UPLOAD
 from api.schemas import Page
 from matcher.auth import Action, Principal, Resource
 from matcher.errors import ImportRefusedError, MatcherError
+from matcher.events.model import MAX_SLOTS
 from matcher.io.columns import KIND_LABELS
-from matcher.io.readers import FORMATS
+from matcher.io.readers import FORMATS, text_encoding_problem
 from matcher.jobs import Job
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,9 @@ class JobPublic(BaseModel):
 class ScheduleJobRequest(BaseModel):
     event: str = Field(min_length=1, max_length=64, description="对接会编号")
     time_limit: float = Field(default=20.0, ge=1.0, le=600.0, description="CP-SAT 求解时限（秒）")
-    min_meetings: int | None = Field(default=None, ge=0, le=1000, description="每家中小企业至少洽谈次数 k")
+    min_meetings: int | None = Field(
+        default=None, ge=0, le=MAX_SLOTS, description="每家中小企业至少洽谈次数 k"
+    )
 
 
 def _accepted(response: Response, job: Job) -> JobPublic:
@@ -118,7 +120,7 @@ def _upload_name(filename: str | None, suffix: str) -> str:
 
 
 @router.post("/imports", summary="后台导入文件（CSV / XLSX / JSON Lines），返回任务", status_code=202)
-async def start_import(
+def start_import(
     engine: EngineDep,
     who: Importer,
     response: Response,
@@ -136,11 +138,10 @@ async def start_import(
     chosen = (kind or "").strip() or None
     if chosen is not None and chosen not in KIND_LABELS:
         raise MatcherError(f"数据类型应为 {'/'.join(KIND_LABELS)} 或留空自动判断，实为“{chosen}”")
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise MatcherError(f"未知的文件编码“{encoding}”（常用：utf-8、gb18030）") from None
-    data = await file.read(MAX_UPLOAD + 1)
+    problem = text_encoding_problem(encoding)
+    if problem:
+        raise MatcherError(problem)
+    data = file.file.read(MAX_UPLOAD + 1)  # a sync route: FastAPI runs it in a worker thread
     if len(data) > MAX_UPLOAD:
         raise ImportRefusedError([f"文件超过 {MAX_UPLOAD // 1024 // 1024} MB 上限"])
     folder = Path(tempfile.mkdtemp(prefix="matcher-upload-"))

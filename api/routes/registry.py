@@ -6,14 +6,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Query, UploadFile
 
 from api.auth import require
 from api.deps import DemandId, EngineDep, EnterpriseId, Limit, Offset
 from api.schemas import DemandPublic, EnterprisePublic, ImportResult, Page, ParkPublic
 from matcher.auth import Action, Principal, Resource
-from matcher.errors import ImportRefusedError
-from matcher.io.readers import FORMATS
+from matcher.errors import ImportRefusedError, MatcherError
+from matcher.io.readers import FORMATS, text_encoding_problem
 
 router = APIRouter(tags=["登记"])
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -71,13 +71,20 @@ def get_demand(engine: EngineDep, who: DemandReader, demand_id: DemandId) -> Dem
     summary="导入文件（CSV / XLSX / JSON Lines）",
     dependencies=[require(Resource.IMPORT, Action.CREATE)],
 )
-async def import_upload(engine: EngineDep, file: UploadFile, encoding: str = "utf-8") -> ImportResult:
+def import_upload(
+    engine: EngineDep, file: UploadFile, encoding: Annotated[str, Query(max_length=40)] = "utf-8"
+) -> ImportResult:
+    """Synchronous import: a plain ``def`` so FastAPI runs it in a worker thread, never on the event loop
+    (big files belong in ``POST /api/jobs/imports``)."""
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in FORMATS:
         raise ImportRefusedError(
             [f"不支持的文件类型“{suffix or file.filename}”：请使用 CSV、XLSX 或 JSON Lines"]
         )
-    data = await file.read(MAX_UPLOAD + 1)
+    problem = text_encoding_problem(encoding)
+    if problem:
+        raise MatcherError(problem)
+    data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise ImportRefusedError([f"文件超过 {MAX_UPLOAD // 1024 // 1024} MB 上限"])
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import DemandId, EngineDep, EnterpriseId
 from api.web.forms import demand_fields, demand_form_values
@@ -66,7 +67,7 @@ async def publish_demand(request: Request, engine: EngineDep, who: Publisher) ->
         fields.pop("publisher_uscc", None)
     with engine_errors():
         try:
-            created = engine.publish_demand(fields, principal=who)
+            created = await run_in_threadpool(engine.publish_demand, fields, principal=who)
         except ValidationError as exc:
             values = {k: str(v) for k, v in form.items()}
             ctx = {"who": who, "values": values, "problems": exc.problems, **_choices()}

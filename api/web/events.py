@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep
 from api.web import event_views as views
@@ -65,7 +66,9 @@ async def upload_event(
     try:
         if len(content) > MAX_DEFINITION:
             raise ValidationError([f"{name}：文件过大（上限 {MAX_DEFINITION // 1024 // 1024} MB）"])
-        created = engine.create_event(parse_definition(content, name), replace=replace, principal=who)
+        definition = parse_definition(content, name)
+        # off the event loop: validating and storing a big definition must not stall other users
+        created = await run_in_threadpool(engine.create_event, definition, replace=replace, principal=who)
     except MatcherError as exc:  # validation, unknown park, duplicate code, another park's admin
         ctx = {**_list_context(engine, who), "problems": _problems(exc), "filename": name}
         return render(request, "events.html", ctx, status=_status(exc))

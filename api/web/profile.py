@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep
 from api.web.forms import products_text, profile_fields
@@ -53,11 +54,11 @@ def profile_page(request: Request, engine: EngineDep, who: ProfileReader) -> Res
 
 @router.post("/profile", response_class=HTMLResponse)
 async def save_profile(request: Request, engine: EngineDep, who: ProfileEditor) -> Response:
-    found = _own(engine, who)
     form = await request.form()
+    found = await run_in_threadpool(_own, engine, who)  # database work stays off the event loop
     with engine_errors():
         try:
-            engine.update_profile(found.id, profile_fields(form), principal=who)
+            await run_in_threadpool(engine.update_profile, found.id, profile_fields(form), principal=who)
         except ValidationError as exc:
             values = {k: str(v) for k, v in form.items()}
             ctx = {"who": who, "enterprise": found, "values": values, "problems": exc.problems}

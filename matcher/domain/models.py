@@ -11,8 +11,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from matcher.domain.clean import clean_field
 from matcher.domain.industry import industry_problem
 from matcher.domain.size import SizeClass, size_class
 from matcher.domain.uscc import normalize_uscc, uscc_problem
@@ -130,6 +131,11 @@ NonNegative = Annotated[float, Field(ge=0)]
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_controls(cls, value: Any, info: ValidationInfo) -> Any:
+        return clean_field(value, info)
 
 
 class Park(Record):

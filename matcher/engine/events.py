@@ -19,6 +19,7 @@ from matcher.events.definition import (
     event_definition,
     find_participant,
     validated_event,
+    with_min_meetings,
 )
 from matcher.events.model import Event, Level
 from matcher.events.outcomes import Outcome, OutcomeKind
@@ -208,6 +209,11 @@ class EventsMixin(RegistryMixin):
             events_repo.update_event(s, event=event)
         return event
 
+    def check_min_meetings(self, code: str, min_meetings: int | None) -> None:
+        """Refuse (ValidationError, nothing saved) a k the event cannot hold, before a job is queued."""
+        if min_meetings is not None:
+            with_min_meetings(self.event(code).event, min_meetings)
+
     def schedule_event(
         self,
         code: str,
@@ -222,7 +228,7 @@ class EventsMixin(RegistryMixin):
         ``on_progress`` follows the search (``matcher.events.solver.SolveProgress``)."""
         event = self.event(code).event
         if min_meetings is not None and min_meetings != event.min_meetings_per_sme:
-            event = event.model_copy(update={"min_meetings_per_sme": min_meetings})
+            event = with_min_meetings(event, min_meetings)
             with self.store.session() as s:
                 events_repo.update_event(s, event=event)
         if scorer is not None or not event.candidates:

@@ -96,8 +96,7 @@ class JobsMixin(EventsMixin, SearchMixin):
             policy.ensure(allowed, f"无权管理对接会“{code}”")
         if not 0 < time_limit <= MAX_TIME_LIMIT:
             raise MatcherError(f"求解时限应在 0 到 {MAX_TIME_LIMIT:g} 秒之间，实为 {time_limit:g}")
-        if min_meetings is not None and min_meetings < 0:
-            raise MatcherError(f"每家中小企业至少洽谈次数不能为负数（实为 {min_meetings}）")
+        self.check_min_meetings(code, min_meetings)
 
         def work(progress: Progress) -> Outcome:
             progress(0.0, "准备排程：读取对接会与候选组合")

@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from matcher.domain import Role
 from matcher.errors import NotFoundError, ValidationError
-from matcher.events.model import Event, Participant
+from matcher.events.model import MAX_TABLES, Event, Participant
 from matcher.events.outcomes import OutcomeKind
 from matcher.events.problems import chinese_problems
 
@@ -82,6 +82,8 @@ def event_definition(source: EventDefinition) -> tuple[dict[str, Any], str | Non
         raise ValidationError(["参会企业（participants）应为列表，每项是一个键值映射（id、enterprise_id…）"])
     park = data.pop("park", None)
     if isinstance(data.get("tables"), int):
+        if not 1 <= data["tables"] <= MAX_TABLES:
+            raise ValidationError([f"洽谈桌（tables）：桌数应在 1 到 {MAX_TABLES} 之间，实为 {data['tables']}"])
         data["tables"] = [{"id": str(i + 1)} for i in range(data["tables"])]
     for p in data.get("participants") or []:
         if isinstance(p, dict) and p.get("role") in _ROLE_LABELS:
@@ -94,6 +96,12 @@ def validated_event(data: Mapping[str, Any]) -> Event:
         return Event.model_validate(data)
     except PydanticValidationError as exc:
         raise ValidationError(chinese_problems(exc.errors(), Event, data)) from None
+
+
+def with_min_meetings(event: Event, k: int) -> Event:
+    """``event`` with k (meetings every SME should get) set and the whole event validated again, so an
+    impossible k (negative, more than the slots) is refused in Chinese instead of saved."""
+    return validated_event({**event.model_dump(), "min_meetings_per_sme": k})
 
 
 def find_participant(event: Event, key: str, role: Role | None = None) -> Participant:

@@ -16,6 +16,7 @@ from matcher.events.agenda import agenda_rows, meeting_label
 from matcher.events.model import Event
 from matcher.events.schedule import Schedule
 from matcher.events.shortlists import Shortlists
+from matcher.io.sheets import safe_cell
 from matcher.ranking.relevance import points
 
 HEAD = PatternFill("solid", fgColor="DDEBF7")
@@ -95,7 +96,7 @@ def export_agendas_xlsx(
     for pid in ids:
         person = event.by_id[pid]
         ws = wb.create_sheet(_sheet_name(f"{pid} {person.name}", used))
-        ws.append([f"{event.name} · {person.name} 洽谈日程"])
+        ws.append([safe_cell(f"{event.name} · {person.name} 洽谈日程")])
         ws["A1"].font = Font(bold=True, size=14)
         _rows(
             ws,
@@ -156,12 +157,12 @@ def _short(event: Event, lists: dict[str, Any], *, buyer_side: bool) -> list[lis
 
 def _rows(ws: Worksheet, header: list[str], rows: Sequence[Sequence[Any]], start_row: int = 1) -> None:
     for j, title in enumerate(header, start=1):
-        c = ws.cell(row=start_row, column=j, value=title)
+        c = ws.cell(row=start_row, column=j, value=safe_cell(title))
         c.font, c.fill = Font(bold=True), HEAD
         ws.column_dimensions[get_column_letter(j)].width = 14 if j == 1 else 24
     for i, row in enumerate(rows, start=start_row + 1):
         for j, value in enumerate(row, start=1):
-            ws.cell(row=i, column=j, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row=i, column=j, value=safe_cell(value)).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(row=start_row + 1, column=2)
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from matcher.domain.clean import STORED, clean_field
 from matcher.domain.models import Role
 
 
@@ -27,8 +28,24 @@ class Level(StrEnum):
         return {"must": "必须见", "want": "想见", "no": "不见"}[self.value]
 
 
+# What one event may hold (docs/events.md): a park's largest 对接会 has a few hundred firms at some tens
+# of tables over two days; the bounds leave room and keep a single definition from tying up the server.
+MAX_SESSIONS = 20
+MAX_SLOTS = 200  # across all sessions
+MAX_TABLES = 200
+MAX_PARTICIPANTS = 2_000
+MAX_PREFERENCES = 50_000
+MAX_CANDIDATES = 200_000
+MAX_NAME = 200
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_controls(cls, value: Any, info: ValidationInfo) -> Any:
+        return clean_field(value, info)
 
 
 class Session(_Model):
@@ -37,14 +54,14 @@ class Session(_Model):
     day: dt.date = Field(title="日期")
     start: dt.time = Field(title="开始时间")
     slot_count: int = Field(ge=1, le=96, title="时段数")
-    label: str = Field(default="", title="场次名称")
+    label: str = Field(default="", max_length=50, title="场次名称")
 
 
 class Table(_Model):
     """洽谈桌: one table hosts one meeting per slot."""
 
-    id: str = Field(min_length=1, title="桌号")
-    name: str = Field(default="", title="名称")
+    id: str = Field(min_length=1, max_length=32, title="桌号")
+    name: str = Field(default="", max_length=100, title="名称")
 
     @property
     def display(self) -> str:
@@ -54,21 +71,21 @@ class Table(_Model):
 class Participant(_Model):
     """参会企业: a leading firm (buyer side), an SME (supplier side) or another attendee (not scheduled)."""
 
-    id: str = Field(min_length=1, title="编号")
-    name: str = Field(min_length=1, title="企业名称")
+    id: str = Field(min_length=1, max_length=64, title="编号")
+    name: str = Field(min_length=1, max_length=MAX_NAME, title="企业名称")
     role: Role = Field(title="角色")
-    enterprise_id: str | None = Field(default=None, title="企业库编号")
-    demands: list[str] = Field(default_factory=list, title="携带需求")
-    available_slots: list[int] | None = Field(default=None, title="可参会时段")
-    max_meetings: int | None = Field(default=None, ge=0, title="洽谈上限")
-    contact: str = Field(default="", title="联系人")
+    enterprise_id: str | None = Field(default=None, max_length=64, title="企业库编号")
+    demands: list[str] = Field(default_factory=list, max_length=50, title="携带需求")
+    available_slots: list[int] | None = Field(default=None, max_length=MAX_SLOTS, title="可参会时段")
+    max_meetings: int | None = Field(default=None, ge=0, le=MAX_SLOTS, title="洽谈上限")
+    contact: str = Field(default="", max_length=MAX_NAME, title="联系人")
 
 
 class Preference(_Model):
     """One side's wish about one counterpart; a NO from either side removes the pair."""
 
-    participant_id: str = Field(title="提出方")
-    target_id: str = Field(title="对象")
+    participant_id: str = Field(max_length=64, title="提出方")
+    target_id: str = Field(max_length=64, title="对象")
     level: Level = Field(title="意愿")
 
 
@@ -97,18 +114,20 @@ class Event(_Model):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
 
-    id: str = Field(min_length=1, title="编号")
-    name: str = Field(min_length=1, title="名称")
-    venue: str = Field(default="", title="地点")
-    timezone: str = Field(default="Asia/Shanghai", title="时区")
+    id: str = Field(min_length=1, max_length=64, title="编号")
+    name: str = Field(min_length=1, max_length=MAX_NAME, title="名称")
+    venue: str = Field(default="", max_length=MAX_NAME, title="地点")
+    timezone: str = Field(default="Asia/Shanghai", max_length=64, title="时区")
     slot_minutes: int = Field(default=20, ge=5, le=240, title="每时段分钟数")
     gap_minutes: int = Field(default=0, ge=0, le=120, title="时段间隔分钟数")
-    sessions: list[Session] = Field(min_length=1, title="场次")
-    tables: list[Table] = Field(min_length=1, title="洽谈桌")
-    participants: list[Participant] = Field(default_factory=list, title="参会企业")
-    preferences: list[Preference] = Field(default_factory=list, title="意愿")
-    candidates: list[Candidate] = Field(default_factory=list, title="候选对接")
-    min_meetings_per_sme: int = Field(default=1, ge=0, title="每家中小企业至少洽谈次数")
+    sessions: list[Session] = Field(min_length=1, max_length=MAX_SESSIONS, title="场次")
+    tables: list[Table] = Field(min_length=1, max_length=MAX_TABLES, title="洽谈桌")
+    participants: list[Participant] = Field(
+        default_factory=list, max_length=MAX_PARTICIPANTS, title="参会企业"
+    )
+    preferences: list[Preference] = Field(default_factory=list, max_length=MAX_PREFERENCES, title="意愿")
+    candidates: list[Candidate] = Field(default_factory=list, max_length=MAX_CANDIDATES, title="候选对接")
+    min_meetings_per_sme: int = Field(default=1, ge=0, le=MAX_SLOTS, title="每家中小企业至少洽谈次数")
     min_score: float = Field(default=0.0, ge=0.0, le=1.0, title="最低匹配分")  # below it: no meeting (musts aside)
 
     @model_validator(mode="after")
@@ -160,6 +179,8 @@ def _problems(event: Event) -> list[str]:
     if len({t.id for t in event.tables}) != len(event.tables):
         problems.append("洽谈桌编号重复")
     n = event.slot_count
+    if n > MAX_SLOTS:
+        problems.append(f"各场次时段数合计 {n}，超过上限 {MAX_SLOTS}")
     for p in event.participants:
         bad = [s for s in p.available_slots or [] if not 0 <= s < n]
         if bad:
@@ -178,4 +199,4 @@ def event_to_json(event: Event) -> str:
 
 def event_from_json(text: str | bytes) -> Event:
     """Inverse of :func:`event_to_json`; validates like construction does."""
-    return Event.model_validate_json(text)
+    return Event.model_validate_json(text, context=STORED)

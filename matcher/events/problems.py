@@ -46,7 +46,8 @@ _CHOICES = {  # enum fields, by name: the Chinese words the definition accepts
 }
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def error_message(error: Mapping[str, Any]) -> str:
+    """What one pydantic error says, in Chinese (also used for API request parameters)."""
     kind, ctx, loc = error["type"], error.get("ctx") or {}, error.get("loc") or ("",)
     if kind == "enum" and loc[-1] in _CHOICES:
         return _CHOICES[str(loc[-1])]
@@ -58,6 +59,8 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"应{word.get(kind, '小于')} {limit}"
     if kind == "string_too_short":
         return "不能为空"
+    if kind == "string_too_long":
+        return f"不超过 {ctx.get('max_length')} 个字符"
     if kind == "too_short":
         return f"至少需要 {ctx.get('min_length', 1)} 项"
     if kind == "too_long":
@@ -105,5 +108,5 @@ def chinese_problems(
     out = []
     for e in errors:
         where = _where(e.get("loc", ()), model, data) or "对接会定义"
-        out.append(f"{where}：{_message(e)}")
+        out.append(f"{where}：{error_message(e)}")
     return out

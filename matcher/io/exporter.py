@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from matcher.errors import MatcherError
 from matcher.io.cells import format_cell
 from matcher.io.columns import KIND_LABELS, Column, Kind, columns
+from matcher.io.sheets import safe_row
 from matcher.store import Store
 from matcher.store import repository as repo
 
@@ -80,7 +81,7 @@ def render(batches: Mapping[Kind, Sequence[BaseModel]], fmt: Format, *, headers:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(names)
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
     names, rows = rows_of(kind, records, headers=headers, mode="json")
     lines = [json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) for row in rows]
@@ -100,7 +101,7 @@ def _xlsx(batches: Mapping[Kind, Sequence[BaseModel]], headers: Headers) -> byte
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         sheet.freeze_panes = "A2"
         for i, name in enumerate(names, start=1):
             sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from matcher.domain import Demand, Enterprise, Park
+from matcher.domain.clean import STORED
 from matcher.errors import NotFoundError
 from matcher.store.tables import DemandRow, EnterpriseRow, ParkRow
 
@@ -46,19 +47,19 @@ _DEMAND_FIELDS = tuple(f for f in Demand.model_fields if f not in ("code", "publ
 
 
 def park_from_row(row: ParkRow) -> Park:
-    return Park(name=row.name, **{f: getattr(row, f) for f in _PARK_FIELDS})
+    return Park.model_validate({"name": row.name, **{f: getattr(row, f) for f in _PARK_FIELDS}}, context=STORED)
 
 
 def enterprise_from_row(row: EnterpriseRow) -> Enterprise:
     data: dict[str, Any] = {f: getattr(row, f) for f in (*_ENTERPRISE_SCALARS, *_ENTERPRISE_JSON)}
-    return Enterprise(
-        uscc=row.uscc, park=row.park.name if row.park else "", role=row.role, tier=row.tier, **data
-    )
+    data |= {"uscc": row.uscc, "park": row.park.name if row.park else "", "role": row.role, "tier": row.tier}
+    return Enterprise.model_validate(data, context=STORED)
 
 
 def demand_from_row(row: DemandRow) -> Demand:
-    return Demand(
-        code=row.code, publisher_uscc=row.publisher.uscc, **{f: getattr(row, f) for f in _DEMAND_FIELDS}
+    data = {f: getattr(row, f) for f in _DEMAND_FIELDS}
+    return Demand.model_validate(
+        {"code": row.code, "publisher_uscc": row.publisher.uscc, **data}, context=STORED
     )
 
 

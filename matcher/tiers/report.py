@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from matcher.domain.models import Tier
+from matcher.io.sheets import safe_row
 from matcher.tiers.assess import Assessment
 from matcher.tiers.gaps import fmt
 from matcher.tiers.history import PyramidYear
@@ -73,11 +74,11 @@ def pyramid_chart(counts: dict[Tier, int], path: str | Path, title: str = "æ¢¯åº
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     ws = wb.create_sheet(title)
-    ws.append(list(header))
+    ws.append(safe_row(header))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        ws.append(safe_row(row))
     ws.freeze_panes = "A2"
 
 
