@@ -46,7 +46,7 @@ def test_html_is_self_contained(setup, tmp_path: Path) -> None:  # type: ignore[
     G, cov = setup
     html = chain_map_html(G, cov)
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
-    assert "<script>" in html and "const DATA" in html
+    assert "<script>" in html and "const DATA = JSON.parse" in html
     html_path, svg_path = save_chain_map(G, cov, tmp_path)
     assert html_path.read_text(encoding="utf-8") == html and svg_path.suffix == ".svg"
 
@@ -71,3 +71,30 @@ def test_screenshot_in_headless_chromium(setup, tmp_path: Path) -> None:  # type
         browser.close()
     assert "环节10号材料组件" in panel and "本地生产企业" in panel
     assert out.stat().st_size > 20_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
+def test_names_that_look_like_markup_stay_data(tmp_path: Path) -> None:
+    """A firm named ``<!--<script>`` (or ``</script>``) once ended the page's inline script early: the
+    panel data is now a JSON block with ``<``, ``>`` and ``&`` escaped, read with JSON.parse."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    hostile = ["<!--<script>", "</script><b>x</b>", "A&B <!-- -->"]
+    firms = [{"id": f"f{i}", "name": name, "park": "园", "products": ["产品10"]} for i, name in enumerate(hostile)]
+    G = chain_graph([big_chain()])
+    cov = chain_coverage(G, "测试产业", firms, park="园")
+    html = chain_map_html(G, cov)
+    assert "<!--<script>" not in html and '<script type="application/json"' in html
+    html_path, _ = save_chain_map(G, cov, tmp_path)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html_path.as_uri())
+        page.hover('g.link[data-node="link:测试产业/l10"]')
+        panel = page.inner_text("#panel")
+        bold = page.locator("#panel b").count()
+        browser.close()
+    assert errors == []
+    assert all(name in panel for name in hostile), panel
+    assert bold == 0, "names are shown as text, never as markup"

@@ -146,8 +146,9 @@ body {{ margin: 0; font-family: {font}; background: #fafafa; color: #212121; dis
 <div id="map">{svg}</div>
 <div id="panel"><h2>{industry}</h2><p>将鼠标移到环节上查看生产企业、缺口影响的龙头企业。</p>
 <p>覆盖率 {share}；缺失 {gaps} 个，薄弱 {weak} 个。</p></div>
+<script type="application/json" id="chain-data">{data}</script>
 <script>
-const DATA = {data};
+const DATA = JSON.parse(document.getElementById('chain-data').textContent);
 const panel = document.getElementById('panel');
 const esc = s => String(s).replace(/[&<>"]/g, c => ({{'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}})[c]);
 const list = (t, xs) => '<h3>' + t + '</h3>' + (xs.length ? '<ul>' + xs.map(x => '<li>' + esc(x) + '</li>').join('') + '</ul>' : '<p>无</p>');
@@ -172,6 +173,13 @@ document.querySelectorAll('.link').forEach(g => {{
 """
 
 
+def script_json(value: object) -> str:
+    """``value`` as JSON that is inert inside an HTML ``<script>`` block: ``<``, ``>`` and ``&`` written as
+    ``\\u003c``… so no text (``<!--<script>``, ``</script>``) can end or re-enter the block."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def chain_map_html(G: nx.DiGraph, coverage: ChainCoverage) -> str:
     """A self-contained interactive page: the SVG map plus a side panel filled on hover."""
     return PAGE.format(
@@ -182,7 +190,7 @@ def chain_map_html(G: nx.DiGraph, coverage: ChainCoverage) -> str:
         share=f"{coverage.coverage:.0%}",
         gaps=len(coverage.gaps),
         weak=len(coverage.weak),
-        data=json.dumps(_panel_data(coverage), ensure_ascii=False).replace("</", "<\\/"),
+        data=script_json(_panel_data(coverage)),
     )
 
 
