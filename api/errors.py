@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import ErrorBody
-from matcher.errors import MatcherError, NotFoundError, ValidationError
+from matcher.errors import ConflictError, MatcherError, NotFoundError, ValidationError
 from matcher.events.problems import error_message
 
 
@@ -40,6 +40,10 @@ def install(app: FastAPI) -> None:
             f"数据校验未通过（{len(exc.problems)} 个问题），未写入任何数据",
             exc.problems,
         )
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return _body(409, "conflict", str(exc))
 
     @app.exception_handler(MatcherError)
     async def _matcher(_: Request, exc: MatcherError) -> JSONResponse:

@@ -29,26 +29,31 @@ class ParkPublic(Park):
     enterprise_count: int = Field(default=0, title="企业数")
 
 
+VERSION_DOC = "记录版本（每次修改加 1）；修改时以 If-Match 或 version 提交，过期的修改返回 409"
+
+
 class EnterprisePublic(BaseModel):
     id: int
     size_class: str | None = Field(default=None, title="企业规模")
+    version: int = Field(default=1, description=VERSION_DOC)
     record: Enterprise
 
     @classmethod
-    def of(cls, id: int, record: Enterprise, *, private: bool = False) -> EnterprisePublic:
+    def of(cls, id: int, record: Enterprise, *, private: bool = False, version: int = 1) -> EnterprisePublic:
         """The public view; contacts stay blank unless ``private`` access was granted."""
         shown = record if private else record.model_copy(update={"contact": type(record.contact)()})
-        return cls(id=id, size_class=record.size_class, record=shown)
+        return cls(id=id, size_class=record.size_class, version=version, record=shown)
 
 
 class DemandPublic(BaseModel):
     id: int
     publisher_id: int
+    version: int = Field(default=1, description=VERSION_DOC)
     record: Demand
 
     @classmethod
     def of(cls, stored: StoredDemand) -> DemandPublic:
-        return cls(id=stored.id, publisher_id=stored.publisher_id, record=stored.record)
+        return cls(id=stored.id, publisher_id=stored.publisher_id, version=stored.version, record=stored.record)
 
 
 class ImportResult(BaseModel):
@@ -506,7 +511,13 @@ else:
             ),
         },
     )
-    DemandPatch = _body_model("DemandPatch", Demand, optional=True, drop={"code", "publisher_uscc"}, extra={})
+    DemandPatch = _body_model(
+        "DemandPatch",
+        Demand,
+        optional=True,
+        drop={"code", "publisher_uscc"},
+        extra={"version": (int | None, Field(default=None, ge=1, le=2**31 - 1, description=VERSION_DOC))},
+    )
 
 
 class ProfilePatch(BaseModel):
@@ -519,6 +530,7 @@ class ProfilePatch(BaseModel):
     certifications: list[str] | None = Field(default=None, max_length=50, title="资质认证")
     capacity: str | None = Field(default=None, max_length=1000, title="产能")
     contact: Contact | None = Field(default=None, title="联系方式")
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1, description=VERSION_DOC)
 
 
 class CandidateDecisionIn(BaseModel):

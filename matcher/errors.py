@@ -26,6 +26,10 @@ class NotFoundError(MatcherError):
     """A park, enterprise, demand or other record does not exist."""
 
 
+class ConflictError(MatcherError):
+    """A write based on an older version of a record than the stored one (someone changed it meanwhile)."""
+
+
 class ImportRefusedError(ValidationError):
     """A whole import file was refused; nothing was written."""
 

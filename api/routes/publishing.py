@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.auth import require
-from api.deps import DemandId, EngineDep, EnterpriseId
+from api.deps import DemandId, EngineDep, EnterpriseId, IfMatch, expected_version, tag
 from api.routes.matching import _suppliers
 from api.schemas import (
     CandidateDecisionIn,
@@ -54,8 +54,13 @@ def update_demand(
     who: Annotated[Principal, require(Resource.DEMAND, Action.UPDATE)],
     demand_id: DemandId,
     body: DemandPatch,
+    response: Response,
+    expected: IfMatch = None,
 ) -> DemandPublic:
-    d = engine.update_demand(demand_id, body.model_dump(exclude_unset=True), principal=who)
+    changes = body.model_dump(exclude_unset=True)
+    version = expected_version(expected, changes.pop("version", None))
+    d = engine.update_demand(demand_id, changes, principal=who, version=version)
+    tag(response, d.version)
     return DemandPublic.of(d)
 
 
@@ -91,6 +96,11 @@ def update_profile(
     who: Annotated[Principal, require(Resource.ENTERPRISE, Action.UPDATE)],
     enterprise_id: EnterpriseId,
     body: ProfilePatch,
+    response: Response,
+    expected: IfMatch = None,
 ) -> EnterprisePublic:
-    found = engine.update_profile(enterprise_id, body.model_dump(exclude_unset=True), principal=who)
-    return EnterprisePublic.of(found.id, found.record, private=True)
+    changes = body.model_dump(exclude_unset=True)
+    version = expected_version(expected, changes.pop("version", None))
+    found = engine.update_profile(enterprise_id, changes, principal=who, version=version)
+    tag(response, found.version)
+    return EnterprisePublic.of(found.id, found.record, private=True, version=found.version)

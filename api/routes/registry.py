@@ -6,10 +6,10 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Query, Response, UploadFile
 
 from api.auth import require
-from api.deps import DemandId, EngineDep, EnterpriseId, Limit, Offset
+from api.deps import DemandId, EngineDep, EnterpriseId, Limit, Offset, tag
 from api.schemas import DemandPublic, EnterprisePublic, ImportResult, Page, ParkPublic
 from matcher.auth import Action, Principal, Resource
 from matcher.errors import ImportRefusedError, MatcherError
@@ -40,13 +40,17 @@ def list_enterprises(
 ) -> Page[EnterprisePublic]:
     rows = engine.enterprises(park=park, role=role, limit=limit, offset=offset, principal=who)
     # the engine has already blanked the contacts this caller may not see
-    return Page(data=[EnterprisePublic.of(e.id, e.record, private=True) for e in rows], count=len(rows))
+    shown = [EnterprisePublic.of(e.id, e.record, private=True, version=e.version) for e in rows]
+    return Page(data=shown, count=len(rows))
 
 
 @router.get("/enterprises/{enterprise_id}", summary="企业详情")
-def get_enterprise(engine: EngineDep, who: Reader, enterprise_id: EnterpriseId) -> EnterprisePublic:
+def get_enterprise(
+    engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, response: Response
+) -> EnterprisePublic:
     found = engine.enterprise(enterprise_id, principal=who)
-    return EnterprisePublic.of(found.id, found.record, private=True)
+    tag(response, found.version)
+    return EnterprisePublic.of(found.id, found.record, private=True, version=found.version)
 
 
 @router.get("/demands", summary="需求列表")
@@ -61,8 +65,9 @@ def list_demands(
 
 
 @router.get("/demands/{demand_id}", summary="需求详情")
-def get_demand(engine: EngineDep, who: DemandReader, demand_id: DemandId) -> DemandPublic:
+def get_demand(engine: EngineDep, who: DemandReader, demand_id: DemandId, response: Response) -> DemandPublic:
     d = engine.demand(demand_id, principal=who)
+    tag(response, d.version)
     return DemandPublic.of(d)
 
 

@@ -124,10 +124,14 @@ def decide(
 
 @router.post("/demands/{demand_id}/status")
 def change_status(
-    engine: EngineDep, who: DemandEditor, demand_id: DemandId, status: Annotated[str, Form(max_length=16)]
+    engine: EngineDep,
+    who: DemandEditor,
+    demand_id: DemandId,
+    status: Annotated[str, Form(max_length=16)],
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     with engine_errors():
-        engine.update_demand(demand_id, {"status": status}, principal=who)
+        engine.update_demand(demand_id, {"status": status}, principal=who, version=version)
     return RedirectResponse(f"/demands/{demand_id}", status_code=303)
 
 

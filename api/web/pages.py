@@ -27,7 +27,7 @@ from matcher.auth.policy import Access, Action, Resource, check
 from matcher.auth.principal import Principal
 from matcher.auth.tokens import SESSION_TTL
 from matcher.engine import Engine
-from matcher.errors import NotFoundError, ValidationError
+from matcher.errors import ConflictError, NotFoundError, ValidationError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -56,8 +56,9 @@ class PageNotFound(Exception):
 
 
 class PageInvalid(Exception):
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], status: int = 422) -> None:
         self.message = "；".join(problems)
+        self.status = status
 
 
 @contextmanager
@@ -72,6 +73,8 @@ def engine_errors() -> Iterator[None]:
         raise PageNotFound(str(exc)) from exc
     except ValidationError as exc:
         raise PageInvalid(exc.problems) from exc
+    except ConflictError as exc:  # the record changed since the form was loaded
+        raise PageInvalid([str(exc)], status=409) from exc
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -208,7 +211,7 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: PageInvalid) -> Response:
         who = getattr(request.state, "principal", None)
         ctx = {"who": who, "message": exc.message, "heading": "提交有误，未保存"}
-        return render(request, "error.html", ctx, status=422)
+        return render(request, "error.html", ctx, status=exc.status)
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> Response:

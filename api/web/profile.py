@@ -3,7 +3,8 @@ open demands the matching engine recommends for it, with reasons."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +16,7 @@ from api.web.pages import PageForbidden, engine_errors, page, render
 from matcher.auth.policy import Action, Resource
 from matcher.auth.principal import Principal
 from matcher.engine import Engine
-from matcher.errors import ValidationError
+from matcher.errors import ConflictError, ValidationError
 from matcher.store.repository import StoredEnterprise
 
 router = APIRouter(include_in_schema=False)
@@ -30,6 +31,12 @@ def _own(engine: Engine, who: Principal) -> StoredEnterprise:
         raise PageForbidden("企业档案页面供企业用户使用：当前账号未绑定企业（管理员请通过导入维护企业信息）")
     with engine_errors():
         return engine.enterprise(who.enterprise_id, principal=who)
+
+
+def _version(form: Mapping[str, Any]) -> int | None:
+    """The version the form was loaded with (absent from forms of older pages)."""
+    text = str(form.get("version") or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 10 else None
 
 
 def _values(found: StoredEnterprise) -> dict[str, str]:
@@ -58,11 +65,16 @@ async def save_profile(request: Request, engine: EngineDep, who: ProfileEditor) 
     found = await run_in_threadpool(_own, engine, who)  # database work stays off the event loop
     with engine_errors():
         try:
-            await run_in_threadpool(engine.update_profile, found.id, profile_fields(form), principal=who)
-        except ValidationError as exc:
+            await run_in_threadpool(
+                engine.update_profile, found.id, profile_fields(form), principal=who, version=_version(form)
+            )
+        except (ValidationError, ConflictError) as exc:
+            # a conflict shows the newest version's number, so saving again is a deliberate overwrite
             values = {k: str(v) for k, v in form.items()}
-            ctx = {"who": who, "enterprise": found, "values": values, "problems": exc.problems}
-            return render(request, "profile.html", ctx, status=422)
+            problems = exc.problems if isinstance(exc, ValidationError) else [f"{exc}（您填写的内容仍在下方）"]
+            latest = await run_in_threadpool(_own, engine, who)
+            ctx = {"who": who, "enterprise": latest, "values": values, "problems": problems}
+            return render(request, "profile.html", ctx, status=422 if isinstance(exc, ValidationError) else 409)
     return RedirectResponse("/recommendations?saved=1", status_code=303)
 
 

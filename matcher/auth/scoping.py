@@ -53,7 +53,7 @@ def list_demands(
     if publisher_id is not None:
         query = query.where(DemandRow.publisher_id == publisher_id)
     rows = session.scalars(query).unique()
-    return [repo.StoredDemand(r.id, repo.demand_from_row(r), r.publisher_id) for r in rows]
+    return [repo.StoredDemand(r.id, repo.demand_from_row(r), r.publisher_id, r.version) for r in rows]
 
 
 def enterprise_park(session: Session, enterprise_id: int) -> int | None:
@@ -81,6 +81,6 @@ def mask_contacts(
     return [
         r
         if can_see_contact(p, r.id, parks.get(r.id))
-        else repo.StoredEnterprise(r.id, r.record.model_copy(update={"contact": Contact()}))
+        else repo.StoredEnterprise(r.id, r.record.model_copy(update={"contact": Contact()}), r.version)
         for r in rows
     ]

@@ -6,19 +6,21 @@ before anything is stored, so a refused or invalid change leaves the store as it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from matcher.auth import policy, scoping
 from matcher.auth.principal import AccountRole, Principal
 from matcher.domain import Demand, Enterprise
 from matcher.engine.matching import MatchingMixin, SupplierSearch
-from matcher.errors import NotFoundError, ValidationError
+from matcher.errors import ConflictError, NotFoundError, ValidationError
 from matcher.io.validate import pydantic_messages
 from matcher.store import repository as repo
 from matcher.store.tables import CandidateDecisionRow, DemandRow, EnterpriseRow
@@ -54,6 +56,23 @@ def _validated(model: type[Demand] | type[Enterprise], data: Mapping[str, Any]) 
         return model.model_validate(dict(data))
     except PydanticError as exc:
         raise ValidationError(pydantic_messages(model, exc)) from exc
+
+
+def _check_version(stored: int, expected: int | None, what: str) -> None:
+    """Refuse a change based on an older version than the stored one (a lost update otherwise)."""
+    if expected is not None and expected != stored:
+        raise ConflictError(
+            f"{what}已被他人修改（当前版本 {stored}，您提交的修改基于版本 {expected}）：请刷新后在最新内容上重新修改"
+        )
+
+
+@contextmanager
+def _stale_as_conflict(what: str) -> Iterator[None]:
+    """A concurrent writer got in between our read and our write: the store's version check refused it."""
+    try:
+        yield
+    except StaleDataError:
+        raise ConflictError(f"{what}刚被他人修改：请刷新后在最新内容上重新修改") from None
 
 
 def _unknown(changes: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
@@ -118,15 +137,23 @@ class PublishingMixin(MatchingMixin):
             return repo.get_demand(s, code=code)
 
     def update_demand(
-        self, demand_id: int, changes: Mapping[str, Any], *, principal: Principal | None = None
+        self,
+        demand_id: int,
+        changes: Mapping[str, Any],
+        *,
+        principal: Principal | None = None,
+        version: int | None = None,
     ) -> repo.StoredDemand:
-        """Change some fields of a demand (e.g. close it, widen its visibility); the whole record is
-        re-validated, and a demand the caller may not see is reported as missing."""
+        """Change the given fields of a demand (e.g. close it, widen its visibility), the others stay; the
+        whole record is re-validated, and a demand the caller may not see is reported as missing.
+        ``version``: the version the change was made on; an older one than stored is a ConflictError."""
         _unknown(changes, DEMAND_FIELDS, "需求")
         with self.store.session() as s:
             found = self._checked_demand(s, demand_id, principal, "修改该需求")
+            _check_version(found.version, version, "该需求")
             record = _validated(Demand, {**found.record.model_dump(), **changes})
-            repo.upsert_demands(s, demands=[record])
+            with _stale_as_conflict("该需求"):
+                repo.upsert_demands(s, demands=[record])
             return repo.get_demand(s, id=demand_id)
 
     def managed_demands(self, *, principal: Principal, limit: int = 500) -> list[repo.StoredDemand]:
@@ -154,12 +181,17 @@ class PublishingMixin(MatchingMixin):
     # -- profiles --------------------------------------------------------------------------------------
 
     def update_profile(
-        self, enterprise_id: int, changes: Mapping[str, Any], *, principal: Principal | None = None
+        self,
+        enterprise_id: int,
+        changes: Mapping[str, Any],
+        *,
+        principal: Principal | None = None,
+        version: int | None = None,
     ) -> repo.StoredEnterprise:
         """Change an enterprise's products, capabilities, certifications, capacity or contact.
 
         Only its own users, the admins of its park and platform admins may; the matching pool sees the
-        change on its next query (the registry fingerprint moves).
+        change on its next query (the registry fingerprint moves). ``version`` as in ``update_demand``.
         """
         _unknown(changes, PROFILE_FIELDS, "企业档案中")
         with self.store.session() as s:
@@ -170,8 +202,10 @@ class PublishingMixin(MatchingMixin):
                     policy.can_change_enterprise(principal, enterprise_id, park_id),
                     "只能修改本企业（或所辖园区企业）的档案",
                 )
+            _check_version(found.version, version, "该企业档案")
             record = _validated(Enterprise, {**found.record.model_dump(), **changes})
-            repo.upsert_enterprises(s, enterprises=[record])
+            with _stale_as_conflict("该企业档案"):
+                repo.upsert_enterprises(s, enterprises=[record])
             stored = repo.get_enterprise(s, id=enterprise_id)
         self._registry_changed()
         return stored

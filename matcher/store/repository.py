@@ -29,6 +29,7 @@ class UpsertCounts(NamedTuple):
 class StoredEnterprise:
     id: int
     record: Enterprise
+    version: int = 1  # bumped by every change; a write naming an older one is refused (ConflictError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class StoredDemand:
     id: int
     record: Demand
     publisher_id: int
+    version: int = 1  # as StoredEnterprise's
 
 
 # -- conversions -------------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ def get_enterprise(session: Session, *, id: int | None = None, uscc: str | None 
         raise NotFoundError(
             f"企业不存在（{'编号 ' + str(id) if id is not None else '统一社会信用代码 ' + str(uscc)}）"
         )
-    return StoredEnterprise(row.id, enterprise_from_row(row))
+    return StoredEnterprise(row.id, enterprise_from_row(row), row.version)
 
 
 def list_enterprises(
@@ -172,7 +174,7 @@ def list_enterprises(
         query = query.join(ParkRow).where(ParkRow.name == park)
     if role is not None:
         query = query.where(EnterpriseRow.role == role)
-    return [StoredEnterprise(r.id, enterprise_from_row(r)) for r in session.scalars(query).unique()]
+    return [StoredEnterprise(r.id, enterprise_from_row(r), r.version) for r in session.scalars(query).unique()]
 
 
 def delete_enterprise(session: Session, *, id: int) -> None:
@@ -221,7 +223,7 @@ def get_demand(session: Session, *, id: int | None = None, code: str | None = No
     row = session.scalar(query)
     if row is None:
         raise NotFoundError(f"需求不存在（{'编号 ' + str(id) if id is not None else code}）")
-    return StoredDemand(row.id, demand_from_row(row), row.publisher_id)
+    return StoredDemand(row.id, demand_from_row(row), row.publisher_id, row.version)
 
 
 def list_demands(
@@ -232,7 +234,8 @@ def list_demands(
         query = query.where(DemandRow.status == status)
     if publisher_id is not None:
         query = query.where(DemandRow.publisher_id == publisher_id)
-    return [StoredDemand(r.id, demand_from_row(r), r.publisher_id) for r in session.scalars(query).unique()]
+    rows = session.scalars(query).unique()
+    return [StoredDemand(r.id, demand_from_row(r), r.publisher_id, r.version) for r in rows]
 
 
 def delete_demand(session: Session, *, id: int) -> None:

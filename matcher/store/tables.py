@@ -69,8 +69,12 @@ class EnterpriseRow(Timestamped, Base):
     certifications: Mapped[list[Any]] = mapped_column(JSON, default=list)
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     contact: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # optimistic locking: every UPDATE checks and bumps it, so a stale write fails instead of winning
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     park: Mapped[ParkRow | None] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DemandRow(Timestamped, Base):
@@ -97,8 +101,11 @@ class DemandRow(Timestamped, Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), index=True)
     visibility: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # as EnterpriseRow's
 
     publisher: Mapped[EnterpriseRow] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class TierAssessmentRow(Base):

@@ -1,0 +1,33 @@
+"""record versions: enterprises and demands carry a version bumped by every change (optimistic locking)
+
+A PATCH naming an older version than the stored one is refused with 409 instead of silently undoing the
+change made meanwhile (issue 11, item 8).
+
+Revision ID: 0008
+Revises: 0009
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+TABLES = ("enterprises", "demands")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("version", sa.Integer, nullable=False, server_default="1"))
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("version")
