@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     boost_chain: float = Field(default=0.08, ge=0, le=1, description="产业链上下游相邻加分")
     # Relevance floor on the 0-100 scale (matcher.ranking.relevance), chosen with benchmarks/bench_relevance.py
     relevance_floor: float = Field(default=25.0, ge=0, le=100, description="相关度下限（0-100）：低于此值不列为候选")
+    pool_inline_refit: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="企业库变更后，上次拟合用时不超过此秒数时当场重建匹配池；否则后台重建，期间用旧池应答",
+    )
 
     @field_validator("database_url")
     @classmethod

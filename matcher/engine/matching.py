@@ -13,12 +13,18 @@ whole-text channel is computed only for companies that can still reach the top (
 exact), and recent searches are remembered per pool. Whether the registry changed is asked cheaply on
 every query (count and newest id of the enterprises: additions and removals) and in full (also the newest
 ``updated_at``: edits in place) at most once per ``POOL_RECHECK_SECONDS``; this worker's own edits
-(``PublishingMixin``) drop the pool at once.
+(``PublishingMixin``) mark the pool outdated at once.
+
+A changed registry never stalls queries behind a long refit: when the last fit took longer than
+``settings.pool_inline_refit`` seconds (31 s at 140k enterprises), the new pool is built in a background
+thread while queries are answered from the old one, and swapped in whole when ready. Small registries,
+and the very first fit, are fitted on the spot.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -63,6 +69,7 @@ if TYPE_CHECKING:
     from matcher.events.shortlists import ScorePair
     from matcher.ranking.core import MatchCore, Ranking, TopSuppliers
 
+log = logging.getLogger(__name__)
 POOL_RECHECK_SECONDS = 5.0  # edits in place reach other workers' pools within this time
 # One scalar subquery each, built once: SQLite answers a lone count(*) or max(id) from a b-tree, not a
 # table scan, and a statement built once keeps its compiled form (0.03 ms a check instead of 0.2 ms).
@@ -196,6 +203,7 @@ class Pool:
     search_cache_size: int = 2048
 
     def __post_init__(self) -> None:
+        self.generation = 0  # the engine's count of its own registry edits when the fit began
         self.positions = {eid: i for i, eid in enumerate(self.ids)}
         self.eligibility = Eligibility.build(self.ids, self.records)
         self.parks = self.eligibility.parks
@@ -308,6 +316,10 @@ class MatchingMixin(RegistryMixin):
     _pool_cache: Pool | None = None
     _pool_lock = threading.Lock()
     _recheck_lock = threading.Lock()
+    _refit_lock = threading.Lock()
+    _refit_thread: threading.Thread | None = None
+    _generation = 0  # this engine's registry edits so far (``_registry_changed``)
+    _fit_seconds = 0.0  # how long the last fit took
     _encoder: Encoder | None = None
     _query_encoder: Encoder | None = None
 
@@ -355,11 +367,13 @@ class MatchingMixin(RegistryMixin):
     def match_pool(self) -> Pool:
         """The fitted pool, refitted when enterprises were added, changed or removed since the last fit.
 
-        Additions and removals are seen at once; edits in place within ``POOL_RECHECK_SECONDS``. The
-        slower full check runs in one thread at a time: the others answer from the pool meanwhile.
+        Additions and removals are seen at once; edits in place within ``POOL_RECHECK_SECONDS`` (this
+        engine's own edits at once). The slower full check runs in one thread at a time: the others
+        answer from the pool meanwhile. A refit expected to be slow runs in the background (see above).
         """
         pool = self._pool_cache
-        if pool is not None and self._fingerprint(full=False)[:2] == pool.fingerprint[:2]:
+        current = pool is not None and pool.generation == self._generation
+        if pool is not None and current and self._fingerprint(full=False)[:2] == pool.fingerprint[:2]:
             due = time.monotonic() - pool.checked >= POOL_RECHECK_SECONDS
             if not due or not self._recheck_lock.acquire(blocking=False):
                 return pool
@@ -369,15 +383,54 @@ class MatchingMixin(RegistryMixin):
                     return pool
             finally:
                 self._recheck_lock.release()
-        fingerprint = self._fingerprint()
+        if pool is not None and self._fit_seconds > self.settings.pool_inline_refit:
+            self._refit_in_background()
+            return pool
+        return self._refit_now()
+
+    def _refit_now(self) -> Pool:
         with self._pool_lock:
-            if self._pool_cache is None or self._pool_cache.fingerprint != fingerprint:
-                gc.unfreeze()  # the old pool becomes collectable again (see _settle_heap)
-                self._pool_cache = None
-                self._pool_cache = self._fit_pool(fingerprint)
-                _settle_heap()
+            generation, fingerprint = self._generation, self._fingerprint()
+            pool = self._pool_cache
+            if pool is None or pool.fingerprint != fingerprint or pool.generation != generation:
+                self._pool_cache = None  # the old pool's memory is free for the new one
+                self._swap(self._timed_fit(fingerprint, generation))
+            assert self._pool_cache is not None
             self._pool_cache.checked = time.monotonic()
             return self._pool_cache
+
+    def _refit_in_background(self) -> None:
+        """Start one thread that fits a new pool and swaps it in; queries keep the old pool meanwhile."""
+        with self._refit_lock:
+            if self._refit_thread is not None and self._refit_thread.is_alive():
+                return
+            self._refit_thread = threading.Thread(
+                target=self._refit_job, name="matcher-pool-refit", daemon=True
+            )
+            self._refit_thread.start()
+
+    def _refit_job(self) -> None:
+        try:
+            generation, fingerprint = self._generation, self._fingerprint()
+            fresh = self._timed_fit(fingerprint, generation)
+        except Exception:  # e.g. the registry was emptied: keep answering from the old pool
+            log.warning("后台重建匹配池失败，继续使用旧的匹配池", exc_info=True)
+            return
+        with self._pool_lock:
+            self._swap(fresh)
+
+    def _timed_fit(self, fingerprint: tuple[int, int, str], generation: int) -> Pool:
+        started = time.monotonic()
+        pool = self._fit_pool(fingerprint)
+        pool.generation = generation
+        self._fit_seconds = time.monotonic() - started
+        return pool
+
+    def _swap(self, pool: Pool) -> None:
+        """Put ``pool`` in place in one assignment (readers see the old or the new, never a mix)."""
+        gc.unfreeze()  # the old pool becomes collectable again (see _settle_heap)
+        self._pool_cache = pool
+        _settle_heap()
 
     def _fit_pool(self, fingerprint: tuple[int, int, str]) -> Pool:
         from matcher.ranking.core import MatchCore

@@ -83,9 +83,9 @@ def _unknown(changes: Mapping[str, Any], allowed: frozenset[str], what: str) -> 
 
 class PublishingMixin(MatchingMixin):
     def _registry_changed(self) -> None:
-        """This worker sees its own write at once (others when the registry fingerprint moves)."""
-        with self._pool_lock:
-            self._pool_cache = None
+        """This worker's next query sees its own write (others when the registry fingerprint moves): the
+        pool is refitted then, in the background when a fit is slow (``MatchingMixin.match_pool``)."""
+        self._generation += 1
 
     # -- demands ---------------------------------------------------------------------------------------
 
