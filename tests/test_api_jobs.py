@@ -240,3 +240,27 @@ def test_server_start_fails_the_jobs_a_dead_process_left(world: World) -> None:
         found = jobs_repo.get_job(s, id=left.id)
     assert (found.state, found.error) == ("failed", INTERRUPTED)
     assert INTERRUPTED == "服务重启，任务中断，请重新提交"
+
+
+def test_the_owner_cancels_a_running_import_and_nothing_is_written(client: TestClient, world: World) -> None:
+    before = snapshot(world.store)
+    started = upload(client, world, "大文件.csv", rows(list(range(20_000, 26_000))))
+    assert started.status_code == 202, started.text
+    url = started.json()["status_url"]
+    deadline = time.monotonic() + 30
+    while client.get(url, headers=auth(world, "platform")).json()["state"] == "queued":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    other = client.post(f"{url}/cancel", headers=auth(world, "park_a"))
+    assert other.status_code == 404, "another account's job does not exist for it"
+    asked = client.post(f"{url}/cancel", headers=auth(world, "platform"))
+    assert asked.status_code == 200, asked.text
+    deadline = time.monotonic() + 30
+    while (body := client.get(url, headers=auth(world, "platform")).json())["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, "the job honours the cancellation at its next step"
+        time.sleep(0.05)
+    assert body["state"] == "cancelled" and body["state_label"] == "已取消", body
+    assert "取消" in body["message"] and body["finished_at"]
+    assert snapshot(world.store) == before, "a cancelled import writes nothing"
+    again = client.post(f"{url}/cancel", headers=auth(world, "platform"))
+    assert again.status_code == 409 and "已取消" in again.json()["message"]

@@ -62,7 +62,7 @@ class JobPublic(BaseModel):
     id: int
     kind: str = Field(description="import（数据导入）/ index（重建检索索引）/ schedule（对接会排程）")
     kind_label: str
-    state: str = Field(description="queued / running / done / failed")
+    state: str = Field(description="queued / running / done / failed / cancelled")
     state_label: str
     progress: float = Field(ge=0, le=1, description="进度 0..1")
     message: str = Field(description="当前进展或结果（中文）")
@@ -181,6 +181,13 @@ def list_jobs(
 ) -> Page[JobPublic]:
     rows = [JobPublic.of(j) for j in engine.jobs(principal=who, kind=kind, limit=limit)]
     return Page(data=rows, count=len(rows))
+
+
+@router.post("/{job_id}/cancel", summary="取消排队中或进行中的后台任务（提交人或平台管理员）")
+def cancel_job(engine: EngineDep, who: Reader, job_id: JobId) -> JobPublic:
+    """A queued job never starts; a running one stops at its next step and writes nothing (state
+    ``cancelled`` once it has stopped)."""
+    return JobPublic.of(engine.cancel_job(job_id, principal=who))
 
 
 @router.get("/{job_id}", summary="后台任务状态与进度")

@@ -19,7 +19,7 @@ from matcher.auth import policy
 from matcher.auth.principal import Principal
 from matcher.engine.events import EventsMixin
 from matcher.engine.search import SearchMixin, index_root
-from matcher.errors import MatcherError, NotFoundError
+from matcher.errors import ConflictError, MatcherError, NotFoundError
 from matcher.io.columns import KIND_LABELS, Kind
 from matcher.jobs import Job, JobKind, JobState, Outcome, Progress, Runner, runner_for
 from matcher.jobs import progress as steps
@@ -144,6 +144,15 @@ class JobsMixin(EventsMixin, SearchMixin):
         with self.store.session() as s:
             found = jobs_repo.list_jobs(s, owner_id=owner, kind=kind, limit=limit)
         return [_with_live(j, runner) for j in found]
+
+    def cancel_job(self, id: int, *, principal: Principal | None = None) -> Job:
+        """Cancel a queued or running job (its owner, or a platform admin); nothing it was writing is
+        kept. ConflictError when it has already ended."""
+        found = self.job(id, principal=principal)
+        if not found.state.active:
+            raise ConflictError(f"任务已{found.state.label}，无法取消")
+        self.job_runner().cancel(id)
+        return self.job(id, principal=principal)
 
     def recover_jobs(self) -> int:
         """Fail the jobs a dead process left queued or running (call at server start)."""

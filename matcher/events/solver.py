@@ -128,14 +128,22 @@ class _Watch(cp_model.CpSolverSolutionCallback):
 def _watching(
     solver: cp_model.CpSolver, on_progress: SolveProgressFn, time_limit: float, base: int, every: float
 ) -> Iterator[_Watch]:
-    """A solution callback for ``solver.solve`` and a thread reporting it every ``every`` seconds."""
+    """A solution callback for ``solver.solve`` and a thread reporting it every ``every`` seconds.
+
+    When ``on_progress`` raises (a cancelled job), the search stops and the error is raised after it."""
     watch = _Watch(base)
     solver.best_bound_callback = watch.on_bound
     done = threading.Event()
+    raised: list[Exception] = []
 
     def report() -> None:
         while not done.wait(every):
-            on_progress(watch.progress(time_limit))
+            try:
+                on_progress(watch.progress(time_limit))
+            except Exception as exc:
+                raised.append(exc)
+                solver.stop_search()
+                return
 
     thread = threading.Thread(target=report, name="cp-sat-progress", daemon=True)
     thread.start()
@@ -144,6 +152,8 @@ def _watching(
     finally:
         done.set()
         thread.join()
+        if raised:
+            raise raised[0]
         on_progress(watch.progress(time_limit))
 
 

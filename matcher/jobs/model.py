@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from matcher.errors import MatcherError
+
 
 class JobState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
     @property
     def label(self) -> str:
@@ -29,6 +32,7 @@ _STATE_LABELS = {
     JobState.RUNNING: "进行中",
     JobState.DONE: "已完成",
     JobState.FAILED: "失败",
+    JobState.CANCELLED: "已取消",
 }
 
 
@@ -62,6 +66,11 @@ class Outcome(NamedTuple):
 Work = Callable[[Progress], Outcome]
 
 INTERRUPTED = "服务重启，任务中断，请重新提交"
+CANCELLED = "已按提交人的要求取消，未写入任何数据"
+
+
+class JobCancelled(MatcherError):
+    """Raised by ``progress`` once a job's owner cancelled it: the job stops at its next step."""
 NOT_STARTED = "服务停止，任务未开始执行，请重新提交"
 
 

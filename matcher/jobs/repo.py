@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from matcher.errors import NotFoundError
-from matcher.jobs.model import Job, JobState
+from matcher.jobs.model import CANCELLED, Job, JobState
 from matcher.store.tables import JobRow
 
 ACTIVE = (JobState.QUEUED.value, JobState.RUNNING.value)
@@ -138,6 +138,29 @@ def finish_job(
             finished_at=utcnow(),
         )
     )
+
+
+def request_cancel(session: Session, *, id: int) -> None:
+    """A queued job is cancelled at once; a running one is flagged for the process running it."""
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == id, JobRow.state == JobState.QUEUED.value)
+        .values(state=JobState.CANCELLED.value, message=CANCELLED, finished_at=utcnow(), cancel_requested=True)
+    )
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == id, JobRow.state == JobState.RUNNING.value)
+        .values(cancel_requested=True)
+    )
+
+
+def cancel_requested(session: Session, *, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` their owners asked to cancel."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    query = select(JobRow.id).where(JobRow.id.in_(wanted), JobRow.cancel_requested.is_(True))
+    return set(session.scalars(query))
 
 
 class ActiveJob(NamedTuple):

@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from matcher.errors import MatcherError, ValidationError
 from matcher.jobs import repo
-from matcher.jobs.model import INTERRUPTED, NOT_STARTED, Job, JobState, Outcome, Work
+from matcher.jobs.model import CANCELLED, INTERRUPTED, NOT_STARTED, Job, JobCancelled, JobState, Outcome, Work
 from matcher.store import Store
 
 log = logging.getLogger("matcher.jobs")
@@ -57,13 +57,19 @@ def this_worker() -> str:
 
 
 class _Live:
-    """A running job's newest progress, in memory; ``dirty`` until the flusher has written it."""
+    """A running job's newest progress, in memory; ``dirty`` until the flusher has written it.
+
+    Once the job's owner cancelled it (``cancelled``, set by the flusher), the next progress report
+    raises JobCancelled: jobs report between stages and every few rows, so that is where they stop."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.fraction, self.message, self.dirty = 0.0, "", False
+        self.cancelled = False
 
     def __call__(self, fraction: float, message: str) -> None:
+        if self.cancelled:
+            raise JobCancelled(CANCELLED)
         value = float(fraction)
         value = 0.0 if value != value else min(1.0, max(0.0, value))  # NaN -> 0
         with self._lock:
@@ -174,6 +180,8 @@ class Runner:
         """(outcome, error, problems) of running ``work``; errors become Chinese messages."""
         try:
             return work(live), None, []
+        except JobCancelled:
+            return None, CANCELLED, []
         except ValidationError as exc:
             problems = exc.problems[:MAX_PROBLEMS]
             if len(exc.problems) > MAX_PROBLEMS:
@@ -192,7 +200,8 @@ class Runner:
         if outcome is not None:
             state, progress, message, result = JobState.DONE, 1.0, outcome.message, outcome.result
         else:
-            state, progress, message = JobState.FAILED, live.peek()[0], error or ""
+            state = JobState.CANCELLED if error == CANCELLED else JobState.FAILED
+            progress, message = live.peek()[0], error or ""
             result = {"problems": problems} if problems else None
         for attempt in range(5):  # SQLite may be busy with another writer for a moment
             try:
@@ -242,9 +251,28 @@ class Runner:
                     if beat:
                         repo.touch(s, ids=ids)
                         last_beat = time.monotonic()
+                    self._mark_cancelled(repo.cancel_requested(s, ids=ids))
             except Exception:  # SQLite locked by a long import transaction: the next round retries
                 log.debug("后台任务进度暂未写入", exc_info=True)
                 self._mark_dirty([i for i, v in dirty if v is not None])
+
+    def _mark_cancelled(self, ids: set[int]) -> None:
+        with self._lock:
+            for job_id in ids:
+                held = self._held.get(job_id)
+                if held is not None and held.live is not None:
+                    held.live.cancelled = True
+
+    def cancel(self, job_id: int) -> None:
+        """Ask job ``job_id`` to stop: a queued one never starts, a running one stops at its next step
+        (in whichever process runs it; this one also stops waiting for the flusher)."""
+        with self.store.session() as s:
+            repo.request_cancel(s, id=job_id)
+        with self._lock:
+            held = self._held.get(job_id)
+        if held is not None and held.future is not None and held.future.cancel():
+            self._release(job_id)  # it was still in this process's queue: it never runs
+        self._mark_cancelled({job_id})
 
     def _mark_dirty(self, ids: list[int]) -> None:
         with self._lock:

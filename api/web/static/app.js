@@ -20,13 +20,37 @@ const matcher = {
   },
 
   /** Poll a background job's status URL and move a .progress bar until it finishes. */
+  /** Ask the server to cancel job ``id`` (its owner or a platform admin); the job stops at its next step. */
+  cancelJob(id) {
+    return matcher.api(`/api/jobs/${id}/cancel`, { method: "POST" });
+  },
+
+  /** A "取消任务" button for job ``id``; it disables itself once pressed. */
+  cancelButton(id) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "small-button";
+    button.dataset.cancel = String(id);
+    button.textContent = "取消任务";
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      button.textContent = "正在取消…";
+      try {
+        await matcher.cancelJob(id);
+      } catch (error) {
+        button.textContent = `无法取消：${error.message}`;
+      }
+    });
+    return button;
+  },
+
   async follow(statusUrl, bar, label, intervalMs = 1000) {
     for (;;) {
       const job = await matcher.api(statusUrl);
       const pct = Math.round((job.progress || 0) * 100);
       if (bar) bar.style.width = `${pct}%`;
       if (label) label.textContent = job.message || `${pct}%`;
-      if (job.state === "done" || job.state === "failed") return job;
+      if (job.state === "done" || job.state === "failed" || job.state === "cancelled") return job;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   },

@@ -38,6 +38,7 @@
 
   /** Show the progress of a job (started here or found running) until it ends, then the new schedule. */
   async function follow(start) {
+    let cancel = null;
     const button = form.querySelector("button");
     button.disabled = true;
     error.hidden = true;
@@ -48,9 +49,11 @@
     try {
       const started = await start();
       box.dataset.state = "running";
+      cancel = matcher.cancelButton(started.id);
+      box.append(cancel);
       const job = await matcher.follow(started.status_url || `/api/jobs/${started.id}`, bar, label);
       box.dataset.state = job.state;
-      if (job.state === "failed") throw new Error(job.error || job.message || "排程失败");
+      if (job.state === "failed" || job.state === "cancelled") throw new Error(job.error || job.message || "排程失败");
       bar.style.width = "100%";
       label.textContent = `${job.message || "排程完成"}，正在显示新排程…`;
       await refreshResult();
@@ -60,6 +63,7 @@
       error.textContent = `排程未完成：${err.message}`;
       error.hidden = false;
     } finally {
+      if (cancel) cancel.remove();
       button.disabled = false;
     }
   }

@@ -70,6 +70,10 @@
   }
 
   function showJob(p, job) {
+    if (job.state === "cancelled") {
+      showFailure(p, job.message || "任务已取消", []);
+      return;
+    }
     if (job.state === "failed") {
       showFailure(p, job.error || "任务失败", job.problems || []);
       return;
@@ -81,14 +85,18 @@
   }
 
   async function run(p, button, start) {
+    let cancel = null;
     button.disabled = true;
     reset(p, "正在提交……");
     try {
       const job = await start();
+      cancel = matcher.cancelButton(job.id);
+      p.box.append(cancel);
       showJob(p, await matcher.follow(job.status_url, p.bar, p.label, 300));
     } catch (error) {
       showFailure(p, error.message, (error.data && error.data.problems) || []);
     } finally {
+      if (cancel) cancel.remove();
       button.disabled = false;
       refreshJobs();
     }
@@ -111,6 +119,9 @@
       el("td", when(job.created_at), "nowrap"),
       el("td", when(job.finished_at), "nowrap"),
     );
+    const action = el("td");
+    if (job.state === "queued" || job.state === "running") action.append(matcher.cancelButton(job.id));
+    row.append(action);
     return row;
   }
 
@@ -143,5 +154,7 @@
     run(indexPanel, indexButton, () => matcher.api("/api/jobs/index", { method: "POST" }));
   });
 
+  // the server renders the cancel buttons of active jobs; give them their behaviour
+  document.querySelectorAll("#job-rows button[data-cancel]").forEach((b) => b.replaceWith(matcher.cancelButton(Number(b.dataset.cancel))));
   if (document.querySelector("#job-rows tr[data-state=queued], #job-rows tr[data-state=running]")) refreshJobs();
 })();
