@@ -110,3 +110,22 @@ def test_platform_admin_rebuilds_the_search_index_as_a_job(page: Any, site: Site
     assert page.get_by_test_id("index-percent").inner_text() == "100%"
     assert "检索索引已重建" in result.inner_text()
     assert "重建检索索引" in page.get_by_test_id("jobs").locator("tbody tr").first.inner_text()
+
+
+def test_the_owner_cancels_a_running_import_with_the_button(page: Any, site: Site, tmp_path: Path) -> None:
+    open_imports(page, site)
+    big = enterprises_csv(tmp_path / "大名单.csv", site.facts["park"], list(range(910_000_000, 910_008_000)))
+    page.set_input_files("input[name=file]", str(big))
+    page.get_by_test_id("import-submit").click()
+    button = page.locator("#import-progress button[data-cancel]")
+    button.wait_for()
+    page.wait_for_function("() => document.getElementById('import-label').textContent.includes('校验')")
+    button.click()
+    result = page.get_by_test_id("import-result")
+    result.locator("p.error").wait_for(timeout=60_000)
+    shoot(page, "imports_cancelled")
+
+    assert "已按提交人的要求取消，未写入任何数据" in result.inner_text()
+    assert "京华910000000号精密部件有限公司" not in enterprise_names(page)
+    jobs = page.get_by_test_id("jobs").locator("tbody tr").first.inner_text()
+    assert "大名单.csv" in jobs and "已取消" in jobs
