@@ -325,3 +325,36 @@ def test_a_big_import_does_not_stall_other_users(client: TestClient, world: Worl
     assert answers == [200]
     assert still_importing and took > waited + 1.0, f"the import ({took:.1f} s) should outlast the read"
     assert waited < 1.0, f"another user's read waited {waited:.1f} s behind the import"
+
+
+def _over_the_top(schema: dict[str, Any]) -> int | None:
+    """One past the maximum of an integer parameter's schema (also inside ``anyOf``), or None."""
+    for option in [schema, *schema.get("anyOf", [])]:
+        if option.get("type") == "integer" and "maximum" in option:
+            return int(option["maximum"]) + 1
+    return None
+
+
+def test_every_bounded_parameter_refuses_one_past_its_maximum(client: TestClient, world: World) -> None:
+    """Walks the OpenAPI schema: each integer query or path parameter with a maximum gets maximum + 1."""
+    before = world.snapshot()
+    tried = 0
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        for method, operation in operations.items():
+            params = operation.get("parameters", [])
+            for target in params:
+                over = _over_the_top(target["schema"])
+                if over is None or target["in"] not in ("query", "path"):
+                    continue
+                url = path
+                for p in params:
+                    if p["in"] == "path":
+                        value = over if p is target else ("1" if _over_the_top(p["schema"]) else "x")
+                        url = url.replace("{" + p["name"] + "}", str(value))
+                query = {target["name"]: over} if target["in"] == "query" else {}
+                answer = client.request(method.upper(), url, params=query)
+                body = _error(answer, 422)
+                assert any(target["name"] in p for p in body["problems"]), (url, body)
+                tried += 1
+    assert tried >= 20, tried
+    assert world.snapshot() == before

@@ -30,7 +30,9 @@ from matcher.graph import ChainCoverage, Firm, LinkCoverage
 router = APIRouter(tags=["产业链"])
 # The role gate; the engine applies the record rule (the platform, or accounts bound to the park).
 Reader = Annotated[Principal, require(Resource.CHAIN, Action.READ)]
-IndustryQuery = Annotated[str | None, Query(description="只看一个产业链；默认园区的全部主导产业")]
+IndustryQuery = Annotated[
+    str | None, Query(max_length=100, description="只看一个产业链；默认园区的全部主导产业")
+]
 NO_STORE = {"Cache-Control": "no-store"}
 
 

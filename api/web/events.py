@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -165,7 +165,12 @@ def _schedule_context(engine: Engine, stored: StoredEvent, version: int | None) 
 
 @router.get("/events/{code}", response_class=HTMLResponse)
 def event_page(
-    request: Request, engine: EngineDep, who: Reader, code: str, version: int | None = None, created: int = 0
+    request: Request,
+    engine: EngineDep,
+    who: Reader,
+    code: str,
+    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    created: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
     with engine_errors():  # another organizer's event: the 403 page
         try:
