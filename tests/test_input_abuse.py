@@ -358,3 +358,24 @@ def test_every_bounded_parameter_refuses_one_past_its_maximum(client: TestClient
                 tried += 1
     assert tried >= 20, tried
     assert world.snapshot() == before
+
+
+def test_event_exports_neutralize_formula_names(client: TestClient) -> None:
+    created = client.post(
+        "/api/events", json=_event(id="ABUSE-F", name='=HYPERLINK("http://evil.example")对接会')
+    )
+    assert created.status_code == 201, created.text
+    assert client.post("/api/events/ABUSE-F/schedule", json={"time_limit": 1}).status_code == 200
+    agendas = client.get("/api/events/ABUSE-F/exports/agendas")
+    assert agendas.status_code == 200
+    titles = [sheet["A1"].value for sheet in load_workbook(io.BytesIO(agendas.content)).worksheets]
+    assert titles and all(str(t).startswith("'=HYPERLINK") for t in titles), titles[:3]
+
+
+def test_an_import_with_control_characters_names_the_row(client: TestClient, world: World) -> None:
+    before = world.snapshot()
+    text = "园区名称,省份\n甲\u0000园,江苏\n"
+    files = {"file": ("parks.csv", text.encode("utf-8"), "text/csv")}
+    body = _error(client.post("/api/imports", files=files), 422)
+    assert any(p.startswith("第 2 行") and "空字符" in p for p in body["problems"]), body["problems"]
+    assert world.snapshot() == before
