@@ -66,8 +66,8 @@ async def upload_event(
     try:
         if len(content) > MAX_DEFINITION:
             raise ValidationError([f"{name}：文件过大（上限 {MAX_DEFINITION // 1024 // 1024} MB）"])
-        definition = parse_definition(content, name)
-        # off the event loop: validating and storing a big definition must not stall other users
+        # off the event loop: parsing, validating and storing a big definition must not stall other users
+        definition = await run_in_threadpool(parse_definition, content, name)
         created = await run_in_threadpool(engine.create_event, definition, replace=replace, principal=who)
     except MatcherError as exc:  # validation, unknown park, duplicate code, another park's admin
         ctx = {**_list_context(engine, who), "problems": _problems(exc), "filename": name}
