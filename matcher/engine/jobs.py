@@ -24,6 +24,7 @@ from matcher.io.columns import KIND_LABELS, Kind
 from matcher.jobs import Job, JobKind, JobState, Outcome, Progress, Runner, runner_for
 from matcher.jobs import progress as steps
 from matcher.jobs import repo as jobs_repo
+from matcher.jobs.model import JobCancelled
 
 MAX_TIME_LIMIT = 600.0  # seconds a background schedule may search
 
@@ -54,9 +55,16 @@ class JobsMixin(EventsMixin, SearchMixin):
 
         def work(progress: Progress) -> Outcome:
             progress(0.0, f"读取文件 {name}")
-            report = self.import_file(
-                path, kind=kind, encoding=encoding, on_progress=lambda *a: progress(*steps.import_step(*a))
-            )
+
+            def step(stage: str, done: int, total: int) -> None:
+                try:
+                    progress(*steps.import_step(stage, done, total))
+                except JobCancelled:
+                    if stage != "index":
+                        raise  # before the commit: the transaction is rolled back, nothing written
+                    # "index" follows the commit: the data is in, so the import finishes as done
+
+            report = self.import_file(path, kind=kind, encoding=encoding, on_progress=step)
             return steps.import_outcome(report, name)
 
         params = {"filename": name, "kind": kind, "encoding": encoding}

@@ -68,12 +68,12 @@ class _Live:
         self.cancelled = False
 
     def __call__(self, fraction: float, message: str) -> None:
-        if self.cancelled:
-            raise JobCancelled(CANCELLED)
         value = float(fraction)
         value = 0.0 if value != value else min(1.0, max(0.0, value))  # NaN -> 0
         with self._lock:
             self.fraction, self.message, self.dirty = value, str(message), True
+        if self.cancelled:
+            raise JobCancelled(CANCELLED)
 
     def peek(self) -> tuple[float, str]:
         with self._lock:
