@@ -55,11 +55,10 @@ class Settings(BaseSettings):
     boost_chain: float = Field(default=0.08, ge=0, le=1, description="产业链上下游相邻加分")
     # Relevance floor on the 0-100 scale (matcher.ranking.relevance), chosen with benchmarks/bench_relevance.py
     relevance_floor: float = Field(default=25.0, ge=0, le=100, description="相关度下限（0-100）：低于此值不列为候选")
-    pool_inline_refit: float = Field(
-        default=1.0,
+    pool_background_refit: int = Field(
+        default=20_000,
         ge=0,
-        le=60,
-        description="企业库变更后，上次拟合用时不超过此秒数时当场重建匹配池；否则后台重建，期间用旧池应答",
+        description="匹配池达到此企业数时，企业库变更后在后台重建匹配池，期间用旧池应答（更小的池当场重建）",
     )
 
     @field_validator("database_url")

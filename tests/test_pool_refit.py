@@ -45,7 +45,7 @@ def _hit(client: TestClient, enterprise_id: int) -> tuple[bool, float]:
 
 def test_queries_during_a_slow_refit_answer_from_the_old_pool(client: TestClient, world: World) -> None:
     engine = world.engine
-    engine.settings.pool_inline_refit = 0.0  # every refit counts as slow: it goes to the background
+    engine.settings.pool_background_refit = 0  # every pool counts as big: refits go to the background
     sme = _sme(world)
     assert _hit(client, sme.id)[0] is False  # the first fit happens on the spot
 

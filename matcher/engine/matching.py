@@ -15,10 +15,10 @@ every query (count and newest id of the enterprises: additions and removals) and
 ``updated_at``: edits in place) at most once per ``POOL_RECHECK_SECONDS``; this worker's own edits
 (``PublishingMixin``) mark the pool outdated at once.
 
-A changed registry never stalls queries behind a long refit: when the last fit took longer than
-``settings.pool_inline_refit`` seconds (31 s at 140k enterprises), the new pool is built in a background
-thread while queries are answered from the old one, and swapped in whole when ready. Small registries,
-and the very first fit, are fitted on the spot.
+A changed registry never stalls queries behind a long refit: from ``settings.pool_background_refit``
+enterprises on (a refit takes ~31 s at 140k), the new pool is built in a background thread while queries
+are answered from the old one, and swapped in whole when ready. Smaller pools (a refit of well under a
+second), and the very first fit, are fitted on the spot, so an edit shows in the next answer.
 """
 
 from __future__ import annotations
@@ -319,7 +319,6 @@ class MatchingMixin(RegistryMixin):
     _refit_lock = threading.Lock()
     _refit_thread: threading.Thread | None = None
     _generation = 0  # this engine's registry edits so far (``_registry_changed``)
-    _fit_seconds = 0.0  # how long the last fit took
     _encoder: Encoder | None = None
     _query_encoder: Encoder | None = None
 
@@ -383,7 +382,7 @@ class MatchingMixin(RegistryMixin):
                     return pool
             finally:
                 self._recheck_lock.release()
-        if pool is not None and self._fit_seconds > self.settings.pool_inline_refit:
+        if pool is not None and len(pool.ids) >= self.settings.pool_background_refit:
             self._refit_in_background()
             return pool
         return self._refit_now()
@@ -394,7 +393,7 @@ class MatchingMixin(RegistryMixin):
             pool = self._pool_cache
             if pool is None or pool.fingerprint != fingerprint or pool.generation != generation:
                 self._pool_cache = None  # the old pool's memory is free for the new one
-                self._swap(self._timed_fit(fingerprint, generation))
+                self._swap(self._fit(fingerprint, generation))
             assert self._pool_cache is not None
             self._pool_cache.checked = time.monotonic()
             return self._pool_cache
@@ -412,18 +411,16 @@ class MatchingMixin(RegistryMixin):
     def _refit_job(self) -> None:
         try:
             generation, fingerprint = self._generation, self._fingerprint()
-            fresh = self._timed_fit(fingerprint, generation)
+            fresh = self._fit(fingerprint, generation)
         except Exception:  # e.g. the registry was emptied: keep answering from the old pool
             log.warning("后台重建匹配池失败，继续使用旧的匹配池", exc_info=True)
             return
         with self._pool_lock:
             self._swap(fresh)
 
-    def _timed_fit(self, fingerprint: tuple[int, int, str], generation: int) -> Pool:
-        started = time.monotonic()
+    def _fit(self, fingerprint: tuple[int, int, str], generation: int) -> Pool:
         pool = self._fit_pool(fingerprint)
         pool.generation = generation
-        self._fit_seconds = time.monotonic() - started
         return pool
 
     def _swap(self, pool: Pool) -> None:

@@ -66,6 +66,13 @@ def _check_version(stored: int, expected: int | None, what: str) -> None:
         )
 
 
+def _held(s: Session, table: type[DemandRow] | type[EnterpriseRow], id: int) -> Any:
+    """The row as this session holds it. The caller keeps the reference until the upsert: the session
+    forgets rows nobody refers to, and a row loaded again would carry a newer version into the UPDATE's
+    ``WHERE version = ...`` check instead of the one checked here."""
+    return s.get(table, id)
+
+
 @contextmanager
 def _stale_as_conflict(what: str) -> Iterator[None]:
     """A concurrent writer got in between our read and our write: the store's version check refused it."""
@@ -149,9 +156,11 @@ class PublishingMixin(MatchingMixin):
         ``version``: the version the change was made on; an older one than stored is a ConflictError."""
         _unknown(changes, DEMAND_FIELDS, "需求")
         with self.store.session() as s:
-            found = self._checked_demand(s, demand_id, principal, "修改该需求")
-            _check_version(found.version, version, "该需求")
-            record = _validated(Demand, {**found.record.model_dump(), **changes})
+            self._checked_demand(s, demand_id, principal, "修改该需求")
+            row = _held(s, DemandRow, demand_id)
+            _check_version(row.version, version, "该需求")
+            current = repo.demand_from_row(row)  # the content of the version checked, changes on top
+            record = _validated(Demand, {**current.model_dump(), **changes})
             with _stale_as_conflict("该需求"):
                 repo.upsert_demands(s, demands=[record])
             return repo.get_demand(s, id=demand_id)
@@ -195,15 +204,17 @@ class PublishingMixin(MatchingMixin):
         """
         _unknown(changes, PROFILE_FIELDS, "企业档案中")
         with self.store.session() as s:
-            found = repo.get_enterprise(s, id=enterprise_id)
+            repo.get_enterprise(s, id=enterprise_id)  # NotFoundError for a missing one
             if principal is not None:
                 park_id = scoping.enterprise_park(s, enterprise_id)
                 policy.ensure(
                     policy.can_change_enterprise(principal, enterprise_id, park_id),
                     "只能修改本企业（或所辖园区企业）的档案",
                 )
-            _check_version(found.version, version, "该企业档案")
-            record = _validated(Enterprise, {**found.record.model_dump(), **changes})
+            row = _held(s, EnterpriseRow, enterprise_id)
+            _check_version(row.version, version, "该企业档案")
+            current = repo.enterprise_from_row(row)
+            record = _validated(Enterprise, {**current.model_dump(), **changes})
             with _stale_as_conflict("该企业档案"):
                 repo.upsert_enterprises(s, enterprises=[record])
             stored = repo.get_enterprise(s, id=enterprise_id)
