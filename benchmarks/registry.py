@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from matcher.domain import Enterprise, Product
+from matcher.domain.clean import strip_controls
 from matcher.sample import Sample, generate_sample
 from matcher.text.normalize import clean_products
 
@@ -48,7 +49,8 @@ def corpus_products(path: Path = CORPUS) -> list[list[tuple[str, float]]]:
     with path.open(encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
-            raw = [(str(p["name"]), float(p.get("weight") or 0.0)) for p in record.get("products", [])]
+            # a few corpus names hold line breaks, which product names refuse: read them as spaces
+            raw = [(strip_controls(str(p["name"])), float(p.get("weight") or 0.0)) for p in record.get("products", [])]
             products = clean_products(raw)[:MAX_PRODUCTS]
             if products:
                 companies.append(products)
