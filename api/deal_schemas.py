@@ -10,13 +10,14 @@ from pydantic import BaseModel, Field
 from api.schemas import DemandPublic
 from matcher.deals import DealView, Invitation, Response
 from matcher.domain import Contact
+from matcher.domain.clean import Lines
 from matcher.notify import Notice
 
 Line = str
 
 
 class ResponseIn(BaseModel):
-    proposal: str = Field(min_length=1, max_length=2000, description="响应方案（简述如何满足需求）")
+    proposal: Lines = Field(min_length=1, max_length=2000, description="响应方案（简述如何满足需求）")
     products: list[Line] = Field(default_factory=list, max_length=20, description="拟供产品，每项一行")
     attachments: list[Line] = Field(
         default_factory=list, max_length=20, description="附件说明（如检测报告、案例），每项一行"
@@ -27,17 +28,17 @@ class ResponseDecisionIn(BaseModel):
     status: Literal["shortlisted", "accepted", "declined"] = Field(
         description="shortlisted 入围 / accepted 接受（双方联系方式互相可见）/ declined 不采纳"
     )
-    note: str = Field(default="", max_length=500, description="处理意见")
+    note: Lines = Field(default="", max_length=500, description="处理意见")
 
 
 class InvitationIn(BaseModel):
     enterprise_id: int = Field(ge=1, le=2**63 - 1, description="被邀请的候选企业编号")
-    message: str = Field(default="", max_length=500, description="邀请留言")
+    message: Lines = Field(default="", max_length=500, description="邀请留言")
 
 
 class AnswerIn(BaseModel):
     accept: bool = Field(description="true 接受（双方联系方式互相可见）/ false 婉拒")
-    reply: str = Field(default="", max_length=500, description="回复留言")
+    reply: Lines = Field(default="", max_length=500, description="回复留言")
 
 
 class ReadIn(BaseModel):

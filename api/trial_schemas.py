@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from matcher.domain.clean import Lines
 from matcher.trials import InnovationProduct, ProductSpec, Trial, TrialDashboard, TrialPlan, TrialTally
 
 MAX_ID = 2**63 - 1
@@ -52,7 +53,7 @@ class TrialStateIn(BaseModel):
     state: Literal["trialling", "passed", "failed", "adopted"] = Field(
         description="trialling 开始试用 / passed 通过 / failed 未通过 / adopted 采用"
     )
-    result: str = Field(default="", max_length=2000, description="试用结果（通过或未通过时必填）")
+    result: Lines = Field(default="", max_length=2000, description="试用结果（通过或未通过时必填）")
 
 
 class TrialPublic(BaseModel):

@@ -31,6 +31,7 @@ from api.schemas import (
 )
 from matcher.auth import Action, Principal, Resource, policy
 from matcher.domain import Role
+from matcher.domain.clean import Line
 from matcher.engine import OUTCOME_RESULTS, Engine
 from matcher.errors import MatcherError
 from matcher.events import Event, Outcome, OutcomeKind, ShortlistEntry, Shortlists
@@ -43,8 +44,8 @@ Reader = Annotated[Principal, require(Resource.EVENT, Action.READ)]
 
 
 class WishIn(BaseModel):
-    buyer: str = Field(min_length=1, max_length=200, description="龙头企业：参会编号、统一社会信用代码或名称")
-    sme: str = Field(min_length=1, max_length=200, description="中小企业：参会编号、统一社会信用代码或名称")
+    buyer: Line = Field(min_length=1, max_length=200, description="龙头企业：参会编号、统一社会信用代码或名称")
+    sme: Line = Field(min_length=1, max_length=200, description="中小企业：参会编号、统一社会信用代码或名称")
     level: Literal["must", "want", "no", "clear"] = Field(description="必须见 / 想见 / 不见（移出名单）/ 撤销")
 
 

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, ValidationInfo
 # Fields that may hold several lines; everything else is one line.
 MULTILINE = frozenset(
     {"description", "spec", "problem", "target_indicators", "capabilities", "capacity", "note"}
+    | {"specs", "scope", "criteria"}  # innovation products and trial plans (matcher.trials)
 )
 STORED = {"stored": True}  # validation context of records read back from the store
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from matcher.domain.clean import clean_field
 
 
 class Category(StrEnum):
@@ -69,6 +71,11 @@ class ProductSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_controls(cls, value: Any, info: ValidationInfo) -> Any:
+        return clean_field(value, info)
+
     name: str = Field(min_length=1, max_length=200, title="产品名称")
     category: Category = Field(title="目录类别")
     specs: str = Field(default="", max_length=2000, title="主要技术指标")
@@ -80,6 +87,11 @@ class TrialPlan(BaseModel):
     """试用方案: scope, period and acceptance criteria."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_controls(cls, value: Any, info: ValidationInfo) -> Any:
+        return clean_field(value, info)
 
     scope: str = Field(min_length=1, max_length=2000, title="试用范围")
     start_date: dt.date | None = Field(default=None, title="开始日期")
