@@ -182,6 +182,36 @@ def test_platform_picks_any_park(client: TestClient) -> None:
     assert "外园涂料（防腐涂料）" in block(other, "coverage")  # local there
 
 
+def test_coverage_figure_agrees_with_its_counts(client: TestClient) -> None:
+    log_in(client, "park_a")
+    summary = block(client.get("/chain").text, "summary")
+    numbers = re.search(
+        r"本地覆盖率 (\d+)% （(\d+) 个环节中 (\d+) 个有本地企业生产：其中 两家以上 (\d+) 薄弱 (\d+) ）",
+        summary,
+    )
+    assert numbers is not None, summary
+    percent, total, present, plenty, weak = map(int, numbers.groups())
+    assert (total, present, plenty, weak) == (36, 3, 1, 2)  # the tiny world: 液压泵 covered, two weak
+    assert percent == round(100 * present / total) and present == plenty + weak
+    assert f"缺失 {total - present}" in summary
+
+
+def test_an_empty_park_gets_a_short_empty_state_with_the_import_hint(
+    client: TestClient, world: World
+) -> None:
+    empty = Park(name="空园", province="江苏省", city="苏州市", leading_industries=["工程机械"])
+    import_records(world.engine.store, parks=[empty])
+    log_in(client, "platform")
+    page = client.get("/chain", params={"park": "空园"})
+    assert page.status_code == 200
+    state = block(page.text, "empty-park")
+    assert "空园还没有登记企业" in state and "所属园区" in state
+    assert 'href="/imports"' in page.text
+    for busy in ("chain-map", "coverage", "gaps", "recruitment", "industries"):
+        assert f'data-testid="{busy}"' not in page.text
+    assert len(page.text) < len(client.get("/chain", params={"park": PARK}).text) / 2
+
+
 def test_chain_roles_follow_the_policy(client: TestClient) -> None:
     assert client.get("/chain").headers["location"] == "/login?next=/chain"
     log_in(client, "leader")  # CHAIN READ in the policy: its own park, though the navigation omits it
