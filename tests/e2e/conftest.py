@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from e2e.harness import CHROMIUM, CHROMIUM_ARGS, REPO, Site, free_port, load_sample, wait_until_ready
+from e2e.harness import CHROMIUM, REPO, Site, chromium, free_port, load_sample, stop, wait_until_ready
 
 
 @pytest.fixture(scope="session")
@@ -46,25 +46,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         wait_until_ready(url, process)
         yield Site(url, {p: f"e2e_{p}" for p in ("platform", "park", "organizer", "leader", "sme")}, facts)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 # Module scope: a running sync Playwright holds an asyncio loop, which would break other tests that start
 # their own Playwright later in the session.
 @pytest.fixture(scope="module")
 def browser(site: Site) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _fresh_page(browser: Any) -> Iterator[Any]:

@@ -10,6 +10,8 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,8 +113,33 @@ def shoot(page: Any, name: str) -> Path:
 
 
 def log_in(page: Any, site: Site, persona: str) -> None:
-    page.goto(f"{site.url}/")
-    page.fill("input[name=username]", site.users[persona])
-    page.fill("input[name=password]", PASSWORD)
+    sign_in(page, site.url, site.users[persona], PASSWORD)
+
+
+def sign_in(page: Any, url: str, username: str, password: str) -> None:
+    page.goto(f"{url}/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{site.url}/")
+    page.wait_for_url(f"{url}/")
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never downloaded), closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
