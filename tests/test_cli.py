@@ -94,3 +94,18 @@ def test_the_demo_never_mixes_the_sample_into_a_users_own_registry(tmp_path: Pat
     )
     assert listed.returncode == 0, listed.stderr
     assert len((tmp_path / "e.csv").read_text(encoding="utf-8-sig").splitlines()) == 3  # header + own 2
+
+
+def test_dry_run_shows_how_the_headers_were_read_and_writes_nothing(tmp_path: Path) -> None:
+    assert run(tmp_path, "import", str(TEMPLATES / "parks.csv")).returncode == 0
+    text = (TEMPLATES / "enterprises.csv").read_text(encoding="utf-8-sig")
+    header, rest = text.split("\n", 1)
+    header = header.replace("统一社会信用代码", "信用代码").replace("企业名称", "单位名称")
+    (tmp_path / "e.csv").write_text(f"{header}\n{rest}", encoding="utf-8")
+    result = run(tmp_path, "import", str(tmp_path / "e.csv"), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "信用代码 → 统一社会信用代码" in result.stdout and "单位名称 → 企业名称" in result.stdout
+    assert "企业 2 行（未写入" in result.stdout
+    out = tmp_path / "out.csv"
+    assert run(tmp_path, "export", "--format", "csv", "--kind", "enterprises", "-o", str(out)).returncode == 0
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 1  # the header only: nothing written

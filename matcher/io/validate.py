@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticError
 
 from matcher.errors import ValidationError
 from matcher.io.cells import CellError, parse_cell
-from matcher.io.columns import KIND_LABELS, MODELS, Column, Kind, columns, header_index, normalize_header
+from matcher.io.columns import KIND_LABELS, MODELS, Column, Kind, columns, find_column
 from matcher.io.readers import Table
 
 M = TypeVar("M", bound=BaseModel)
@@ -22,27 +22,31 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass
 class Checked:
-    """The valid records of a table (with their row numbers) and the problems of the others."""
+    """The valid records of a table (with their row numbers), the problems of the others, and which
+    column each of the file's headers was read as (header -> the column's Chinese title)."""
 
     kind: Kind
     records: list[tuple[int, BaseModel]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
 
 
 def header_problems(kind: Kind, headers: list[str]) -> tuple[dict[str, Column], list[str]]:
-    """Map headers to columns; unknown, repeated and missing required columns are problems."""
-    index = header_index(kind)
+    """Map headers to columns (titles, aliases: ``columns.find_column``); unknown, repeated and missing
+    required columns, and a known column in another unit, are problems."""
     mapping: dict[str, Column] = {}
     problems: list[str] = []
     seen: dict[str, str] = {}
     for header in headers:
         if not header:
             continue
-        col = index.get(normalize_header(header))
-        if col is None:
+        col, problem = find_column(kind, header)
+        if problem:
+            problems.append(problem)
+        elif col is None:
             problems.append(f"未知列“{header}”（{KIND_LABELS[kind]}表可用的列见 README“数据格式”一节）")
         elif col.key in seen:
-            problems.append(f"列“{header}”与“{seen[col.key]}”重复")
+            problems.append(f"列“{header}”与“{seen[col.key]}”是同一列（{col.zh}），请只保留一列")
         else:
             seen[col.key] = header
             mapping[header] = col
@@ -112,12 +116,15 @@ def pydantic_messages(model: type[BaseModel], error: PydanticError) -> list[str]
 
 
 def check_table(kind: Kind, table: Table, *, on_row: Callable[[int], None] | None = None) -> Checked:
-    """Validate every row of ``table`` as a ``kind`` record; ``on_row(rows checked)`` follows each row."""
-    checked = Checked(kind)
+    """Validate every row of ``table`` as a ``kind`` record; ``on_row(rows checked)`` follows each row.
+
+    Header problems do not stop the rows being checked (every problem of a file in one answer): unknown
+    columns are left out, and a missing required column is reported once, not again on every row.
+    """
     mapping, problems = header_problems(kind, table.headers)
-    if problems:
-        checked.problems = [f"{table.name}：{p}" for p in problems]
-        return checked
+    checked = Checked(kind, mapping={h: c.zh for h, c in mapping.items()})
+    checked.problems = [f"{table.name}：{p}" for p in problems]
+    absent = {f"{c.zh}为必填项" for c in columns(kind) if c.required and c not in mapping.values()}
     model = MODELS[kind]
     for done, (number, row) in enumerate(table.rows, start=1):
         values: dict[Column, Any] = {}
@@ -132,9 +139,11 @@ def check_table(kind: Kind, table: Table, *, on_row: Callable[[int], None] | Non
                 row_problems.append(str(exc))
         if not row_problems:
             try:
-                checked.records.append((number, model.model_validate(_nest(values))))
+                record = model.model_validate(_nest(values))
             except PydanticError as exc:
-                row_problems = pydantic_messages(model, exc)
+                row_problems = [p for p in pydantic_messages(model, exc) if p not in absent]
+            else:  # with header problems too: kept for the cross-row checks, the file is refused anyway
+                checked.records.append((number, record))
         checked.problems += [f"第 {number} 行：{p}" for p in row_problems]
         if on_row is not None:
             on_row(done)
