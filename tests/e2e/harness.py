@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,21 @@ class Site:
     url: str
     users: dict[str, str]  # persona -> username
     facts: dict[str, Any]  # ids and names the tests look for
+
+
+@dataclass
+class DemoSite:
+    """``matcher serve --demo``: its address, and the accounts it printed (role label -> user, password)."""
+
+    url: str
+    accounts: dict[str, tuple[str, str]]
+    demo_output: str  # what ``matcher demo`` printed before
+
+
+def matcher_command(home: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The ``matcher`` command line and environment for ``home`` (no store named: the default one)."""
+    env = {**os.environ, "MATCHER_HOME": str(home), "MATCHER_DATABASE_URL": "", "PYTHONPATH": str(REPO)}
+    return [sys.executable, "-m", "matcher.cli.main", *args], env
 
 
 def free_port() -> int:
