@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher import clock
 from matcher.auth import policy, scoping
 from matcher.auth.principal import AccountRole, Principal
 from matcher.domain import Demand, Enterprise
@@ -56,6 +57,20 @@ def _validated(model: type[Demand] | type[Enterprise], data: Mapping[str, Any]) 
         raise ValidationError(pydantic_messages(model, exc)) from exc
 
 
+_DATES = {"deadline": "截止日期", "delivery_date": "交付日期"}
+
+
+def past_dates(record: Demand, fields: frozenset[str] | set[str], today: dt.date) -> list[str]:
+    """Refusals for the dates among ``fields`` a new or changed demand sets in the past (imports of
+    historical demands are not refused: only what a user publishes or edits now)."""
+    out = []
+    for name, label in _DATES.items():
+        value = getattr(record, name)
+        if name in fields and value is not None and value < today:
+            out.append(f"{label}不能早于今天（{today:%Y-%m-%d}，北京时间），实为 {value:%Y-%m-%d}")
+    return out
+
+
 def _unknown(changes: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
     extra = sorted(set(changes) - allowed)
     if extra:
@@ -95,7 +110,7 @@ class PublishingMixin(MatchingMixin):
 
     def _next_code(self, publisher: repo.StoredEnterprise) -> str:
         """XQ + date + the publisher's USCC tail + a sequence number, unique in the store."""
-        stem = f"XQ{dt.date.today():%Y%m%d}-{publisher.record.uscc[-6:]}"
+        stem = f"XQ{clock.today():%Y%m%d}-{publisher.record.uscc[-6:]}"
         with self.store.session() as s:
             taken = set(s.scalars(select(DemandRow.code).where(DemandRow.code.like(f"{stem}-%"))))
         n = len(taken) + 1
@@ -111,6 +126,9 @@ class PublishingMixin(MatchingMixin):
         data = {k: v for k, v in fields.items() if k != "publisher_uscc"}
         code = str(data.pop("code", "") or "").strip() or self._next_code(publisher)
         record = _validated(Demand, {**data, "code": code, "publisher_uscc": publisher.record.uscc})
+        problems = past_dates(record, set(_DATES), clock.today())
+        if problems:
+            raise ValidationError(problems)
         with self.store.session() as s:
             if s.scalar(select(DemandRow.id).where(DemandRow.code == code)) is not None:
                 raise ValidationError([f"需求编号 {code} 已存在，请换一个编号或留空自动生成"])
@@ -126,6 +144,10 @@ class PublishingMixin(MatchingMixin):
         with self.store.session() as s:
             found = self._checked_demand(s, demand_id, principal, "修改该需求")
             record = _validated(Demand, {**found.record.model_dump(), **changes})
+            changed = {k for k in changes if changes[k] != getattr(found.record, k, None)}
+            problems = past_dates(record, changed, clock.today())
+            if problems:
+                raise ValidationError(problems)
             repo.upsert_demands(s, demands=[record])
             return repo.get_demand(s, id=demand_id)
 
