@@ -14,6 +14,7 @@ from matcher.domain.models import Enterprise, Tier
 from matcher.tiers import (
     assess,
     assess_many,
+    awaiting_data,
     load_criteria,
     pipeline,
     pyramid,
@@ -57,6 +58,26 @@ def test_pipeline_orders_by_cost() -> None:
     assert names == ["测试企业1", "测试企业2", "测试企业3"]
     assert out[Tier.SPECIALIZED][2].cost is None
     assert path_cost(assess(near, CRIT, DAY)) is not None
+
+
+def test_pipeline_is_not_padded_with_data_requests() -> None:
+    known = make(1, **BASE)
+    silent = make(4)  # reports no figures: every gap to 创新型 is data it has not reported
+    found = [assess(e, CRIT, DAY) for e in (silent, known)]
+    out = pipeline(found)
+    listed = [p.name for entries in out.values() for p in entries]
+    assert listed == ["测试企业1"]
+    assert all("请补报" not in p.summary for entries in out.values() for p in entries)
+    assert [a.name for a in awaiting_data(found)] == ["测试企业4"]
+
+
+def test_a_large_group_is_not_told_to_become_an_sme() -> None:
+    group = make(5, **{**BASE, "employees": 2187, "revenue": 520_000})  # 大型 by the 2017 rule
+    assert group.size_class == "大型"
+    a = assess(group, CRIT, DAY)
+    assert a.next_tier is Tier.CHAMPION
+    assert all(g.tier_short != "创新型" and "中小企业" not in g.message for g in a.gaps_to_next)
+    assert assess(make(6, **BASE), CRIT, DAY).next_tier is Tier.SPECIALIZED  # an SME keeps the ladder
 
 
 def test_park_report_names_tier_points_gap(tmp_path: Path) -> None:
