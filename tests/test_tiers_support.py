@@ -102,3 +102,30 @@ def test_park_report_names_tier_points_gap(tmp_path: Path) -> None:
 def test_chart_svg(tmp_path: Path) -> None:
     path = pyramid_chart({Tier.NONE: 5, Tier.INNOVATIVE: 3, Tier.SPECIALIZED: 1}, tmp_path / "p.svg")
     assert path.read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_pyramid_labels_stay_inside_their_bars_or_sit_clear_beside_them() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from matcher.tiers.report import draw_pyramid
+
+    values = [240, 60, 9, 1, 0]  # a real park: the narrow top bars cannot hold their labels
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    try:
+        drawn = draw_pyramid(ax, [f"tier-{k}  {v}" for k, v in enumerate(values)], values)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        frame = ax.get_window_extent(renderer)
+        inside = 0
+        for bar, text in drawn:
+            b, t = bar.get_window_extent(renderer), text.get_window_extent(renderer)
+            assert frame.x0 <= t.x0 and t.x1 <= frame.x1, text.get_text()  # never cut off by the frame
+            if b.x0 <= t.x0 and t.x1 <= b.x1:
+                inside += 1
+            else:
+                assert t.x0 >= b.x1, f"{text.get_text()} straddles its bar's edge"
+        assert inside >= 2  # the wide bars keep their labels inside
+    finally:
+        plt.close(fig)
