@@ -109,3 +109,37 @@ def test_page_fits_the_screen(
             assert nav.is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_chain_map_fits_its_box_and_the_panel_hides_no_column(
+    browser: Any, demo_site: DemoSite, width: int
+) -> None:
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 860})
+    try:
+        page = context.new_page()
+        sign_in(page, demo_site.url, *demo_site.accounts[AccountRole.PARK_ADMIN.label])
+        page.goto(f"{demo_site.url}/chain")
+        box = page.locator(".chain-map").bounding_box()
+        drawn = page.locator(".chain-map svg").bounding_box()
+        assert (
+            box
+            and drawn
+            and drawn["x"] >= box["x"] - 1
+            and drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1
+        )
+        link = page.get_by_role("link", name="打开交互式图谱").get_attribute("href")
+        page.goto(f"{demo_site.url}{link}")
+        chain = page.locator("#map svg").bounding_box()
+        panel = page.locator("#panel").bounding_box()
+        assert chain and panel
+        if (
+            width >= 720
+        ):  # side by side: the map (its last, downstream column included) ends where the panel starts
+            assert chain["x"] + chain["width"] <= panel["x"] + 1
+        else:  # a phone: the panel goes below the map
+            assert panel["y"] >= chain["y"] + chain["height"] - 1
+        assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+        shoot(page, f"responsive_chain_map_{width}")
+    finally:
+        context.close()
