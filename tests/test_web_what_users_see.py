@@ -106,3 +106,26 @@ def test_a_technology_demand_shows_its_target_indicators_and_cooperation_mode(cl
     page = client.get(posted.headers["location"]).text
     assert '目标指标</dt><dd data-testid="target-indicators">1000 次循环容量保持率 ≥ 90%' in page
     assert '合作方式</dt><dd data-testid="cooperation-mode">联合研发' in page
+
+
+def test_a_demand_is_edited_on_the_web(client: TestClient, world: World) -> None:
+    web_log_in(client, "leader_x")
+    demand_id = world.demand_ids["X-PUB"]
+    form_page = client.get(f"/demands/{demand_id}/edit")
+    assert form_page.status_code == 200 and "修改需求" in form_page.text and "保存修改" in form_page.text
+    assert f'action="/demands/{demand_id}/edit"' in form_page.text
+    shown = client.get(f"/demands/{demand_id}").text
+    assert f'href="/demands/{demand_id}/edit"' in shown
+    form = {"kind": "procurement", "title": "改过的标题：采购隔膜", "product": "隔膜", "quantity": "12"}
+    form |= {"unit": "吨", "status": "open", "visibility": "public"}
+    saved = client.post(f"/demands/{demand_id}/edit", data=form)
+    assert saved.status_code == 303 and saved.headers["location"] == f"/demands/{demand_id}?saved=1"
+    page = client.get(saved.headers["location"]).text
+    assert "改过的标题：采购隔膜" in page and "修改已保存" in page
+    bad = client.post(f"/demands/{demand_id}/edit", data={**form, "quantity": "十二"})
+    assert bad.status_code == 422 and "未保存" in bad.text and "数量应为数字" in bad.text
+    web_log_in(client, "sme_y")
+    refused = client.post(f"/demands/{demand_id}/edit", data={**form, "title": "被篡改"})
+    assert refused.status_code in (403, 404)
+    web_log_in(client, "leader_x")
+    assert "被篡改" not in client.get(f"/demands/{demand_id}").text

@@ -144,7 +144,7 @@ class PublishingMixin(MatchingMixin):
         with self.store.session() as s:
             found = self._checked_demand(s, demand_id, principal, "修改该需求")
             record = _validated(Demand, {**found.record.model_dump(), **changes})
-            changed = {k for k in changes if changes[k] != getattr(found.record, k, None)}
+            changed = {k for k in changes if getattr(record, k, None) != getattr(found.record, k, None)}
             problems = past_dates(record, changed, clock.today())
             if problems:
                 raise ValidationError(problems)
