@@ -56,11 +56,27 @@ def openers(path: str) -> list[AccountRole | None]:
     return [role for role in PREFERRED if role in roles]
 
 
-def path_values(page: Any, site: DemoSite) -> dict[str, str]:
-    """A real value for each path parameter, from the demo data through the API (signed in as the leader)."""
+def path_values(page: Any) -> dict[str, str]:
+    """A real value for each path parameter, from the demo data through the API (signed in as the platform
+    admin; a 先试首用 trial is started for the purpose: the sample has none)."""
     demands = page.evaluate("() => matcher.api('/api/demands?limit=50')")["data"]
     smes = page.evaluate("() => matcher.api('/api/enterprises?role=sme&limit=1')")["data"]
-    return {"demand_id": str(demands[0]["id"]), "enterprise_id": str(smes[0]["id"]), "code": "JN-20250716"}
+    leaders = page.evaluate("() => matcher.api('/api/enterprises?role=leading&limit=1')")["data"]
+    trial = page.evaluate(
+        """async ([sme, buyer]) => {
+          const product = await matcher.api('/api/innovations', {method: 'POST',
+            body: {name: '演示创新产品', category: 'equipment', enterprise_id: sme}});
+          return matcher.api(`/api/innovations/${product.id}/trial-requests`, {method: 'POST',
+            body: {plan: {scope: '一条产线试用', criteria: '不良率 ≤ 0.5%'}, buyer_id: buyer}});
+        }""",
+        [smes[0]["id"], leaders[0]["id"]],
+    )
+    return {
+        "demand_id": str(demands[0]["id"]),
+        "enterprise_id": str(smes[0]["id"]),
+        "code": "JN-20250716",
+        "trial_id": str(trial["id"]),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +84,8 @@ def values(browser: Any, demo_site: DemoSite) -> dict[str, str]:
     context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
-        sign_in(page, demo_site.url, *demo_site.accounts[AccountRole.LEADING_USER.label])
-        return path_values(page, demo_site)
+        sign_in(page, demo_site.url, *demo_site.accounts[AccountRole.PLATFORM_ADMIN.label])
+        return path_values(page)
     finally:
         context.close()
 
