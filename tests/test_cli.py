@@ -80,7 +80,7 @@ def test_after_the_demo_the_next_commands_work_on_its_data(tmp_path: Path) -> No
     refused = run(tmp_path, "match", "数控机床", "--cert", "无人持有的资质")
     assert refused.returncode == 0
     said = "".join(refused.stdout.split())
-    assert "没有候选供应商：300家登记企业中没有同时满足全部硬性条件的：资质无人持有的资质有0家" in said
+    assert "无人持有的资质" in said and "--relax" in said, refused.stdout  # names the condition, how to relax
 
 
 def test_the_demo_never_mixes_the_sample_into_a_users_own_registry(tmp_path: Path) -> None:

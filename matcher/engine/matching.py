@@ -52,7 +52,6 @@ from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_r
 from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
 from matcher.store import repository as repo
-from matcher.store.tables import EnterpriseRow
 from matcher.text.normalize import product_key
 from matcher.text.profiles import demand_profile
 

@@ -246,33 +246,6 @@ class Eligibility:
         out[excluded] = False
         return out
 
-    def counts(self, constraints: Constraints) -> list[tuple[str, int]]:
-        """How many enterprises meet each hard constraint on its own, labelled in Chinese."""
-        c = constraints
-        parts: list[tuple[str, np.ndarray]] = []
-        if c.roles:
-            parts.append((f"角色 {'/'.join(c.roles)}", self._mask("roles", c.roles)))
-        if c.park is not None:
-            parts.append((f"园区 {c.park}", self._mask("park", c.park)))
-        if c.regions:
-            parts.append((f"地区 {'、'.join(c.regions)}", self._mask("regions", c.regions)))
-        parts += [(f"资质 {r}", self._mask("cert", r)) for r in c.certifications]
-        return [(label, int(m.sum())) for label, m in parts]
-
-
-def no_match_reason(counts: Sequence[tuple[str, int]], pool: int) -> str:
-    """Why no enterprise qualifies, in plain Chinese: each hard condition with how many meet it alone.
-
-    >>> no_match_reason([("资质 ISO 9001", 12), ("资质 QC 080000", 0)], 300)
-    '300 家登记企业中没有同时满足全部硬性条件的：资质 ISO 9001 有 12 家，资质 QC 080000 有 0 家。可放宽条件，或请企业补充登记资质'
-    """
-    if pool == 0:
-        return "登记库中还没有企业：请先导入企业数据"
-    if not counts:
-        return f"{pool} 家登记企业都被排除（需求发布方本身不作为候选）"
-    detail = "，".join(f"{label} 有 {n} 家" for label, n in counts)
-    return f"{pool} 家登记企业中没有同时满足全部硬性条件的：{detail}。可放宽条件，或请企业补充登记资质"
-
 
 def apply_boosts(scores: np.ndarray, terms: Mapping[str, tuple[float, np.ndarray]]) -> np.ndarray:
     """``scores`` plus each named term's weight where its mask (or 0-1 strength array) is set."""
