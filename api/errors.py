@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import ErrorBody
 from matcher.errors import ConflictError, MatcherError, NotFoundError, ValidationError
-from matcher.events.problems import error_message
+from matcher.io.validate import problem_text
 
 
 def _body(status: int, code: str, message: str, problems: list[str] | None = None) -> JSONResponse:
@@ -72,5 +72,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}：{error_message(e)}" for e in exc.errors()]
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}：{problem_text(e, '取值')}" for e in exc.errors()]
         return _body(422, "request_invalid", "请求参数无效", problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import make_uscc
 
 from matcher.errors import ImportRefusedError
 from matcher.io import import_file
@@ -179,3 +180,68 @@ def test_english_headers_and_jsonl(store: Store, tmp_path: Path) -> None:
     assert problems[0].startswith("第 2 行：应为 JSON 对象") and problems[1].startswith(
         "第 3 行：不是有效的 JSON"
     )
+
+
+# -- headers people's own spreadsheets use, and every problem of a file in one answer --------------------------
+
+
+def test_a_file_with_common_header_variants_imports(store: Store, tmp_path: Path) -> None:
+    load_templates(store)  # the park
+    first, second = make_uscc(71), make_uscc(72)
+    (tmp_path / "e.csv").write_text(
+        "信用代码,单位名称,所属园区,所属行业代码,营收(万元),从业人数,主营产品,联系电话\n"
+        f"{first},甲精密有限公司,示例新能源产业园,3484,1200.5,85,精密轴承,0519-1234567\n"
+        f"{second},乙材料有限公司,示例新能源产业园,2613,800,40,正极材料,\n",
+        encoding="utf-8",
+    )
+    report = import_file(store, tmp_path / "e.csv")
+    assert report.counts["enterprises"] == (2, 0)
+    assert report.renamed["enterprises"][:2] == [("信用代码", "统一社会信用代码"), ("单位名称", "企业名称")]
+    with store.session() as s:
+        firm = repo.get_enterprise(s, uscc=first).record
+    assert (firm.name, firm.industry_code, firm.indicators.revenue) == ("甲精密有限公司", "3484", 1200.5)
+    assert (firm.indicators.employees, firm.contact.phone) == (85, "0519-1234567")
+    for other in ("行业代码,社会信用代码,企业名称", "国民经济行业代码,统一社会信用代码,单位名称"):
+        (tmp_path / "f.csv").write_text(f"{other}\n3484,{first},丙公司\n", encoding="utf-8")
+        assert import_file(store, tmp_path / "f.csv", dry_run=True).checked == {"enterprises": 1}
+
+
+def test_a_header_in_another_unit_is_refused_not_misread(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "e.csv").write_text(
+        f"统一社会信用代码,企业名称,行业代码,营业收入（元）\n{make_uscc(73)},甲,3484,12000000\n"
+    )
+    problems = refused(store, tmp_path / "e.csv")
+    assert problems == [
+        "e：列“营业收入（元）”的单位（元）与“营业收入（万元）”不同，请换算后把列名改为“营业收入（万元）”"
+    ]
+
+
+def test_five_different_problems_are_listed_in_one_answer(store: Store, tmp_path: Path) -> None:
+    load_templates(store)
+    good, dup = make_uscc(74), make_uscc(75)
+    bad_check = make_uscc(76)[:-1] + ("0" if make_uscc(76)[-1] != "0" else "1")
+    (tmp_path / "e.csv").write_text(
+        "统一社会信用代码,单位名称,行业代码,所属园区,营收(万元),备注说明\n"
+        f"{bad_check},校验位错误公司,3484,示例新能源产业园,100,\n"  # row 2: check character
+        f"{good},负营收公司,3484,示例新能源产业园,-5,\n"  # row 3: negative revenue
+        f"{dup},园区不存在公司,3484,不存在的园区,100,\n"  # row 4: unknown park
+        f"{dup},重复代码公司,3484,示例新能源产业园,100,\n",  # row 5: repeats row 4's code
+        encoding="utf-8",
+    )
+    problems = refused(store, tmp_path / "e.csv")
+    assert len(problems) == 5, problems
+    assert problems[0] == "e：未知列“备注说明”（企业表可用的列见 README“数据格式”一节）"
+    assert problems[1].startswith("第 2 行：统一社会信用代码校验位错误")
+    assert problems[2] == "第 3 行：营业收入（万元）不能为负数（实为 -5.0）"
+    assert problems[3] == f"第 5 行：统一社会信用代码 {dup} 与第 4 行重复"
+    assert problems[4] == "第 4 行：所属园区“不存在的园区”不存在，请先导入园区"
+
+
+def test_a_missing_required_column_is_said_once_and_rows_are_still_checked(
+    store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "e.csv").write_text(
+        "企业名称,行业代码,营业收入（万元）\n甲,3484,100\n乙,3484,-1\n", encoding="utf-8"
+    )
+    problems = refused(store, tmp_path / "e.csv")
+    assert problems == ["e：缺少必填列：统一社会信用代码", "第 3 行：营业收入（万元）不能为负数（实为 -1.0）"]

@@ -14,6 +14,7 @@ from matcher.domain.models import Enterprise, Tier
 from matcher.tiers import (
     assess,
     assess_many,
+    awaiting_data,
     load_criteria,
     pipeline,
     pyramid,
@@ -59,6 +60,26 @@ def test_pipeline_orders_by_cost() -> None:
     assert path_cost(assess(near, CRIT, DAY)) is not None
 
 
+def test_pipeline_is_not_padded_with_data_requests() -> None:
+    known = make(1, **BASE)
+    silent = make(4)  # reports no figures: every gap to 创新型 is data it has not reported
+    found = [assess(e, CRIT, DAY) for e in (silent, known)]
+    out = pipeline(found)
+    listed = [p.name for entries in out.values() for p in entries]
+    assert listed == ["测试企业1"]
+    assert all("请补报" not in p.summary for entries in out.values() for p in entries)
+    assert [a.name for a in awaiting_data(found)] == ["测试企业4"]
+
+
+def test_a_large_group_is_not_told_to_become_an_sme() -> None:
+    group = make(5, **{**BASE, "employees": 2187, "revenue": 520_000})  # 大型 by the 2017 rule
+    assert group.size_class == "大型"
+    a = assess(group, CRIT, DAY)
+    assert a.next_tier is Tier.CHAMPION
+    assert all(g.tier_short != "创新型" and "中小企业" not in g.message for g in a.gaps_to_next)
+    assert assess(make(6, **BASE), CRIT, DAY).next_tier is Tier.SPECIALIZED  # an SME keeps the ladder
+
+
 def test_park_report_names_tier_points_gap(tmp_path: Path) -> None:
     ents = [make(1, **BASE), *sample_enterprises(30, seed=5)]
     batch = assess_many(ents, CRIT, DAY)
@@ -81,3 +102,30 @@ def test_park_report_names_tier_points_gap(tmp_path: Path) -> None:
 def test_chart_svg(tmp_path: Path) -> None:
     path = pyramid_chart({Tier.NONE: 5, Tier.INNOVATIVE: 3, Tier.SPECIALIZED: 1}, tmp_path / "p.svg")
     assert path.read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_pyramid_labels_stay_inside_their_bars_or_sit_clear_beside_them() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from matcher.tiers.report import draw_pyramid
+
+    values = [240, 60, 9, 1, 0]  # a real park: the narrow top bars cannot hold their labels
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    try:
+        drawn = draw_pyramid(ax, [f"tier-{k}  {v}" for k, v in enumerate(values)], values)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        frame = ax.get_window_extent(renderer)
+        inside = 0
+        for bar, text in drawn:
+            b, t = bar.get_window_extent(renderer), text.get_window_extent(renderer)
+            assert frame.x0 <= t.x0 and t.x1 <= frame.x1, text.get_text()  # never cut off by the frame
+            if b.x0 <= t.x0 and t.x1 <= b.x1:
+                inside += 1
+            else:
+                assert t.x0 >= b.x1, f"{text.get_text()} straddles its bar's edge"
+        assert inside >= 2  # the wide bars keep their labels inside
+    finally:
+        plt.close(fig)

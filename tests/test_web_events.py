@@ -3,6 +3,7 @@ nothing written on failure), an organizer who creates an event manages it, the e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import yaml
 from auth_helpers import PARK_A, PARK_B, PASSWORD, USCC, World, app_client, build_world, web_log_in
 from fastapi.testclient import TestClient
 
+from matcher import clock
 from matcher.auth.accounts import login, principal_for_token
 from matcher.engine import Engine
 from matcher.store import Store
@@ -176,10 +178,16 @@ def test_the_short_form_lists_the_parks_firms_and_creates_the_event(client: Test
     assert page.status_code == 200
     assert USCC["X"] in page.text and USCC["Y"] in page.text and USCC["W"] not in page.text
     assert PARK_B not in client.get("/events/new").text  # a park admin picks among its own parks
-    fields = {"code": "E-F", "name": "表单对接会", "park": PARK_A, "day": "2025-08-01", "start": "14:00"}
+    later = (clock.today() + dt.timedelta(days=30)).isoformat()
+    fields = {"code": "E-F", "name": "表单对接会", "park": PARK_A, "day": later, "start": "14:00"}
     fields |= {"slot_count": "4", "slot_minutes": "15", "tables": "3"}
     empty = client.post("/events/new", data=fields)
     assert empty.status_code == 422 and "请至少选择一家龙头企业和一家中小企业" in empty.text
+    yesterday = (clock.today() - dt.timedelta(days=1)).isoformat()
+    past = client.post(
+        "/events/new", data={**fields, "day": yesterday, "leading": USCC["X"], "smes": USCC["Y"]}
+    )
+    assert past.status_code == 422 and "对接会日期不能早于今天" in past.text and yesterday in past.text
     wrong = client.post(
         "/events/new", data={**fields, "slot_count": "0", "leading": USCC["X"], "smes": USCC["Y"]}
     )

@@ -146,12 +146,12 @@ def test_park_admin_sees_the_map_coverage_gaps_recruitment_and_integration(clien
     assert "甲挖掘机集团 挖掘机 液压泵" in integration and "丙液压" in row(integration, "液压泵", "液压阀")
 
 
-def test_names_are_escaped_in_tables_and_in_the_inline_map(client: TestClient) -> None:
+def test_names_are_escaped_in_tables_and_in_the_inline_map(client: TestClient, world: World) -> None:
     log_in(client, "park_a")
     html = client.get("/chain").text
     assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;液压" in html
     assert "&lt;script&gt;" in block_raw(html, "chain-map")  # the SVG tooltip of 液压泵
-    html = client.get("/tiers").text
+    html = client.get(f"/tiers/enterprise/{world.ids[2]}").text  # (no figures: not in the /tiers pipeline)
     assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;液压" in html
 
 
@@ -180,6 +180,36 @@ def test_platform_picks_any_park(client: TestClient) -> None:
     other = client.get("/chain", params={"park": OTHER}).text
     assert f'<option value="{OTHER}" selected>' in other
     assert "外园涂料（防腐涂料）" in block(other, "coverage")  # local there
+
+
+def test_coverage_figure_agrees_with_its_counts(client: TestClient) -> None:
+    log_in(client, "park_a")
+    summary = block(client.get("/chain").text, "summary")
+    numbers = re.search(
+        r"本地覆盖率 (\d+)% （(\d+) 个环节中 (\d+) 个有本地企业生产：其中 两家以上 (\d+) 薄弱 (\d+) ）",
+        summary,
+    )
+    assert numbers is not None, summary
+    percent, total, present, plenty, weak = map(int, numbers.groups())
+    assert (total, present, plenty, weak) == (36, 3, 1, 2)  # the tiny world: 液压泵 covered, two weak
+    assert percent == round(100 * present / total) and present == plenty + weak
+    assert f"缺失 {total - present}" in summary
+
+
+def test_an_empty_park_gets_a_short_empty_state_with_the_import_hint(
+    client: TestClient, world: World
+) -> None:
+    empty = Park(name="空园", province="江苏省", city="苏州市", leading_industries=["工程机械"])
+    import_records(world.engine.store, parks=[empty])
+    log_in(client, "platform")
+    page = client.get("/chain", params={"park": "空园"})
+    assert page.status_code == 200
+    state = block(page.text, "empty-park")
+    assert "空园还没有登记企业" in state and "所属园区" in state
+    assert 'href="/imports"' in page.text
+    for busy in ("chain-map", "coverage", "gaps", "recruitment", "industries"):
+        assert f'data-testid="{busy}"' not in page.text
+    assert len(page.text) < len(client.get("/chain", params={"park": PARK}).text) / 2
 
 
 def test_chain_roles_follow_the_policy(client: TestClient) -> None:
@@ -216,6 +246,9 @@ def test_no_assessment_yet_then_the_assessment_fills_the_pyramid(client: TestCli
     assert f'src="/api/parks/{quote(PARK)}/tiers/pyramid.png"' in html
     pipeline = block(html, "pipeline")
     assert "按 " in pipeline and "评估 4 家企业" in pipeline and "外园涂料" not in pipeline
+    # the tiny world reports no figures: no firm is padded into the pipeline with data requests
+    assert 'data-testid="pipeline-row"' not in html and "请补报" not in pipeline
+    assert "另有 4 家企业缺少判断下一层级所需的数据" in block(html, "awaiting-data")
     for serial in (1, 2, 3, 4):
         assert f'href="/tiers/enterprise/{world.ids[serial]}"' in html
     run = client.post("/api/tiers/assess", params={"park": PARK}, headers={"X-Requested-With": "t"})

@@ -129,6 +129,7 @@ def start_import(
         str | None, Form(max_length=20, description="parks / enterprises / demands；空为自动判断")
     ] = None,
     encoding: Annotated[str, Form(max_length=40, description="CSV/JSONL 文件编码，如 gb18030")] = "utf-8",
+    dry_run: Annotated[bool, Form(description="只预检（列对应与全部问题），不写入")] = False,
 ) -> JobPublic:
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in FORMATS:
@@ -151,6 +152,7 @@ def start_import(
         path,
         kind=chosen,  # type: ignore[arg-type]
         encoding=encoding,
+        dry_run=dry_run,
         principal=who,
         cleanup=lambda: shutil.rmtree(folder, ignore_errors=True),
     )

@@ -36,27 +36,13 @@ def chain_context(engine: Engine, who: Principal, park: str | None, industry: st
     name = park or (parks[0].name if parks else None)
     if name is None:
         return {"parks": [], "park": None}
-    chains = engine.park_chains(name, principal=who)  # every leading industry: the tabs and their coverage
-    cov = next((c for c in chains.coverages if c.industry == (industry or c.industry)), None)
-    if industry and cov is None:  # a templated industry the park does not lead with (the engine allows it)
-        cov = engine.park_chains(name, industry=industry, principal=who).coverage(industry)
-    ctx: dict[str, Any] = {"parks": parks, "park": chains.park, "chains": chains, "cov": cov}
+    view = engine.chain_view(name, industry=industry, top=CANDIDATES_PER_GAP, principal=who)
+    ctx: dict[str, Any] = {"parks": parks, "park": view.chains.park, "chains": view.chains, "cov": view.cov}
     ctx["candidates_per_gap"] = CANDIDATES_PER_GAP
-    if cov is not None:
-        ctx |= _industry_blocks(engine, who, name, cov.industry)
-        ctx["names"] = {lc.node: lc.name for lc in cov.links}
+    if view.cov is not None:
+        ctx |= {"recruitment": view.recruitment, "integration": view.integration, "svg": view.svg}
+        ctx["names"] = {lc.node: lc.name for lc in view.cov.links}
     return ctx
-
-
-def _industry_blocks(engine: Engine, who: Principal, park: str, industry: str) -> dict[str, Any]:
-    recruitment = engine.chain_recruitment(park, industry=industry, top=CANDIDATES_PER_GAP, principal=who)
-    integration = engine.chain_integration(park, industry=industry, principal=who)
-    _, svg = engine.chain_map(park, industry, principal=who)
-    return {
-        "recruitment": recruitment,
-        "integration": [row for chain in integration for row in chain.rows],
-        "svg": svg,  # built by matcher.graph.render, which escapes every name it writes
-    }
 
 
 @router.get("/chain", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import DemandId, EngineDep, EnterpriseId
-from api.web.forms import demand_fields, demand_form_values
+from api.web.forms import DEMAND_OPTIONAL, demand_fields, demand_form_values
 from api.web.pages import engine_errors, page, render
 from matcher.auth.policy import Action, Resource
 from matcher.auth.principal import AccountRole, Principal
@@ -36,10 +36,11 @@ def _relax_link(demand_id: int, keys: tuple[str, ...]) -> str:
     return f"/demands/{demand_id}?" + urlencode([("relax", k) for k in keys])
 
 
-def _choices() -> dict[str, Any]:
+def _choices(*, editing: bool = False) -> dict[str, Any]:
+    statuses = (DemandStatus.OPEN, DemandStatus.DRAFT) + ((DemandStatus.CLOSED,) if editing else ())
     return {
         "kinds": [(k.value, k.label) for k in DemandKind],
-        "statuses": [(s.value, s.label) for s in (DemandStatus.OPEN, DemandStatus.DRAFT)],
+        "statuses": [(s.value, s.label) for s in statuses],
         "visibilities": [(v.value, v.label) for v in Visibility],
     }
 
@@ -104,6 +105,7 @@ def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_i
         "rejected": [d for d in decisions if d.decision is Decision.REJECT],
         "off_list": [d for d in decisions if d.enterprise_id not in shown],
         "published": request.query_params.get("published"),
+        "saved": request.query_params.get("saved"),
     }
     return render(request, "demand.html", ctx)
 
@@ -120,6 +122,36 @@ def decide(
     with engine_errors():
         engine.decide_candidate(demand_id, enterprise_id, decision, note=note, principal=who)
     return RedirectResponse(f"/demands/{demand_id}#c{enterprise_id}", status_code=303)
+
+
+@router.get("/demands/{demand_id}/edit", response_class=HTMLResponse)
+def edit_demand_page(request: Request, engine: EngineDep, who: DemandEditor, demand_id: DemandId) -> Response:
+    """修改需求: the publish form filled with the demand (its code and publisher stay)."""
+    with engine_errors():
+        demand = engine.demand(demand_id, principal=who)
+    ctx = {"who": who, "values": demand_form_values(demand.record), "problems": [], "edit_id": demand_id}
+    return render(request, "demand_form.html", {**ctx, **_choices(editing=True)})
+
+
+@router.post("/demands/{demand_id}/edit", response_class=HTMLResponse)
+async def edit_demand(
+    request: Request, engine: EngineDep, who: DemandEditor, demand_id: DemandId
+) -> Response:
+    form = await request.form()
+    changes = demand_fields(form)
+    for key in ("code", "publisher_uscc"):
+        changes.pop(key, None)
+    for key in DEMAND_OPTIONAL:  # a field emptied on the form is cleared, not kept
+        changes.setdefault(key, None)
+    with engine_errors():
+        try:
+            engine.update_demand(demand_id, changes, principal=who)
+        except ValidationError as exc:
+            values = {k: str(v) for k, v in form.items()}
+            values["code"] = engine.demand(demand_id, principal=who).record.code
+            ctx = {"who": who, "values": values, "problems": exc.problems, "edit_id": demand_id}
+            return render(request, "demand_form.html", {**ctx, **_choices(editing=True)}, status=422)
+    return RedirectResponse(f"/demands/{demand_id}?saved=1", status_code=303)
 
 
 @router.post("/demands/{demand_id}/status")

@@ -8,6 +8,7 @@ uploaded definition file, or the short form); shortlists and the background sche
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import EngineDep
 from api.web import event_views as views
 from api.web.pages import engine_errors, page, render
+from matcher import clock
 from matcher.auth.errors import AuthError
 from matcher.auth.policy import Action, Resource
 from matcher.auth.principal import AccountRole, Principal
@@ -111,6 +113,17 @@ def _definition(v: dict[str, Any], leading: list[str], smes: list[str]) -> dict[
     }
 
 
+def past_day(text: str, today: dt.date) -> list[str]:
+    """The form's day refused when it is already past (a file upload may record an earlier event)."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return []  # not a date: the event model says so, in Chinese
+    if day < today:
+        return [f"对接会日期不能早于今天（{today:%Y-%m-%d}，北京时间），实为 {day:%Y-%m-%d}"]
+    return []
+
+
 @router.post("/events/new", response_class=HTMLResponse)
 def create_event_form(
     request: Request,
@@ -133,8 +146,11 @@ def create_event_form(
     chosen = {"leading": leading or [], "smes": smes or []}
     request.state.audit_detail = {"event": values["code"][:64]}
     try:
+        problems = past_day(values["day"], clock.today())
         if not chosen["leading"] or not chosen["smes"]:
-            raise ValidationError(["请至少选择一家龙头企业和一家中小企业"])
+            problems.append("请至少选择一家龙头企业和一家中小企业")
+        if problems:
+            raise ValidationError(problems)
         created = engine.create_event(_definition(values, **chosen), principal=who)
     except MatcherError as exc:
         ctx = {**_form_context(engine, who, values), "problems": _problems(exc), "chosen": chosen}

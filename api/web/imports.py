@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import EngineDep
 from api.routes.registry import MAX_UPLOAD
 from api.web.pages import page, render
+from matcher import clock
 from matcher.auth.policy import Action, Resource
 from matcher.auth.principal import Principal
 from matcher.engine import Engine
@@ -26,7 +26,6 @@ from matcher.jobs import Job
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, page(Resource.IMPORT, Action.CREATE)]
-LOCAL = ZoneInfo("Asia/Shanghai")
 RECENT = 15
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel"}
 
@@ -43,7 +42,7 @@ class JobLine(NamedTuple):
 
 
 def local_time(value: dt.datetime | None) -> str:
-    return "" if value is None else value.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+    return clock.shown(value)
 
 
 def job_line(job: Job) -> JobLine:

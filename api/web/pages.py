@@ -13,12 +13,14 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import SAFE_METHODS, SESSION_COOKIE
-from api.deps import EngineDep
+from api.deps import EngineDep, get_engine
 from api.web.home import home_context
 from api.web.nav import journeys_for
 from matcher.auth import accounts
@@ -28,6 +30,7 @@ from matcher.auth.principal import Principal
 from matcher.auth.tokens import SESSION_TTL
 from matcher.engine import Engine
 from matcher.errors import ConflictError, NotFoundError, ValidationError
+from matcher.io.validate import problem_text
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -193,9 +196,70 @@ def home(request: Request, engine: EngineDep, who: Member) -> Response:
     return render(request, "home.html", {"who": who, **home_context(engine, who)})
 
 
+# The parts of the app that answer machines (JSON); every other path is a page and errs in Chinese HTML.
+MACHINE_PATHS = ("/api/", "/api", "/docs", "/redoc", "/openapi.json")
+PARAM_LABELS = {
+    "demand_id": "需求编号",
+    "enterprise_id": "企业编号",
+    "code": "对接会编号",
+    "park": "园区",
+    "industry": "产业链",
+    "limit": "条数",
+    "offset": "起始位置",
+}
+_WHERE = {"path": "链接中的", "query": "链接参数中的", "body": "提交内容中的"}
+
+
+def is_page(request: Request) -> bool:
+    return not request.url.path.startswith(MACHINE_PATHS)
+
+
+def request_problems(exc: RequestValidationError) -> list[str]:
+    """A request's invalid parts in Chinese: where (link, parameters, form) and which value."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        where = _WHERE.get(loc[0], "") if loc else ""
+        name = loc[-1] if loc else ""
+        out.append(where + problem_text(err, f"“{PARAM_LABELS.get(name, name)}”"))
+    return out
+
+
+def _error_page(request: Request, status: int, heading: str, message: str) -> Response:
+    """An error page in the signed-in shell when there is a session (no page dependency ran to find it)."""
+    who = getattr(request.state, "principal", None)
+    if who is None and request.cookies.get(SESSION_COOKIE):
+        engine = request.app.dependency_overrides.get(get_engine, get_engine)()
+        who = _cookie_principal(request, engine)
+    return render(request, "error.html", {"who": who, "heading": heading, "message": message}, status=status)
+
+
+_HTTP_PAGES = {
+    404: ("页面不存在", "没有这个页面：请检查链接，或从导航进入。"),
+    405: ("无法这样打开", "该页面不支持这种访问方式：请从页面上的按钮或链接操作。"),
+    413: ("提交的内容过大", "提交的内容超过上限，请拆分或压缩后重试。"),
+}
+
+
 def install(app: FastAPI) -> None:
-    """Mount the static files and turn the page exceptions into a redirect or an HTML page."""
+    """Mount the static files and turn the page exceptions into a redirect or an HTML page; the framework's
+    own answers (unknown path, invalid link parameters) are Chinese HTML pages too, the API keeps JSON."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    api_http = app.exception_handlers[StarletteHTTPException]
+    api_invalid = app.exception_handlers[RequestValidationError]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_page(request) or exc.status_code not in _HTTP_PAGES:
+            return await api_http(request, exc)  # type: ignore[misc,no-any-return]
+        heading, message = _HTTP_PAGES[exc.status_code]
+        return _error_page(request, exc.status_code, heading, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if not is_page(request):
+            return await api_invalid(request, exc)  # type: ignore[misc,no-any-return]
+        return _error_page(request, 422, "链接或提交内容有误", "；".join(request_problems(exc)))
 
     @app.exception_handler(LoginRequired)
     async def _login(_: Request, exc: LoginRequired) -> Response:

@@ -23,7 +23,7 @@ from matcher.auth.principal import Principal
 from matcher.domain import Tier
 from matcher.engine import Engine
 from matcher.store.tiers_repo import points_of
-from matcher.tiers import PyramidYear, pipeline
+from matcher.tiers import PyramidYear, awaiting_data, pipeline
 from matcher.tiers.gaps import NOT_CLOSABLE, fmt
 from matcher.tiers.support import PipelineEntry
 
@@ -78,6 +78,7 @@ def tiers_context(engine: Engine, who: Principal, park: str | None) -> dict[str,
         "moves": sorted(latest.moves.items(), key=lambda kv: -kv[1]) if latest else [],
         "run": run,
         "pipeline": groups,
+        "awaiting": [(a.name, ids.get(a.uscc)) for a in awaiting_data(run.assessments)],
         "may_assess": allows(who, ASSESS),
     }
 

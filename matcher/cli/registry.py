@@ -34,8 +34,13 @@ def import_(
 
         engine = Engine(open_store())
         report = engine.import_file(file, kind=kind, encoding=encoding, dry_run=dry_run)  # type: ignore[arg-type]
+        for table_kind, pairs in report.renamed.items():
+            console.print(f"{KIND_LABELS[table_kind]}表的列对应（文件中的列 → 平台的列）：")
+            for header, column in pairs:
+                console.print(f"  {header} → {column}", highlight=False, markup=False)
         if dry_run:
-            console.print(f"[green]校验通过[/]：{file.name}（未写入）")
+            rows = "；".join(f"{KIND_LABELS[k]} {n} 行" for k, n in report.checked.items())
+            console.print(f"[green]校验通过[/]：{file.name}，{rows}（未写入；确认列对应无误后去掉 --dry-run 导入）")
             return
         for table_kind, counts in report.counts.items():
             console.print(

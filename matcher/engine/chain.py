@@ -62,15 +62,52 @@ class ChainMixin(RegistryMixin):
         upstream first: gaps, weak links and the leading firms exposed to each. ``graph``: a
         ChainKnowledgeGraph directory whose companies join the outside producers."""
         found = self._chain_park(park, principal)
+        return self._analyse(found, self._chain_firms(), industry, graph)
+
+    _firms_cache: tuple[tuple[int, int, str], list[Firm]] | None = None
+
+    def _chain_firms(self) -> list[Firm]:
+        """Every registered enterprise as a chain firm, re-read only when the registry changed (count,
+        newest id or newest edit differ): a park page reads the whole registry otherwise."""
+        fingerprint = self._fingerprint()
+        cached = self._firms_cache
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
         with self.store.session() as s:
             firms = [as_firm(e.record) for e in repo.list_enterprises(s)]
-            supplies = adopted_supplies(s)  # 先试首用 adoptions: proven supplier links
+        self._firms_cache = (fingerprint, firms)
+        return firms
+
+    def _analyse(
+        self, park: Park, firms: list[Firm], industry: str | None, graph: str | Path | None = None
+    ) -> ParkChains:
+        with self.store.session() as s:
+            supplies = adopted_supplies(s)  # 先试首用 adoptions: proven supplier links (read every time)
         G, outside = self.chain_graph(), _kg_outside(str(graph)) if graph else []
-        wanted, untemplated = _chain_industries(G, found, industry)
+        wanted, untemplated = _chain_industries(G, park, industry)
         coverages = [
-            chain_coverage(G, i, firms, park=park, outside=outside, supplies=supplies) for i in wanted
+            chain_coverage(G, i, firms, park=park.name, outside=outside, supplies=supplies) for i in wanted
         ]
-        return ParkChains(found, coverages, untemplated, [f for f in firms if f.park == park])
+        return ParkChains(park, coverages, untemplated, [f for f in firms if f.park == park.name])
+
+    def chain_view(
+        self, park: str, *, industry: str | None = None, top: int = 10, principal: Principal | None = None
+    ) -> ChainView:
+        """Everything the 产业链图谱 page shows, from one read of the registry and one analysis per chain:
+        every leading industry's coverage (the tabs), and for ``industry`` (default: the first leading one;
+        any templated one may be weighed) its gaps' 链式招商 candidates, 融入供应链 rows and the map (SVG)."""
+        found = self._chain_park(park, principal)
+        firms = self._chain_firms()
+        chains = self._analyse(found, firms, None)
+        cov = next((c for c in chains.coverages if c.industry == (industry or c.industry)), None)
+        if industry and cov is None:  # a templated industry the park does not lead with
+            cov = self._analyse(found, firms, industry).coverage(industry)
+        if cov is None or not chains.local:  # the page shows an empty state instead
+            return ChainView(chains, cov, [], [], "")
+        one = ParkChains(found, [cov], [], chains.local)
+        integration = [row for c in self._integration(one) for row in c.rows]
+        svg = chain_map_svg(self.chain_graph(), cov)
+        return ChainView(chains, cov, self._recruitment(one, top), integration, svg)
 
     def chain_recruitment(
         self,
@@ -82,7 +119,12 @@ class ChainMixin(RegistryMixin):
         principal: Principal | None = None,
     ) -> list[GapCandidates]:
         """链式招商: for each gap, up to ``top`` outside firms that make it, best first, with reasons."""
-        chains = self.park_chains(park, industry=industry, graph=graph, principal=principal)
+        return self._recruitment(
+            self.park_chains(park, industry=industry, graph=graph, principal=principal), top
+        )
+
+    @staticmethod
+    def _recruitment(chains: ParkChains, top: int) -> list[GapCandidates]:
         where = Location(chains.park.province, chains.park.city)
         out = []
         for cov in chains.coverages:
@@ -95,9 +137,11 @@ class ChainMixin(RegistryMixin):
     ) -> list[ChainIntegration]:
         """融入供应链: per local leading firm and link just upstream of its own, the park's SMEs making it,
         each with its tier (the newest saved assessment, else the declared tier)."""
-        chains = self.park_chains(park, industry=industry, principal=principal)
+        return self._integration(self.park_chains(park, industry=industry, principal=principal))
+
+    def _integration(self, chains: ParkChains) -> list[ChainIntegration]:
         with self.store.session() as s:
-            latest = {r.uscc: r for r in tiers_repo.park_records(s, park=park)}  # by date: newest wins
+            latest = {r.uscc: r for r in tiers_repo.park_records(s, park=chains.park.name)}  # newest wins
 
         def tier_of(firm: Firm) -> str:
             r = latest.get(firm.id)
@@ -202,6 +246,17 @@ class GapCandidates:
 class ChainIntegration:
     industry: str
     rows: list[Integration]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainView:
+    """The 产业链图谱 page's content: all chains (tabs), and the chosen one's coverage and derived blocks."""
+
+    chains: ParkChains
+    cov: ChainCoverage | None  # None: the park has no templated leading industry
+    recruitment: list[GapCandidates]
+    integration: list[Integration]
+    svg: str  # built by matcher.graph.render, which escapes every name it writes
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,12 +43,14 @@ class JobsMixin(EventsMixin, SearchMixin):
         filename: str | None = None,
         kind: Kind | None = None,
         encoding: str = "utf-8",
+        dry_run: bool = False,
         principal: Principal | None = None,
         cleanup: Callable[[], None] | None = None,
     ) -> Job:
         """Import ``path`` in the background: the checks and the single transaction of ``import_file``
         (a refused file writes nothing and the job fails with the row-numbered problems); ``cleanup`` runs
-        when the job ends (e.g. deleting an uploaded temp file)."""
+        when the job ends (e.g. deleting an uploaded temp file). ``dry_run``: check only, and answer which
+        column each header was read as, so the user confirms the mapping before writing."""
         if kind is not None and kind not in KIND_LABELS:
             raise MatcherError(f"数据类型应为 {'/'.join(KIND_LABELS)}，实为“{kind}”")
         name = filename or path.name
@@ -64,10 +66,10 @@ class JobsMixin(EventsMixin, SearchMixin):
                         raise  # before the commit: the transaction is rolled back, nothing written
                     # "index" follows the commit: the data is in, so the import finishes as done
 
-            report = self.import_file(path, kind=kind, encoding=encoding, on_progress=step)
+            report = self.import_file(path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=step)
             return steps.import_outcome(report, name)
 
-        params = {"filename": name, "kind": kind, "encoding": encoding}
+        params = {"filename": name, "kind": kind, "encoding": encoding, "dry_run": dry_run}
         return self._start(JobKind.IMPORT, work, params, principal, cleanup)
 
     def start_index_job(self, *, principal: Principal | None = None) -> Job:

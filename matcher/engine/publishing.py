@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from matcher import clock
 from matcher.auth import policy, scoping
 from matcher.auth.principal import AccountRole, Principal
 from matcher.domain import Demand, Enterprise
@@ -82,6 +83,20 @@ def _stale_as_conflict(what: str) -> Iterator[None]:
         raise ConflictError(f"{what}刚被他人修改：请刷新后在最新内容上重新修改") from None
 
 
+_DATES = {"deadline": "截止日期", "delivery_date": "交付日期"}
+
+
+def past_dates(record: Demand, fields: frozenset[str] | set[str], today: dt.date) -> list[str]:
+    """Refusals for the dates among ``fields`` a new or changed demand sets in the past (imports of
+    historical demands are not refused: only what a user publishes or edits now)."""
+    out = []
+    for name, label in _DATES.items():
+        value = getattr(record, name)
+        if name in fields and value is not None and value < today:
+            out.append(f"{label}不能早于今天（{today:%Y-%m-%d}，北京时间），实为 {value:%Y-%m-%d}")
+    return out
+
+
 def _unknown(changes: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
     extra = sorted(set(changes) - allowed)
     if extra:
@@ -121,7 +136,7 @@ class PublishingMixin(MatchingMixin):
 
     def _next_code(self, publisher: repo.StoredEnterprise) -> str:
         """XQ + date + the publisher's USCC tail + a sequence number, unique in the store."""
-        stem = f"XQ{dt.date.today():%Y%m%d}-{publisher.record.uscc[-6:]}"
+        stem = f"XQ{clock.today():%Y%m%d}-{publisher.record.uscc[-6:]}"
         with self.store.session() as s:
             taken = set(s.scalars(select(DemandRow.code).where(DemandRow.code.like(f"{stem}-%"))))
         n = len(taken) + 1
@@ -137,6 +152,9 @@ class PublishingMixin(MatchingMixin):
         data = {k: v for k, v in fields.items() if k != "publisher_uscc"}
         code = str(data.pop("code", "") or "").strip() or self._next_code(publisher)
         record = _validated(Demand, {**data, "code": code, "publisher_uscc": publisher.record.uscc})
+        problems = past_dates(record, set(_DATES), clock.today())
+        if problems:
+            raise ValidationError(problems)
         with self.store.session() as s:
             if s.scalar(select(DemandRow.id).where(DemandRow.code == code)) is not None:
                 raise ValidationError([f"需求编号 {code} 已存在，请换一个编号或留空自动生成"])
@@ -161,6 +179,10 @@ class PublishingMixin(MatchingMixin):
             _check_version(row.version, version, "该需求")
             current = repo.demand_from_row(row)  # the content of the version checked, changes on top
             record = _validated(Demand, {**current.model_dump(), **changes})
+            changed = {k for k in changes if getattr(record, k, None) != getattr(current, k, None)}
+            problems = past_dates(record, changed, clock.today())
+            if problems:
+                raise ValidationError(problems)
             with _stale_as_conflict("该需求"):
                 repo.upsert_demands(s, demands=[record])
             return repo.get_demand(s, id=demand_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from matcher import clock
 from matcher.auth import policy, scoping
 from matcher.auth.principal import Principal
 from matcher.domain import Tier
@@ -63,7 +64,7 @@ class TiersMixin(RegistryMixin):
         crit, version = self.tier_criteria(overrides)
         with self.store.session() as s:
             stored = repo.list_enterprises(s, park=park)
-        return stored, assess_many([e.record for e in stored], crit, as_of or dt.date.today()), version
+        return stored, assess_many([e.record for e in stored], crit, as_of or clock.today()), version
 
     def assess_tiers(
         self,
@@ -98,7 +99,7 @@ class TiersMixin(RegistryMixin):
         """One enterprise assessed now (not saved): tier, points per indicator, gaps in Chinese."""
         found = self.enterprise(enterprise_id)
         self._tier_enterprise_access(enterprise_id, principal)
-        return assess(found.record, self.tier_criteria(overrides)[0], as_of or dt.date.today())
+        return assess(found.record, self.tier_criteria(overrides)[0], as_of or clock.today())
 
     def tier_history(
         self, enterprise: int | str, *, principal: Principal | None = None

@@ -136,9 +136,12 @@ PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ margin: 0; font-family: {font}; background: #fafafa; color: #212121; display: flex; }}
-#map {{ flex: 1; overflow: auto; padding: 8px; }}
-#panel {{ width: 300px; padding: 16px; border-left: 1px solid #e0e0e0; background: #fff; font-size: 14px;
+#map {{ flex: 1; min-width: 0; overflow: auto; padding: 8px; }}
+#map svg {{ width: 100%; height: auto; display: block; }}
+#panel {{ flex: 0 0 300px; padding: 16px; border-left: 1px solid #e0e0e0; background: #fff; font-size: 14px;
           height: 100vh; overflow: auto; box-sizing: border-box; }}
+@media (max-width: 720px) {{ body {{ flex-direction: column; }}
+  #panel {{ flex: none; height: auto; border-left: 0; border-top: 1px solid #e0e0e0; }} }}
 #panel h2 {{ font-size: 18px; margin: 0 0 8px; }}
 .link {{ cursor: pointer; }} .dim {{ opacity: 0.25; }}
 .edge.hot {{ stroke: #1565c0; stroke-width: 2.6; }}

@@ -9,6 +9,7 @@ column everywhere: import, export, templates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -76,14 +77,99 @@ def columns(kind: Kind) -> tuple[Column, ...]:
     return cols
 
 
+# Headers people's own spreadsheets use for a column, by the column's English name (curated; the model
+# titles, English names and titles without their unit are accepted anyway). Per kind: a word may name
+# another column in another kind.
+ALIASES: dict[Kind, dict[str, tuple[str, ...]]] = {
+    "parks": {
+        "name": ("园区", "园区全称", "园区名"),
+        "province": ("省", "所在省份", "省（自治区、直辖市）"),
+        "city": ("市", "地市", "所在城市", "所在地市"),
+        "district": ("区", "县", "县区", "所在区县"),
+        "leading_industries": ("主导产业方向", "主导产业链", "重点产业"),
+    },
+    "enterprises": {
+        "uscc": ("信用代码", "社会信用代码", "统一代码", "统一信用代码", "统一社会信用代码（18位）"),
+        "name": ("单位名称", "企业全称", "单位全称", "公司名称", "企业（单位）名称"),
+        "park": ("园区", "所在园区", "入驻园区"),  # not 园区名称: that names a park in a park list
+        "province": ("省", "所在省份", "省（自治区、直辖市）"),
+        "city": ("市", "地市", "所在城市", "所在地市"),
+        "district": ("区", "县", "县区", "所在区县"),
+        "industry_code": (
+            "所属行业代码",
+            "国民经济行业代码",
+            "国民经济行业分类代码",
+            "国标行业代码",
+            "行业分类代码",
+        ),
+        "role": ("角色", "企业类别"),
+        "tier": ("梯度层级", "认定层级", "企业梯度", "已认定层级"),
+        "products": ("产品", "主营产品", "主导产品", "主要产品及服务", "主营产品名称"),
+        "capabilities": ("核心能力", "工艺能力", "技术能力"),
+        "certifications": ("资质", "认证", "资质证书", "资质与认证"),
+        "employees": ("从业人数", "职工人数", "员工人数", "用工人数", "年末从业人员"),
+        "revenue": ("营收", "年营业收入", "营业总收入"),
+        "rd_expense": ("研发投入", "研发经费", "研发经费支出"),
+        "rd_staff": ("研发人数", "研发人员数"),
+        "contact_person": ("联系人姓名", "企业联系人"),
+        "contact_phone": ("电话", "手机", "手机号", "联系方式"),
+        "contact_email": ("邮箱", "email", "e-mail", "联系邮箱"),
+    },
+    "demands": {
+        "code": ("编号", "需求号"),
+        "kind": ("类型",),
+        "title": ("标题", "需求名称"),
+        "publisher_uscc": ("发布企业信用代码", "发布单位统一社会信用代码", "发布企业社会信用代码"),
+        "product": ("采购品", "采购物料", "采购内容", "产品名称"),
+        "quantity": ("采购数量", "需求数量"),
+        "delivery_date": ("交货日期", "交付时间", "交货期"),
+        "deadline": ("截止时间", "报名截止日期", "对接截止日期"),
+        "required_certifications": ("资质", "资质条件"),
+        "preferred_regions": ("地区要求", "优先区域"),
+    },
+}
+_UNIT = re.compile(r"（([^（）]*)）$")
+
+
+def unit_of(header: str) -> str:
+    """The unit in a header's closing parentheses: ``营收(万元)`` -> ``万元``; none -> ``""``."""
+    found = _UNIT.search(normalize_header(header))
+    return found.group(1) if found else ""
+
+
+def _bare(header: str) -> str:
+    return _UNIT.sub("", normalize_header(header))
+
+
 @cache
 def header_index(kind: Kind) -> dict[str, Column]:
-    """Every accepted header (English, Chinese, dotted path; case- and blank-insensitive) -> column."""
+    """Every accepted header (English, Chinese title, dotted path, the title without its unit, the curated
+    aliases; case- and blank-insensitive, either width of parentheses) -> column."""
     index: dict[str, Column] = {}
+    by_name = {col.en: col for col in columns(kind)}
     for col in columns(kind):
-        for header in (col.en, col.zh, col.key):
-            index[normalize_header(header)] = col
+        for header in (col.en, col.zh, col.key, _bare(col.zh)):
+            index.setdefault(normalize_header(header), col)
+    for key, names in ALIASES[kind].items():
+        for name in names:
+            index.setdefault(normalize_header(name), by_name[key])
     return index
+
+
+def find_column(kind: Kind, header: str) -> tuple[Column | None, str]:
+    """The column a header names, and a problem when it names one in another unit (营业收入（元） is not the
+    column in 万元): a header is looked up as written, then without its unit (营收(万元) -> 营收)."""
+    index = header_index(kind)
+    col = index.get(normalize_header(header))
+    if col is not None:
+        return col, ""
+    col = index.get(_bare(header))
+    if col is None:
+        return None, ""
+    given, wanted = unit_of(header), unit_of(col.zh)
+    if given and given != wanted:
+        return None, f"列“{header}”的单位（{given}）与“{col.zh}”不同，请换算后把列名改为“{col.zh}”"
+    return col, ""
 
 
 def normalize_header(header: str) -> str:

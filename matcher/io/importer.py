@@ -45,6 +45,14 @@ class ImportReport:
     path: Path
     counts: dict[Kind, repo.UpsertCounts] = field(default_factory=dict)
     dry_run: bool = False
+    checked: dict[Kind, int] = field(default_factory=dict)  # valid rows per kind (what would be written)
+    mappings: dict[Kind, dict[str, str]] = field(default_factory=dict)  # header -> column, per kind
+
+    @property
+    def renamed(self) -> dict[Kind, list[tuple[str, str]]]:
+        """The headers read as a column of another name (单位名称 -> 企业名称), per kind: what to confirm."""
+        out = {k: [(h, c) for h, c in m.items() if h != c] for k, m in self.mappings.items()}
+        return {k: pairs for k, pairs in out.items() if pairs}
 
     @property
     def rows(self) -> int:
@@ -140,8 +148,7 @@ def check_file(
         batches[table_type] = checked
     if not any(c.records for c in batches.values()) and not problems:
         problems.append(f"文件 {path.name} 没有数据行")
-    if not problems:
-        problems += _reference_problems(store, batches)
+    problems += _reference_problems(store, batches)  # with the others: every problem in one answer
     if problems:
         raise ImportRefusedError(problems)
     return batches
@@ -167,6 +174,8 @@ def import_file(
     """Validate ``path`` whole, then upsert it in one transaction (parks, then enterprises, then demands)."""
     batches = check_file(store, path, kind=kind, encoding=encoding, on_progress=on_progress)
     report = ImportReport(path, dry_run=dry_run)
+    report.checked = {k: len(c.records) for k, c in batches.items()}
+    report.mappings = {k: c.mapping for k, c in batches.items()}
     if dry_run:
         return report
     total = sum(len(c.records) for c in batches.values())

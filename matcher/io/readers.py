@@ -101,7 +101,8 @@ def _decode(data: bytes, encoding: str, name: str) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         hint = (
-            "请用 Excel“另存为 CSV UTF-8”，或以 --encoding gb18030 指定原编码"
+            "请用 Excel“另存为 CSV UTF-8”，或指定原编码 GB18030（网页上在“CSV 编码”中选 GB18030，"
+            "命令行加 --encoding gb18030）"
             if encoding.startswith("utf")
             else ""
         )

@@ -41,11 +41,21 @@ def import_step(stage: str, done: int, total: int) -> tuple[float, str]:
 
 
 def import_outcome(report: ImportReport, filename: str) -> Outcome:
+    """The job's answer: counts written, or (a check only) the valid rows; and the columns as read."""
     counts = {k: c._asdict() for k, c in report.counts.items()}
+    result = {
+        "filename": filename,
+        "rows": report.rows,
+        "counts": counts,
+        "dry_run": report.dry_run,
+        "checked": report.checked,
+        "mappings": report.mappings,
+    }
+    if report.dry_run:
+        parts = [f"{KIND_LABELS[k]} {n} 行" for k, n in report.checked.items()]
+        return Outcome(f"预检通过，未写入任何数据：{'；'.join(parts)}。确认列对应无误后再导入", result)
     parts = [f"{KIND_LABELS[k]}新增 {c.created}、更新 {c.updated}" for k, c in report.counts.items()]
-    return Outcome(
-        f"导入完成：{'；'.join(parts)}", {"filename": filename, "rows": report.rows, "counts": counts}
-    )
+    return Outcome(f"导入完成：{'；'.join(parts)}", result)
 
 
 def index_step(done: int, total: int) -> tuple[float, str]:

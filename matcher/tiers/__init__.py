@@ -10,7 +10,7 @@ from matcher.tiers.gaps import Gap
 from matcher.tiers.history import PyramidYear, TierRecord, pyramid, tier_paths
 from matcher.tiers.loader import available_versions, load_criteria
 from matcher.tiers.report import pyramid_chart, write_park_report
-from matcher.tiers.support import SupportPlan, pipeline, plans, support_plan
+from matcher.tiers.support import SupportPlan, awaiting_data, pipeline, plans, support_plan
 
 __all__ = [
     "Assessment",
@@ -28,6 +28,7 @@ __all__ = [
     "available_versions",
     "load_criteria",
     "pipeline",
+    "awaiting_data",
     "plans",
     "pyramid",
     "pyramid_chart",

@@ -123,9 +123,18 @@ class Assessment:
     year: int | None = None
 
 
-def next_tier(tier: Tier) -> Tier | None:
-    """The next assessable tier above ``tier`` (领航 is recognized, not assessed)."""
-    above = [t for t in LADDER if _TIERS.index(t) > _TIERS.index(tier)]
+# Tiers for 中小企业 only (《优质中小企业梯度培育管理暂行办法》): a large enterprise is never steered to them
+SME_TIERS = frozenset({Tier.INNOVATIVE, Tier.SPECIALIZED, Tier.LITTLE_GIANT})
+
+
+def next_tier(tier: Tier, *, large: bool = False) -> Tier | None:
+    """The next assessable tier above ``tier`` (领航 is recognized, not assessed); for a large enterprise
+    (大型 by the 2017 statistical rule) the SME tiers are skipped: its next target is 单项冠军.
+
+    >>> next_tier(Tier.NONE), next_tier(Tier.NONE, large=True)
+    (<Tier.INNOVATIVE: 'innovative'>, <Tier.CHAMPION: 'champion'>)
+    """
+    above = [t for t in LADDER if _TIERS.index(t) > _TIERS.index(tier) and not (large and t in SME_TIERS)]
     return above[0] if above else None
 
 
@@ -174,7 +183,7 @@ def explain(
 ) -> Assessment:
     """The detailed :class:`Assessment` of row ``i`` of an evaluation."""
     tier, possible = _TIERS[int(ev.tier[i])], _TIERS[int(ev.possible[i])]
-    nxt = next_tier(tier)
+    nxt = next_tier(tier, large=enterprise.size_class == "大型")
     gaps: list[Gap] = []
     if nxt is not None and any(t.tier is nxt for t in crit.tiers):
         tc = crit.tier(nxt)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -42,6 +43,24 @@ def cjk_font() -> str | None:
     return next((n for n in CJK_FONTS if n in names), None)
 
 
+def draw_pyramid(ax: Any, labels: Sequence[str], values: Sequence[int]) -> list[tuple[Any, Any]]:
+    """Centred bars, lowest tier at the bottom; each label inside its bar (white) when it fits, else just
+    beside the bar's right end (black) — never half across a bar's edge. Returns (bar, label) artists."""
+    bars = ax.barh(range(len(values)), values, left=[-v / 2 for v in values], color="#3b7dd8")
+    widest = max(values, default=0) or 1
+    ax.set_xlim(-widest * 0.85, widest * 0.85)  # room beside the narrow top bars for their labels
+    renderer = ax.figure.canvas.get_renderer()
+    out = []
+    for k, (text_, v, bar) in enumerate(zip(labels, values, bars, strict=True)):
+        text = ax.text(0, k, text_, ha="center", va="center", fontsize=9, color="white")
+        if text.get_window_extent(renderer).width + 8 > bar.get_window_extent(renderer).width:
+            text.set_position((v / 2 + widest * 0.02, k))
+            text.set_horizontalalignment("left")
+            text.set_color("black")
+        out.append((bar, text))
+    return out
+
+
 def pyramid_chart(counts: dict[Tier, int], path: str | Path, title: str = "梯度培育金字塔") -> Path:
     """Draw the pyramid (lowest tier widest, at the bottom) to PNG or SVG, by the suffix of ``path``."""
     import matplotlib
@@ -57,9 +76,7 @@ def pyramid_chart(counts: dict[Tier, int], path: str | Path, title: str = "梯�
     values = [counts.get(t, 0) for t in tiers]
     with plt.rc_context({"font.family": font} if font else {}):
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        ax.barh(range(len(tiers)), values, left=[-v / 2 for v in values], color="#3b7dd8")
-        for k, (t, v) in enumerate(zip(tiers, values, strict=True)):
-            ax.text(0, k, f"{label(t)}  {v}", ha="center", va="center", fontsize=9, color="black")
+        draw_pyramid(ax, [f"{label(t)}  {v}" for t, v in zip(tiers, values, strict=True)], values)
         ax.set_yticks([])
         ax.set_xticks([])
         ax.set_title(title if font else "tier pyramid")

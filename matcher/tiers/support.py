@@ -90,15 +90,31 @@ def support_plan(
     return SupportPlan(a.uscc, a.name, a.tier, a.next_tier, cheap, path_cost(a), tuple(steps), demands)
 
 
+def only_missing_data(a: Assessment) -> bool:
+    """Whether every gap to the next tier is data not reported: nothing says how close the firm is."""
+    leaf = _leaf_gaps(a)
+    return a.next_tier is not None and bool(leaf) and all(g.missing for g in leaf)
+
+
+def awaiting_data(assessments: Iterable[Assessment]) -> list[Assessment]:
+    """The enterprises the pipeline leaves out until they report the data their next tier is judged on."""
+    return [a for a in assessments if only_missing_data(a)]
+
+
 def pipeline(assessments: Iterable[Assessment], per_tier: int = 10) -> dict[Tier, list[PipelineEntry]]:
-    """For each next tier, the enterprises closest to it (lowest total cost first; unpriceable last)."""
+    """For each next tier, the enterprises closest to it (lowest total cost first; unpriceable last).
+    Not padded with data requests: a firm whose only gaps are unreported data is left out
+    (``awaiting_data``), and a listed firm's summary names its real gaps, then how many items it lacks."""
     groups: dict[Tier, list[PipelineEntry]] = {}
     for a in assessments:
-        if a.next_tier is None:
+        if a.next_tier is None or only_missing_data(a):
             continue
-        cost = path_cost(a)
         leaf = _leaf_gaps(a)
-        summary = "；".join(g.message for g in a.gaps_to_next[:3])
+        unknown = sum(g.missing for g in leaf)
+        cost = path_cost(a)
+        summary = "；".join(g.message for g in [g for g in a.gaps_to_next if not g.missing][:3])
+        if unknown:
+            summary += f"；另有 {unknown} 项数据待补报"
         groups.setdefault(a.next_tier, []).append(
             PipelineEntry(a.uscc, a.name, a.tier, cost, len(leaf), summary)
         )

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from e2e.harness import CHROMIUM, CHROMIUM_ARGS, REPO, Site, free_port, load_sample, wait_until_ready
+from e2e.harness import (
+    CHROMIUM,
+    REPO,
+    DemoSite,
+    Site,
+    chromium,
+    free_port,
+    load_sample,
+    matcher_command,
+    stop,
+    wait_until_ready,
+)
 
 
 @pytest.fixture(scope="session")
@@ -46,25 +59,47 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         wait_until_ready(url, process)
         yield Site(url, {p: f"e2e_{p}" for p in ("platform", "park", "organizer", "leader", "sme")}, facts)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 # Module scope: a running sync Playwright holds an asyncio loop, which would break other tests that start
 # their own Playwright later in the session.
 @pytest.fixture(scope="module")
-def browser(site: Site) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"需要 Debian 的 chromium（{CHROMIUM} 不存在）：apt-get install -y chromium fonts-noto-cjk"
+        )
+    with chromium() as launched:
+        yield launched
 
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    """``matcher demo`` on a fresh home, then ``matcher serve --demo`` on it: the accounts it printed."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"需要 Debian 的 chromium（{CHROMIUM} 不存在）：apt-get install -y chromium fonts-noto-cjk"
+        )
+    home = tmp_path_factory.mktemp("newcomer")
+    command, env = matcher_command(home, "demo", "--no-matches")
+    demo = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert demo.returncode == 0, demo.stderr
+    port = free_port()
+    command, env = matcher_command(home, "serve", "--demo", "--port", str(port), "--log-level", "warning")
+    printed = home / "serve.out"
+    with printed.open("w") as out:
+        process = subprocess.Popen(command, env={**env, "COLUMNS": "120"}, stdout=out, cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process)
+        deadline = time.monotonic() + 30
+        while "用上面任一账号登录" not in printed.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        found = re.findall(r"│\s*(\S+)\s*│\s*(demo_\w+)\s*│\s*(\S+)\s*│", printed.read_text())
+        yield DemoSite(url, {label: (user, password) for label, user, password in found}, demo.stdout)
+    finally:
+        stop(process)
 
 
 def _fresh_page(browser: Any) -> Iterator[Any]:

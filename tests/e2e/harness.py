@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,21 @@ class Site:
     url: str
     users: dict[str, str]  # persona -> username
     facts: dict[str, Any]  # ids and names the tests look for
+
+
+@dataclass
+class DemoSite:
+    """``matcher serve --demo``: its address, and the accounts it printed (role label -> user, password)."""
+
+    url: str
+    accounts: dict[str, tuple[str, str]]
+    demo_output: str  # what ``matcher demo`` printed before
+
+
+def matcher_command(home: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The ``matcher`` command line and environment for ``home`` (no store named: the default one)."""
+    env = {**os.environ, "MATCHER_HOME": str(home), "MATCHER_DATABASE_URL": "", "PYTHONPATH": str(REPO)}
+    return [sys.executable, "-m", "matcher.cli.main", *args], env
 
 
 def free_port() -> int:
@@ -111,8 +129,33 @@ def shoot(page: Any, name: str) -> Path:
 
 
 def log_in(page: Any, site: Site, persona: str) -> None:
-    page.goto(f"{site.url}/")
-    page.fill("input[name=username]", site.users[persona])
-    page.fill("input[name=password]", PASSWORD)
+    sign_in(page, site.url, site.users[persona], PASSWORD)
+
+
+def sign_in(page: Any, url: str, username: str, password: str) -> None:
+    page.goto(f"{url}/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{site.url}/")
+    page.wait_for_url(f"{url}/")
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never downloaded), closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -129,3 +129,42 @@ def test_the_owner_cancels_a_running_import_with_the_button(page: Any, site: Sit
     assert "京华910000000号精密部件有限公司" not in enterprise_names(page)
     jobs = page.get_by_test_id("jobs").locator("tbody tr").first.inner_text()
     assert "大名单.csv" in jobs and "已取消" in jobs
+
+
+def test_a_check_only_upload_shows_the_column_mapping_and_writes_nothing(
+    page: Any, site: Site, tmp_path: Path
+) -> None:
+    open_imports(page, site)
+    upload = enterprises_csv(tmp_path / "别名表头.csv", site.facts["park"], [900000021])
+    text = upload.read_text(encoding="utf-8")
+    upload.write_text(text.replace("统一社会信用代码,企业名称", "信用代码,单位名称", 1), encoding="utf-8")
+    page.set_input_files("input[name=file]", str(upload))
+    page.get_by_test_id("import-dry-run").check()
+    page.get_by_test_id("import-submit").click()
+    mapping = page.get_by_test_id("import-mapping")
+    mapping.wait_for()
+    shoot(page, "imports_dry_run_mapping")
+    said = mapping.inner_text()
+    assert (
+        "企业表：2 列按别名对应" in said
+        and "信用代码\t统一社会信用代码" in said
+        and "单位名称\t企业名称" in said
+    )
+    assert "预检通过，未写入任何数据：企业 1 行" in page.get_by_test_id("import-result").inner_text()
+    assert "京华900000021号精密部件有限公司" not in enterprise_names(page)
+
+
+def test_the_encoding_message_names_the_dropdown_on_the_page(page: Any, site: Site, tmp_path: Path) -> None:
+    open_imports(page, site)
+    upload = enterprises_csv(tmp_path / "gbk.csv", site.facts["park"], [900000031])
+    upload.write_bytes(upload.read_text(encoding="utf-8").encode("gbk"))
+    page.set_input_files("input[name=file]", str(upload))
+    page.get_by_test_id("import-submit").click()
+    problem = page.get_by_test_id("import-result").locator("ol.problems li").first
+    problem.wait_for()
+    label = page.get_by_test_id("import-encoding").locator("xpath=..").inner_text().split("\n")[0].strip()
+    assert "CSV 编码" in label and "“CSV 编码”中选 GB18030" in problem.inner_text()
+    page.get_by_test_id("import-encoding").select_option("gb18030")
+    page.get_by_test_id("import-submit").click()
+    page.get_by_test_id("import-result").locator("table.counts").wait_for()
+    assert "京华900000031号精密部件有限公司" in enterprise_names(page)

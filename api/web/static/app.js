@@ -56,3 +56,20 @@ const matcher = {
   },
 };
 window.matcher = matcher;
+
+// On a phone, tables are shown as cards: each cell gets its column's header as a label (see app.css).
+function labelCells(root) {
+  root.querySelectorAll("table").forEach((table) => {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.children].forEach((cell, i) => {
+        if (heads[i] && !cell.dataset.label) cell.dataset.label = heads[i];
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  labelCells(document);
+  new MutationObserver(() => labelCells(document)).observe(document.body, { childList: true, subtree: true });
+});

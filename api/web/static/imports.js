@@ -58,6 +58,31 @@
     return table;
   }
 
+  /** Which platform column each header of the file was read as: the renamed ones listed, the rest counted. */
+  function mappingTables(mappings) {
+    return Object.entries(mappings).map(([kind, pairs]) => {
+      const box = el("div", undefined, "mapping");
+      box.dataset.testid = "import-mapping";
+      const renamed = Object.entries(pairs).filter(([header, column]) => header !== column);
+      const same = Object.keys(pairs).length - renamed.length;
+      box.append(el("p", `${KINDS[kind] || kind}表：${renamed.length} 列按别名对应，${same} 列与平台列名一致`));
+      if (renamed.length) {
+        const table = el("table", undefined, "counts");
+        table.append(el("thead"), el("tbody"));
+        const head = el("tr");
+        ["文件中的列", "读作平台的列"].forEach((h) => head.append(el("th", h)));
+        table.tHead.append(head);
+        renamed.forEach(([header, column]) => {
+          const row = el("tr");
+          row.append(el("td", header), el("td", column));
+          table.tBodies[0].append(row);
+        });
+        box.append(table);
+      }
+      return box;
+    });
+  }
+
   function showFailure(p, message, problems) {
     p.box.classList.add("failed");
     p.result.append(el("p", message, "error"));
@@ -80,7 +105,8 @@
     }
     p.box.classList.add("done");
     p.result.append(el("p", job.message, "ok"));
-    if (job.result && job.result.counts) p.result.append(countsTable(job.result.counts));
+    if (job.result && job.result.mappings) p.result.append(...mappingTables(job.result.mappings));
+    if (job.result && job.result.counts && !job.result.dry_run) p.result.append(countsTable(job.result.counts));
     p.result.hidden = false;
   }
 
