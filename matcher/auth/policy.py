@@ -206,10 +206,10 @@ def can_change_demand(p: Principal, d: DemandFacts) -> bool:
 
 
 def can_see_candidates(p: Principal, d: DemandFacts) -> bool:
-    """A demand's candidate suppliers: its publisher and park admins; organizers for demands they can see."""
-    if can_change_demand(p, d):
-        return True
-    return p.role is AccountRole.ORGANIZER and can_see_demand(p, d)
+    """A demand's candidate suppliers, shortlist/reject decisions and notes: the publisher's leading-firm
+    users and the admins of its park only (organizers and their system keys included: they run events,
+    not other firms' sourcing)."""
+    return can_change_demand(p, d)
 
 
 def can_see_contact(p: Principal, enterprise_id: int, park_id: int | None) -> bool:
@@ -227,12 +227,20 @@ def can_see_enterprise_private(p: Principal, enterprise_id: int, park_id: int | 
 
 
 def can_manage_event(p: Principal, event_id: int | None, park_id: int | None) -> bool:
-    """Organizers run the events they are assigned (or create new ones); park admins their park's."""
+    """Park admins run their park's events; organizers create events in the parks they serve and run
+    those of them they are assigned (``event_id`` None: creating a new one)."""
     if p.serves_park(park_id):
         return True
-    if p.role is not AccountRole.ORGANIZER:
+    if p.role is not AccountRole.ORGANIZER or park_id is None or park_id not in p.park_ids:
         return False
     return event_id is None or event_id in p.event_ids
+
+
+def feeds_events(visibility: str, status: str) -> bool:
+    """Whether a demand may feed a 对接会's scores and shortlist reasons. Those are read by everyone who
+    runs the event and shown to participants, whoever asks for them, so only what every one of them may
+    read is used: published public demands (not drafts, 园区内可见 or 仅发布方 ones)."""
+    return visibility == "public" and status != "draft"
 
 
 class EventAccess(StrEnum):
