@@ -57,6 +57,27 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+class NoStore:
+    """``Cache-Control: no-store`` on every answer but the static files: pages and API answers carry
+    private data, and after log-out the browser's Back button must not show them again from its cache."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def _send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", b"no-store")]}
+            await send(message)
+
+        await self.app(scope, receive, _send)
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="matcher 产业园区供需对接 API",
@@ -69,6 +90,7 @@ def create_app() -> FastAPI:
     web.install(app)
     app.add_middleware(BodyLimit)  # inside the audit, so refusals are logged too
     app.add_middleware(AuditMiddleware)
+    app.add_middleware(NoStore)
     app.include_router(auth.router, prefix="/api")
     for router in web.ROUTERS:
         app.include_router(router)

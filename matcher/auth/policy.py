@@ -217,6 +217,12 @@ def can_see_contact(p: Principal, enterprise_id: int, park_id: int | None) -> bo
     return p.acts_for(enterprise_id) or p.serves_park(park_id)
 
 
+def can_see_financials(p: Principal, enterprise_id: int, park_id: int | None) -> bool:
+    """Financial figures (``domain.models.FINANCIAL_FIELDS``: revenue, profit, debt ratio, R&D spend…) and
+    the size class derived from them: the enterprise itself, its park's admins, platform admins."""
+    return p.acts_for(enterprise_id) or p.serves_park(park_id)
+
+
 def can_change_enterprise(p: Principal, enterprise_id: int, park_id: int | None) -> bool:
     return p.acts_for(enterprise_id) or p.serves_park(park_id)
 
