@@ -30,7 +30,13 @@ from pydantic import BaseModel, Field
 from api.deps import EngineDep
 from api.schemas import ErrorBody
 from matcher.auth import accounts
-from matcher.auth.errors import AuthenticationError, PermissionDenied, RoleForbidden
+from matcher.auth.errors import (
+    AuthenticationError,
+    LoginThrottled,
+    PermissionDenied,
+    RoleForbidden,
+    ServerBusy,
+)
 from matcher.auth.policy import Access, Action, Resource, check
 from matcher.auth.principal import Principal
 
@@ -187,7 +193,8 @@ def issue_token(
     _: Annotated[None, require(Resource.SESSION, Action.CREATE)],
 ) -> TokenOut:
     request.state.audit_detail = {"username": form.username[:64]}
-    token = accounts.login(engine.store, username=form.username, password=form.password)
+    address = request.client.host if request.client else ""
+    token = accounts.login(engine.store, username=form.username, password=form.password, address=address)
     expires = token.expires_at.isoformat() if token.expires_at else None
     return TokenOut(access_token=token.plain, expires_at=expires)
 
@@ -218,6 +225,14 @@ def _body(status: int, code: str, message: str, headers: dict[str, str] | None =
 
 def install(app: FastAPI) -> None:
     """401 and 403 as the same structured Chinese JSON as every other error."""
+
+    @app.exception_handler(LoginThrottled)
+    async def _throttled(_: Request, exc: LoginThrottled) -> JSONResponse:
+        return _body(429, "too_many_attempts", str(exc), {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(ServerBusy)
+    async def _busy(_: Request, exc: ServerBusy) -> JSONResponse:
+        return _body(503, "busy", str(exc), {"Retry-After": "5"})
 
     @app.exception_handler(AuthenticationError)
     async def _unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:

@@ -30,7 +30,7 @@ def test_passwords_are_hashed_and_checked() -> None:
     assert not passwords.verify_password(hashed, "a-long-passworD")
     assert not passwords.verify_password(None, "a-long-password"), "system accounts have no password"
     assert not passwords.verify_password("not-a-hash", "x")
-    with pytest.raises(ValidationError, match="至少 8 个字符"):
+    with pytest.raises(ValidationError, match="至少 10 个字符"):
         passwords.hash_password("short")
 
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime as dt_datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -30,8 +31,10 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from matcher.auth import passwords
 from matcher.auth.errors import AuthenticationError
 from matcher.auth.principal import AccountRole, Principal
+from matcher.auth.throttle import LoginThrottle
 from matcher.auth.tokens import NewToken, TokenKind, digest, looks_like_token, new_token, utcnow
 from matcher.errors import NotFoundError, ValidationError
+from matcher.settings import get_settings
 from matcher.store import Store
 from matcher.store.tables import (
     AccountEventRow,
@@ -131,13 +134,32 @@ def _issue(session: Session, account_id: int, kind: TokenKind, name: str = "") -
     return token
 
 
-def login(store: Store, *, username: str, password: str) -> NewToken:
-    """A new session token for a correct user name and password; one vague error otherwise."""
+@cache
+def _throttle(store_url: str) -> LoginThrottle:
+    """One throttle per store in this process (tests open many stores with the same user names)."""
+    settings = get_settings()
+    return LoginThrottle(
+        limit=settings.login_max_failures,
+        address_limit=settings.login_max_address_failures,
+        base=settings.login_lockout_seconds,
+    )
+
+
+def login(store: Store, *, username: str, password: str, address: str = "") -> NewToken:
+    """A new session token for a correct user name and password; one vague error otherwise.
+
+    ``address`` (the client's) and the user name are throttled (``matcher.auth.throttle``): while either
+    is locked, ``LoginThrottled`` is raised before any password is checked."""
+    username = username[:64]
+    throttle = _throttle(store.url)
+    throttle.check(username, address)
     with store.session() as s:
-        row = s.scalar(select(AccountRow).where(AccountRow.username == username[:64]))
+        row = s.scalar(select(AccountRow).where(AccountRow.username == username))
         ok = passwords.verify_password(row.password_hash if row else None, password)
         if row is None or not ok or not row.active:
+            throttle.failed(username, address)
             raise AuthenticationError("用户名或密码错误")
+        throttle.succeeded(username)
         if row.password_hash and passwords.needs_rehash(row.password_hash):
             row.password_hash = passwords.hash_password(password)
         return _issue(s, row.id, TokenKind.SESSION)
