@@ -12,8 +12,8 @@ to start while any /api route lacks a declaration (``check_declared``), and the 
 walks the same route table.
 
 Credentials: ``Authorization: Bearer <token>`` (session token or API key), ``X-API-Key: <key>``, or the
-web app's session cookie; cookie-authenticated writes must also carry ``X-Requested-With`` (no other
-site can send it), which stops cross-site request forgery.
+web app's session cookie (a log-in session only, never an API key); cookie-authenticated writes must
+also carry ``X-Requested-With`` (no other site can send it), which stops cross-site request forgery.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import EngineDep
 from api.schemas import ErrorBody
-from matcher.auth import accounts
+from matcher.auth import accounts, manage
 from matcher.auth.errors import (
     AuthenticationError,
     LoginThrottled,
@@ -55,14 +55,14 @@ def current_principal(
 ) -> Principal | None:
     """The caller, or None when no credentials came; AuthenticationError when they are bad."""
     request.state.audit_store = engine.store
-    token = bearer or api_key
+    token, from_cookie = bearer or api_key, False
     if token is None:
-        token = request.cookies.get(SESSION_COOKIE)
+        token, from_cookie = request.cookies.get(SESSION_COOKIE), True
         if token and request.method not in SAFE_METHODS and not request.headers.get(CSRF_HEADER):
             raise AuthenticationError(f"网页会话的写操作须带 {CSRF_HEADER} 请求头")
     if not token:
         return None
-    principal = accounts.principal_for_token(engine.store, token)
+    principal = accounts.principal_for_token(engine.store, token, sessions_only=from_cookie)
     request.state.principal = principal
     return principal
 
@@ -214,6 +214,23 @@ def logout(
     token = bearer or request.headers.get("X-API-Key") or request.cookies.get(SESSION_COOKIE)
     if token:
         accounts.revoke(engine.store, token)
+
+
+class PasswordChange(BaseModel):
+    current: str = Field(max_length=256, description="当前密码")
+    new: str = Field(max_length=256, description="新密码（至少 10 个字符，至少两类字符，不能是常见弱密码）")
+
+
+@router.post("/password", summary="修改本人密码（其他会话随之结束）", status_code=204)
+def change_password(
+    request: Request,
+    engine: EngineDep,
+    body: PasswordChange,
+    bearer: Annotated[str | None, Depends(_bearer)],
+    who: Annotated[Principal, require(Resource.SESSION, Action.UPDATE)],
+) -> None:
+    keep = bearer or request.cookies.get(SESSION_COOKIE)
+    manage.change_password(engine.store, username=who.username, current=body.current, new=body.new, keep=keep)
 
 
 # -- errors --------------------------------------------------------------------------------------------

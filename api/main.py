@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
-from api.routes import chain, deals, events, exports, jobs, matching, publishing, registry, tiers, trials
+from api.routes import accounts, chain, deals, events, exports, jobs, matching, publishing, registry, tiers, trials
 from api.routes.registry import MAX_UPLOAD
 from api.schemas import ErrorBody
 from matcher import __version__
@@ -104,6 +104,7 @@ def create_app() -> FastAPI:
     app.include_router(exports.router, prefix="/api")
     app.include_router(deals.router, prefix="/api")
     app.include_router(trials.router, prefix="/api")
+    app.include_router(accounts.router, prefix="/api")
     if missing := auth.undeclared(app):  # they answer 403 until declared; tests/test_auth_matrix.py fails
         logging.getLogger(__name__).warning("未声明访问规则的路由：%s", "；".join(missing))
     return app

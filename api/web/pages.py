@@ -98,7 +98,7 @@ def _cookie_principal(request: Request, engine: Engine) -> Principal | None:
     if not token:
         return None
     try:
-        principal = accounts.principal_for_token(engine.store, token)
+        principal = accounts.principal_for_token(engine.store, token, sessions_only=True)
     except AuthenticationError:
         return None
     request.state.principal = principal

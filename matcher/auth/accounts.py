@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime as dt_datetime
+from datetime import timedelta as dt_timedelta
 from functools import cache
 from typing import Any
 
@@ -32,7 +33,18 @@ from matcher.auth import passwords
 from matcher.auth.errors import AuthenticationError
 from matcher.auth.principal import AccountRole, Principal
 from matcher.auth.throttle import LoginThrottle
-from matcher.auth.tokens import NewToken, TokenKind, digest, looks_like_token, new_token, utcnow
+from matcher.auth.tokens import (
+    API_KEY_TTL,
+    SESSION_PREFIX,
+    SESSION_TTL,
+    KeyScope,
+    NewToken,
+    TokenKind,
+    digest,
+    looks_like_token,
+    new_token,
+    utcnow,
+)
 from matcher.errors import NotFoundError, ValidationError
 from matcher.settings import get_settings
 from matcher.store import Store
@@ -80,7 +92,7 @@ def _parks(session: Session, role: AccountRole, names: Sequence[str]) -> list[in
         raise ValidationError([f"园区不存在：{'、'.join(missing)}"])
     if role.needs_park and not ids:
         raise ValidationError([f"{role.label}须指定至少一个园区（--park）"])
-    if names and role not in (AccountRole.PARK_ADMIN, AccountRole.ORGANIZER):
+    if names and not role.serves_parks:
         raise ValidationError([f"{role.label}不绑定园区"])
     return list(ids.values())
 
@@ -120,8 +132,16 @@ def create_account(
         return row.id
 
 
-def _issue(session: Session, account_id: int, kind: TokenKind, name: str = "") -> NewToken:
-    token = new_token(kind)
+def _issue(
+    session: Session,
+    account_id: int,
+    kind: TokenKind,
+    name: str = "",
+    *,
+    ttl: dt_timedelta | None = SESSION_TTL,
+    scope: KeyScope = KeyScope.WRITE,
+) -> NewToken:
+    token = new_token(kind, ttl=ttl)
     session.add(
         ApiTokenRow(
             account_id=account_id,
@@ -129,6 +149,7 @@ def _issue(session: Session, account_id: int, kind: TokenKind, name: str = "") -
             kind=kind.value,
             name=name,
             expires_at=token.expires_at,
+            scope=scope.value,
         )
     )
     return token
@@ -165,13 +186,21 @@ def login(store: Store, *, username: str, password: str, address: str = "") -> N
         return _issue(s, row.id, TokenKind.SESSION)
 
 
-def issue_api_key(store: Store, *, username: str, name: str) -> NewToken:
-    """A non-expiring key for a system acting as ``username``; shown once, revocable."""
+def issue_api_key(
+    store: Store,
+    *,
+    username: str,
+    name: str,
+    scope: KeyScope = KeyScope.WRITE,
+    ttl: dt_timedelta | None = API_KEY_TTL,
+) -> NewToken:
+    """A key for a system acting as ``username``, limited to ``scope``, expiring after ``ttl`` (None: a
+    key without expiry, issued so on purpose); shown once, revocable."""
     with store.session() as s:
         account_id = s.scalar(select(AccountRow.id).where(AccountRow.username == username))
         if account_id is None:
             raise NotFoundError(f"账号“{username}”不存在")
-        return _issue(s, account_id, TokenKind.API_KEY, name[:100])
+        return _issue(s, account_id, TokenKind.API_KEY, name[:100], ttl=ttl, scope=scope)
 
 
 def revoke(store: Store, plain: str) -> None:
@@ -180,7 +209,7 @@ def revoke(store: Store, plain: str) -> None:
     forget_principals()  # also done by the commit hook; said here because revocation depends on it
 
 
-def _principal(session: Session, row: AccountRow) -> Principal:
+def _principal(session: Session, row: AccountRow, *, read_only: bool = False) -> Principal:
     parks = frozenset(
         session.scalars(select(AccountParkRow.park_id).where(AccountParkRow.account_id == row.id))
     )
@@ -198,12 +227,16 @@ def _principal(session: Session, row: AccountRow) -> Principal:
         park_names=tuple(names),
         enterprise_id=row.enterprise_id,
         event_ids=frozenset(events),
+        read_only=read_only,
     )
 
 
-def principal_for_token(store: Store, plain: str) -> Principal:
-    """The caller behind a token; AuthenticationError when it is unknown, expired, revoked or disabled."""
-    if not looks_like_token(plain):
+def principal_for_token(store: Store, plain: str, *, sessions_only: bool = False) -> Principal:
+    """The caller behind a token; AuthenticationError when it is unknown, expired, revoked or disabled.
+
+    ``sessions_only``: only a log-in session is accepted (the web app's cookie: an API key there would
+    turn a system's credential into a browser session)."""
+    if not looks_like_token(plain) or (sessions_only and not plain.startswith(SESSION_PREFIX)):
         raise AuthenticationError("令牌无效，请重新登录")
     key = (store.url, digest(plain))
     cached = _remembered(key)
@@ -221,7 +254,8 @@ def principal_for_token(store: Store, plain: str) -> Principal:
             raise AuthenticationError("令牌无效或已注销，请重新登录")
         expires = found[0].expires_at
         _check_expiry(expires)
-        principal = _principal(s, found[1])
+        read_only = found[0].kind == TokenKind.API_KEY.value and found[0].scope == KeyScope.READ.value
+        principal = _principal(s, found[1], read_only=read_only)
     _remember(key, _Cached(principal, expires, _clock() + PRINCIPAL_TTL_SECONDS), generation)
     return principal
 

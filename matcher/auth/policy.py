@@ -61,6 +61,7 @@ RULES: dict[tuple[Resource, Action], frozenset[AccountRole] | None] = {
     (Resource.SESSION, A.CREATE): PUBLIC,
     (Resource.SESSION, A.READ): ANYONE_SIGNED_IN,
     (Resource.SESSION, A.DELETE): ANYONE_SIGNED_IN,
+    (Resource.SESSION, A.UPDATE): ANYONE_SIGNED_IN,  # change one's own password
     (Resource.PARK, A.READ): ANYONE_SIGNED_IN,
     (Resource.PARK, A.CREATE): frozenset({R.PLATFORM_ADMIN}),
     (Resource.PARK, A.UPDATE): ADMINS,
@@ -91,6 +92,7 @@ RULES: dict[tuple[Resource, Action], frozenset[AccountRole] | None] = {
     (Resource.ACCOUNT, A.READ): frozenset({R.PLATFORM_ADMIN}),
     (Resource.ACCOUNT, A.CREATE): frozenset({R.PLATFORM_ADMIN}),
     (Resource.ACCOUNT, A.UPDATE): frozenset({R.PLATFORM_ADMIN}),
+    (Resource.ACCOUNT, A.DELETE): frozenset({R.PLATFORM_ADMIN}),  # revoke API keys
     (Resource.AUDIT, A.READ): frozenset({R.PLATFORM_ADMIN}),
     (Resource.RESPONSE, A.READ): ANYONE_SIGNED_IN,
     (Resource.RESPONSE, A.CREATE): frozenset({R.SME_USER, R.LEADING_USER}),
@@ -135,8 +137,10 @@ def allows(principal: Principal | None, access: Access) -> bool:
 
 
 def check(principal: Principal | None, access: Access) -> None:
-    """Raise 401 for anonymous callers and 403 for a role the gate refuses."""
+    """Raise 401 for anonymous callers, 403 for a role the gate refuses and for a write with a read-only key."""
     if allows(principal, access):
+        if principal is not None and principal.read_only and access.action is not A.READ:
+            raise PermissionDenied("只读 API 密钥不能执行写操作：请使用读写范围的密钥")
         return
     if principal is None:
         raise AuthenticationError("请先登录（或在请求头中提供有效的令牌 / API 密钥）")
