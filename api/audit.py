@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.auth.audit import AuditEntry, record
 from matcher.auth.policy import Access, Action
+from matcher.auth.principal import Principal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger(__name__)
@@ -26,6 +27,13 @@ def audit_read(request: Request, **detail: str | int) -> None:
     """Mark this read as sensitive: the middleware records it like a write (``detail`` says what)."""
     request.state.audit_read = True
     request.state.audit_detail = {**(getattr(request.state, "audit_detail", None) or {}), **detail}
+
+
+def audit_candidates(request: Request, who: Principal, **detail: str | int) -> None:
+    """A candidate list read by staff (admins, system accounts) is audited; the publisher's own users
+    (the only enterprise users the policy lets read one) reading their own lists are not."""
+    if who.enterprise_id is None:
+        audit_read(request, what="candidates", **detail)
 
 
 class AuditMiddleware:

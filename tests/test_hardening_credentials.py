@@ -170,6 +170,10 @@ def test_sensitive_reads_are_audited_and_filtered(client: TestClient, world: Wor
         "count"
     ] == 0
     assert client.get("/api/audit", headers=park).status_code == 403
+    own = bearer(world.tokens["leader_x"])  # the publisher reading its own list and profile: not audited
+    assert client.get(f"/api/demands/{world.demand_ids['X-PUB']}/candidates", headers=own).status_code == 200
+    assert client.get(f"/api/enterprises/{world.enterprise_ids['X']}", headers=own).status_code == 200
+    assert admin(client, world, "GET", "/api/audit?username=leader_x").json()["count"] == 0
 
 
 def test_platform_admins_manage_accounts_on_the_web(world: World) -> None:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 
-from api.audit import audit_read
+from api.audit import audit_candidates
 from api.auth import require
 from api.deps import DemandId, EngineDep, EnterpriseId, get_engine
 from api.schemas import (
@@ -132,7 +132,7 @@ def demand_suppliers(
     relax: Relax = None,
 ) -> SupplierSearchPublic:
     found = engine.suppliers_for(demand_id=demand_id, k=top, principal=who, relax=tuple(relax or ()))
-    audit_read(request, what="candidates")
+    audit_candidates(request, who)
     return _suppliers(found, response)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.audit import audit_read
+from api.audit import audit_candidates
 from api.auth import require
 from api.deps import DemandId, EngineDep, EnterpriseId
 from api.routes.matching import _suppliers
@@ -69,7 +69,7 @@ def demand_candidates(
     top: Top = 20,
 ) -> CandidatesPublic:
     search, decisions = engine.candidates(demand_id, k=top, principal=who)
-    audit_read(request, what="candidates")
+    audit_candidates(request, who)
     return CandidatesPublic(suppliers=_suppliers(search), decisions=[_decision(d) for d in decisions])
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.audit import audit_read
+from api.audit import audit_candidates
 from api.deps import DemandId, EngineDep, EnterpriseId
 from api.web.forms import DEMAND_OPTIONAL, demand_fields, demand_form_values
 from api.web.pages import engine_errors, page, render
@@ -91,7 +91,7 @@ def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_i
     relax = request.query_params.getlist("relax")[:MAX_RELAXED]
     with engine_errors():
         search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who, relax=relax)
-    audit_read(request, what="candidates")
+    audit_candidates(request, who)
     decided = {d.enterprise_id: d for d in decisions}
     shown = {m.enterprise_id for m in search.matches}
     relaxed = tuple(p.key for p in search.relaxed)
@@ -176,5 +176,5 @@ def candidates_overview(request: Request, engine: EngineDep, who: CandidateReade
         rows.append((d, search))
     counts = engine.decision_counts([d.id for d, _ in rows])
     if rows:
-        audit_read(request, what="candidates", demands=len(rows))
+        audit_candidates(request, who, demands=len(rows))
     return render(request, "candidates.html", {"who": who, "rows": rows, "counts": counts})
