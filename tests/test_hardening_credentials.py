@@ -199,9 +199,14 @@ def test_platform_admins_manage_accounts_on_the_web(world: World) -> None:
         key_id = accounts_keys(world)[0]
         assert web.post(f"/keys/{key_id}/revoke").status_code == 303
         assert "已吊销" in web.get("/accounts/sme_y").text
-        audit = web.get("/audit", params={"username": "platform", "resource": "account"})
+        empty_form = {"username": "platform", "resource": "account", "path": "", "status": "", "day": ""}
+        audit = web.get("/audit", params=empty_form)  # the filter form sends empty fields
         assert audit.status_code == 200 and "/accounts/sme_y/password" in audit.text
-        assert "NEW_PASSWORD" not in audit.text and NEW_PASSWORD not in audit.text
+        assert NEW_PASSWORD not in audit.text
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        assert "/accounts/sme_y/password" in web.get("/audit", params={**empty_form, "day": today}).text
+        assert "username=sme_new" in web.get("/audit", params={"path": "/accounts", "status": "303"}).text
+        assert web.get("/audit", params={"day": "2026-13-45"}).status_code == 422
     with app_client(world.store, follow_redirects=False) as web:
         web_log_in(web, "park_a")
         assert web.get("/accounts").status_code == 403 and web.get("/audit").status_code == 403

@@ -108,7 +108,8 @@ def list_accounts(engine: EngineDep, _: Reader) -> Page[AccountPublic]:
 
 
 @router.post("/accounts", summary="新建账号（密码须符合密码规则）", status_code=201)
-def create_account(engine: EngineDep, _: Creator, body: AccountCreate) -> AccountPublic:
+def create_account(request: Request, engine: EngineDep, _: Creator, body: AccountCreate) -> AccountPublic:
+    request.state.audit_detail = {"username": body.username[:64], "role": body.role.value}
     accounts.create_account(engine.store, **body.model_dump())
     return AccountPublic.of(manage.account(engine.store, body.username))
 

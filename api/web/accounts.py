@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.audit import audit_read
 from api.auth import SESSION_COOKIE
 from api.deps import EngineDep
-from api.web.pages import engine_errors, page, render
+from api.web.pages import PageInvalid, engine_errors, page, render
 from matcher.auth import accounts, manage
 from matcher.auth.audit import AuditFilters, recent
 from matcher.auth.policy import Action, Resource
@@ -71,6 +71,7 @@ def create_account(
     parks: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     values = {"username": username, "role": role, "display_name": display_name, "enterprise": enterprise}
+    request.state.audit_detail = {"username": username[:64], "role": role}
     try:
         accounts.create_account(
             engine.store,
@@ -138,7 +139,7 @@ def update_account(
             username=username,
             role=new_role,
             display_name=display_name,
-            enterprise=enterprise if new_role.needs_enterprise else None,
+            enterprise=(enterprise.strip() or None) if new_role.needs_enterprise else None,  # blank: keep
             parks=_parks(parks) if new_role.serves_parks else [],
         )
     except ValidationError as exc:
@@ -206,11 +207,14 @@ def audit_page(
     resource: Annotated[str, Query(max_length=32)] = "",
     path: Annotated[str, Query(max_length=100)] = "",
     status: Annotated[str, Query(max_length=3)] = "",
-    day: Annotated[dt.date | None, Query()] = None,
+    day: Annotated[str, Query(max_length=10, description="YYYY-MM-DD；表单留空时为空串")] = "",
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """审计日志: newest first, filtered by account, kind of resource, path, status and day (UTC)."""
-    since = dt.datetime.combine(day, dt.time(), dt.UTC) if day else None
+    try:
+        since = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.UTC) if day else None
+    except ValueError:
+        raise PageInvalid([f"日期格式应为 YYYY-MM-DD，实为“{day}”"]) from None
     code = int(status) if status.isdigit() else None
     filters = AuditFilters(username.strip(), resource, "", path.strip(), code, since, since and since + dt.timedelta(days=1))
     found = recent(engine.store, filters=filters, limit=AUDIT_PAGE, offset=offset)

@@ -191,7 +191,7 @@ def issue_api_key(
     *,
     username: str,
     name: str,
-    scope: KeyScope = KeyScope.WRITE,
+    scope: KeyScope = KeyScope.READ,
     ttl: dt_timedelta | None = API_KEY_TTL,
 ) -> NewToken:
     """A key for a system acting as ``username``, limited to ``scope``, expiring after ``ttl`` (None: a
