@@ -244,3 +244,21 @@ def test_old_keys_get_an_expiry_on_upgrade(tmp_path: Any) -> None:
         scope, expires = conn.execute(text("SELECT scope, expires_at FROM api_tokens")).one()
     store.dispose()
     assert scope == "write" and expires is not None  # keys of before: full rights, but no longer forever
+
+
+def test_event_exports_are_audited(client: TestClient, world: World) -> None:
+    from matcher.engine import Engine
+
+    definition = {
+        "id": "E-A",
+        "name": "审计对接会",
+        "park": PARK_A,
+        "sessions": [{"day": "2030-07-16", "start": "09:00", "slot_count": 2}],
+        "tables": 1,
+        "participants": [{"id": "B01", "enterprise_id": USCC["X"]}, {"id": "S01", "enterprise_id": USCC["Y"]}],
+    }
+    Engine(world.store).create_event(definition)
+    park = bearer(world.tokens["park_a"])
+    assert client.get("/api/events/E-A/exports/shortlists", headers=park).status_code == 200
+    found = admin(client, world, "GET", "/api/audit?username=park_a&resource=event").json()["data"]
+    assert [(e["path"], e["detail"]["kind"]) for e in found] == [("/api/events/E-A/exports/shortlists", "shortlists")]
