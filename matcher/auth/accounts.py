@@ -72,7 +72,8 @@ class AccountInfo:
     active: bool
 
 
-def _enterprise(session: Session, role: AccountRole, uscc: str | None) -> EnterpriseRow | None:
+def bound_enterprise(session: Session, role: AccountRole, uscc: str | None) -> EnterpriseRow | None:
+    """The enterprise an account of ``role`` acts for (None for roles without one), checked."""
     if not role.needs_enterprise:
         if uscc:
             raise ValidationError([f"{role.label}不绑定企业（收到 {uscc}）"])
@@ -85,7 +86,8 @@ def _enterprise(session: Session, role: AccountRole, uscc: str | None) -> Enterp
     return row
 
 
-def _parks(session: Session, role: AccountRole, names: Sequence[str]) -> list[int]:
+def bound_parks(session: Session, role: AccountRole, names: Sequence[str]) -> list[int]:
+    """The ids of the parks an account of ``role`` serves, checked (creation and ``manage``)."""
     ids = {n: i for i, n in session.execute(select(ParkRow.id, ParkRow.name).where(ParkRow.name.in_(names)))}
     missing = [n for n in names if n not in ids]
     if missing:
@@ -115,8 +117,8 @@ def create_account(
     with store.session() as s:
         if s.scalar(select(AccountRow.id).where(AccountRow.username == username)) is not None:
             raise ValidationError([f"用户名“{username}”已存在"])
-        firm = _enterprise(s, role, enterprise)
-        park_ids = _parks(s, role, parks)
+        firm = bound_enterprise(s, role, enterprise)
+        park_ids = bound_parks(s, role, parks)
         row = AccountRow(
             username=username,
             display_name=display_name or (firm.name if firm else username),

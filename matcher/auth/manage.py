@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from matcher.auth import passwords
-from matcher.auth.accounts import AccountInfo, _enterprise, _parks, list_accounts
+from matcher.auth.accounts import AccountInfo, bound_enterprise, bound_parks, list_accounts
 from matcher.auth.principal import AccountRole
 from matcher.auth.tokens import KeyScope, TokenKind, digest, utcnow
 from matcher.errors import NotFoundError, ValidationError
@@ -51,7 +50,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _utc(value: dt.datetime | None) -> Any:
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else _aware(value)
 
 
@@ -96,13 +95,13 @@ def update_account(
         current = list(s.scalars(select(AccountParkRow.park_id).where(AccountParkRow.account_id == row.id)))
         if role is not None or enterprise is not None:  # a role change keeps only bindings the role has
             uscc = enterprise if enterprise is not None else _uscc_of(s, row) if new_role.needs_enterprise else None
-            firm = _enterprise(s, new_role, uscc)
+            firm = bound_enterprise(s, new_role, uscc)
             row.enterprise_id = firm.id if firm else None
         if parks is not None or role is not None:
             kept: list[str] = []
             if new_role.serves_parks:
                 kept = list(s.scalars(select(ParkRow.name).where(ParkRow.id.in_(current))))
-            ids = _parks(s, new_role, list(parks) if parks is not None else kept)
+            ids = bound_parks(s, new_role, list(parks) if parks is not None else kept)
             s.execute(delete(AccountParkRow).where(AccountParkRow.account_id == row.id))
             s.add_all(AccountParkRow(account_id=row.id, park_id=p) for p in ids)
         row.role = new_role.value
@@ -160,7 +159,15 @@ def list_keys(store: Store, *, username: str | None = None) -> list[KeyInfo]:
         if username is not None:
             query = query.where(AccountRow.username == username)
         return [
-            KeyInfo(t.id, name, t.name, KeyScope(t.scope), *(_utc(x) for x in (t.created_at, t.expires_at, t.revoked_at)))
+            KeyInfo(
+                t.id,
+                name,
+                t.name,
+                KeyScope(t.scope),
+                _aware(t.created_at),
+                _utc(t.expires_at),
+                _utc(t.revoked_at),
+            )
             for t, name in s.execute(query)
         ]
 
