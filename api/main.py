@@ -14,7 +14,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
-from api.routes import accounts, chain, deals, events, exports, jobs, matching, publishing, registry, tiers, trials
+from api.routes import (
+    accounts,
+    chain,
+    deals,
+    events,
+    exports,
+    jobs,
+    matching,
+    publishing,
+    registry,
+    tiers,
+    trials,
+)
 from api.routes.registry import MAX_UPLOAD
 from api.schemas import ErrorBody
 from matcher import __version__
