@@ -1,9 +1,10 @@
 """The audit middleware: one row per write request that reached an access rule, whatever route it was
-(a POST whose rule is a read, such as a matching query, is not a write).
+(a POST whose rule is a read, such as a matching query, is not a write), and one per read of sensitive
+data that the route marked with ``audit_read`` (exports, contact details, candidate lists, the log itself).
 
-Routes need do nothing: ``require`` leaves the declared rule and the caller in the request state, and this
-middleware writes the row once the response has gone out, with the final status (refused writes too).
-A route may add ``request.state.audit_detail`` (a small dict) to say more.
+Routes need do nothing for writes: ``require`` (and ``page``) leave the declared rule and the caller in the
+request state, and this middleware writes the row once the response has gone out, with the final status
+(refused writes too). A route may add ``request.state.audit_detail`` (a small dict) to say more.
 """
 
 from __future__ import annotations
@@ -11,13 +12,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.auth.audit import AuditEntry, record
 from matcher.auth.policy import Access, Action
+from matcher.auth.principal import Principal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger(__name__)
+
+
+def audit_read(request: Request, **detail: str | int) -> None:
+    """Mark this read as sensitive: the middleware records it like a write (``detail`` says what)."""
+    request.state.audit_read = True
+    request.state.audit_detail = {**(getattr(request.state, "audit_detail", None) or {}), **detail}
+
+
+def audit_candidates(request: Request, who: Principal, **detail: str | int) -> None:
+    """A candidate list read by staff (admins, system accounts) is audited; the publisher's own users
+    (the only enterprise users the policy lets read one) reading their own lists are not."""
+    if who.enterprise_id is None:
+        audit_read(request, what="candidates", **detail)
 
 
 class AuditMiddleware:
@@ -25,7 +41,7 @@ class AuditMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         status = 500
@@ -46,8 +62,11 @@ def _write(scope: Scope, status: int) -> None:
     state: dict[str, Any] = scope.get("state") or {}
     access = state.get("access")
     store = state.get("audit_store")
-    if not isinstance(access, Access) or store is None or access.action is Action.READ:
-        return  # queries sent as POST (matching, recommendations) change nothing: not audited
+    if not isinstance(access, Access) or store is None:
+        return
+    sensitive = bool(state.get("audit_read"))
+    if not sensitive and (scope["method"] in SAFE_METHODS or access.action is Action.READ):
+        return  # plain reads, and queries sent as POST (matching, recommendations), are not audited
     params = {k: str(v)[:100] for k, v in (scope.get("path_params") or {}).items()}
     entry = AuditEntry(
         method=scope["method"],

@@ -12,8 +12,8 @@ to start while any /api route lacks a declaration (``check_declared``), and the 
 walks the same route table.
 
 Credentials: ``Authorization: Bearer <token>`` (session token or API key), ``X-API-Key: <key>``, or the
-web app's session cookie; cookie-authenticated writes must also carry ``X-Requested-With`` (no other
-site can send it), which stops cross-site request forgery.
+web app's session cookie (a log-in session only, never an API key); cookie-authenticated writes must
+also carry ``X-Requested-With`` (no other site can send it), which stops cross-site request forgery.
 """
 
 from __future__ import annotations
@@ -29,8 +29,14 @@ from pydantic import BaseModel, Field
 
 from api.deps import EngineDep
 from api.schemas import ErrorBody
-from matcher.auth import accounts
-from matcher.auth.errors import AuthenticationError, PermissionDenied, RoleForbidden
+from matcher.auth import accounts, manage
+from matcher.auth.errors import (
+    AuthenticationError,
+    LoginThrottled,
+    PermissionDenied,
+    RoleForbidden,
+    ServerBusy,
+)
 from matcher.auth.policy import Access, Action, Resource, check
 from matcher.auth.principal import Principal
 
@@ -49,14 +55,14 @@ def current_principal(
 ) -> Principal | None:
     """The caller, or None when no credentials came; AuthenticationError when they are bad."""
     request.state.audit_store = engine.store
-    token = bearer or api_key
+    token, from_cookie = bearer or api_key, False
     if token is None:
-        token = request.cookies.get(SESSION_COOKIE)
+        token, from_cookie = request.cookies.get(SESSION_COOKIE), True
         if token and request.method not in SAFE_METHODS and not request.headers.get(CSRF_HEADER):
             raise AuthenticationError(f"网页会话的写操作须带 {CSRF_HEADER} 请求头")
     if not token:
         return None
-    principal = accounts.principal_for_token(engine.store, token)
+    principal = accounts.principal_for_token(engine.store, token, sessions_only=from_cookie)
     request.state.principal = principal
     return principal
 
@@ -187,7 +193,8 @@ def issue_token(
     _: Annotated[None, require(Resource.SESSION, Action.CREATE)],
 ) -> TokenOut:
     request.state.audit_detail = {"username": form.username[:64]}
-    token = accounts.login(engine.store, username=form.username, password=form.password)
+    address = request.client.host if request.client else ""
+    token = accounts.login(engine.store, username=form.username, password=form.password, address=address)
     expires = token.expires_at.isoformat() if token.expires_at else None
     return TokenOut(access_token=token.plain, expires_at=expires)
 
@@ -209,6 +216,23 @@ def logout(
         accounts.revoke(engine.store, token)
 
 
+class PasswordChange(BaseModel):
+    current: str = Field(max_length=256, description="当前密码")
+    new: str = Field(max_length=256, description="新密码（至少 10 个字符，至少两类字符，不能是常见弱密码）")
+
+
+@router.post("/password", summary="修改本人密码（其他会话随之结束）", status_code=204)
+def change_password(
+    request: Request,
+    engine: EngineDep,
+    body: PasswordChange,
+    bearer: Annotated[str | None, Depends(_bearer)],
+    who: Annotated[Principal, require(Resource.SESSION, Action.UPDATE)],
+) -> None:
+    keep = bearer or request.cookies.get(SESSION_COOKIE)
+    manage.change_password(engine.store, username=who.username, current=body.current, new=body.new, keep=keep)
+
+
 # -- errors --------------------------------------------------------------------------------------------
 
 
@@ -218,6 +242,14 @@ def _body(status: int, code: str, message: str, headers: dict[str, str] | None =
 
 def install(app: FastAPI) -> None:
     """401 and 403 as the same structured Chinese JSON as every other error."""
+
+    @app.exception_handler(LoginThrottled)
+    async def _throttled(_: Request, exc: LoginThrottled) -> JSONResponse:
+        return _body(429, "too_many_attempts", str(exc), {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(ServerBusy)
+    async def _busy(_: Request, exc: ServerBusy) -> JSONResponse:
+        return _body(503, "busy", str(exc), {"Retry-After": "5"})
 
     @app.exception_handler(AuthenticationError)
     async def _unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:

@@ -14,7 +14,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import auth, errors, web
 from api.audit import AuditMiddleware
-from api.routes import chain, deals, events, exports, jobs, matching, publishing, registry, tiers, trials
+from api.routes import (
+    accounts,
+    chain,
+    deals,
+    events,
+    exports,
+    jobs,
+    matching,
+    publishing,
+    registry,
+    tiers,
+    trials,
+)
 from api.routes.registry import MAX_UPLOAD
 from api.schemas import ErrorBody
 from matcher import __version__
@@ -57,6 +69,27 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+class NoStore:
+    """``Cache-Control: no-store`` on every answer but the static files: pages and API answers carry
+    private data, and after log-out the browser's Back button must not show them again from its cache."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def _send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", b"no-store")]}
+            await send(message)
+
+        await self.app(scope, receive, _send)
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="matcher 产业园区供需对接 API",
@@ -69,6 +102,7 @@ def create_app() -> FastAPI:
     web.install(app)
     app.add_middleware(BodyLimit)  # inside the audit, so refusals are logged too
     app.add_middleware(AuditMiddleware)
+    app.add_middleware(NoStore)
     app.include_router(auth.router, prefix="/api")
     for router in web.ROUTERS:
         app.include_router(router)
@@ -82,6 +116,7 @@ def create_app() -> FastAPI:
     app.include_router(exports.router, prefix="/api")
     app.include_router(deals.router, prefix="/api")
     app.include_router(trials.router, prefix="/api")
+    app.include_router(accounts.router, prefix="/api")
     if missing := auth.undeclared(app):  # they answer 403 until declared; tests/test_auth_matrix.py fails
         logging.getLogger(__name__).warning("未声明访问规则的路由：%s", "；".join(missing))
     return app

@@ -61,6 +61,18 @@ class Settings(BaseSettings):
         description="匹配池达到此企业数时，企业库变更后在后台重建匹配池，期间用旧池应答（更小的池当场重建）",
     )
 
+    # Log-in protection (matcher.auth.throttle, matcher.auth.passwords)
+    password_hash_concurrency: int = Field(
+        default=4, ge=1, le=64, description="同时进行的密码哈希计算上限（每次约 64 MiB 内存）"
+    )
+    login_max_failures: int = Field(default=5, ge=1, le=100, description="同一账号连续失败多少次后开始锁定")
+    login_max_address_failures: int = Field(
+        default=20, ge=1, le=10_000, description="同一来源地址连续失败多少次后开始锁定"
+    )
+    login_lockout_seconds: float = Field(
+        default=30, gt=0, le=3600, description="首次锁定秒数；此后每次失败翻倍，最长 15 分钟"
+    )
+
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: str) -> str:

@@ -37,7 +37,7 @@ USCC = {"X": make_uscc(11), "Y": make_uscc(12), "W": make_uscc(13), "Z": make_us
 PERSONAS: dict[str, tuple[AccountRole, str | None, tuple[str, ...]]] = {
     "platform": (AccountRole.PLATFORM_ADMIN, None, ()),
     "park_a": (AccountRole.PARK_ADMIN, None, (PARK_A,)),
-    "organizer": (AccountRole.ORGANIZER, None, ()),
+    "organizer": (AccountRole.ORGANIZER, None, (PARK_A,)),
     "leader_x": (AccountRole.LEADING_USER, "X", ()),
     "sme_y": (AccountRole.SME_USER, "Y", ()),
     "sme_z": (AccountRole.SME_USER, "Z", ()),

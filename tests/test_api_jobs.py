@@ -205,7 +205,9 @@ def test_exports_are_scoped_to_the_callers_parks(client: TestClient, world: Worl
     assert any(r["联系人"] == "联系人X" for r in park_a)  # its own park: contacts included
     demands = _csv(client.get("/api/exports/demands.csv", headers=auth(world, "park_a")))
     assert {r["需求编号"] for r in demands} == {"X-PUB", "X-PARK", "X-DRAFT"}  # not X-PRIV, nothing of park B
-    assert _csv(client.get("/api/exports/enterprises.csv", headers=auth(world, "organizer"))) == []
+    organizer = _csv(client.get("/api/exports/enterprises.csv", headers=auth(world, "organizer")))
+    assert {r["所属园区"] for r in organizer} == {PARK_A}  # the park it serves, no contacts
+    assert {r["联系人"] for r in organizer} == {""}
     xlsx = client.get("/api/exports/demands.xlsx", headers=auth(world, "platform"))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert client.get("/api/exports/enterprises.csv", headers=auth(world, "sme_y")).status_code == 403

@@ -30,7 +30,7 @@ def test_passwords_are_hashed_and_checked() -> None:
     assert not passwords.verify_password(hashed, "a-long-passworD")
     assert not passwords.verify_password(None, "a-long-password"), "system accounts have no password"
     assert not passwords.verify_password("not-a-hash", "x")
-    with pytest.raises(ValidationError, match="至少 8 个字符"):
+    with pytest.raises(ValidationError, match="至少 10 个字符"):
         passwords.hash_password("short")
 
 
@@ -40,7 +40,7 @@ def test_tokens_are_random_and_only_their_digest_is_kept() -> None:
     assert a.plain != b.plain and a.plain.startswith("mt_") and len(a.plain) > 40
     assert a.digest == digest(a.plain) and a.plain not in a.digest
     assert a.expires_at == now + dt.timedelta(hours=12)
-    assert new_token(TokenKind.API_KEY).expires_at is None
+    assert new_token(TokenKind.API_KEY, ttl=None).expires_at is None  # issued without expiry on purpose
     assert looks_like_token(a.plain) and not looks_like_token("Bearer") and not looks_like_token("mt_é" * 5)
 
 
@@ -73,10 +73,13 @@ def test_expired_and_revoked_tokens_are_refused(world: World) -> None:
         accounts.principal_for_token(world.store, fresh)
 
 
-def test_api_keys_act_as_their_account_and_never_expire(world: World) -> None:
+def test_api_keys_act_as_their_account_and_expire_unless_issued_without_expiry(world: World) -> None:
     key = accounts.issue_api_key(world.store, username="platform", name="ERP 对接")
-    assert key.plain.startswith("mk_") and key.expires_at is None
+    assert key.plain.startswith("mk_") and key.expires_at is not None
+    assert dt.timedelta(days=89) < key.expires_at - dt.datetime.now(dt.UTC) <= dt.timedelta(days=90)
     assert accounts.principal_for_token(world.store, key.plain).role is AccountRole.PLATFORM_ADMIN
+    lasting = accounts.issue_api_key(world.store, username="platform", name="长期", ttl=None)
+    assert lasting.expires_at is None
 
 
 @pytest.mark.parametrize(

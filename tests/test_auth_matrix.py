@@ -165,11 +165,11 @@ def test_writes_are_audited(client: TestClient, world: World) -> None:
 
     token = world.tokens["sme_y"]
     client.post("/api/imports", json={}, headers={"Authorization": f"Bearer {token}"})
-    entry = recent(world.store, limit=1)[0]
+    entry = recent(world.store, limit=1).entries[0]
     assert (entry.username, entry.method, entry.path, entry.status) == ("sme_y", "POST", "/api/imports", 403)
     assert (entry.resource, entry.action) == ("import", "create")
     client.post("/api/auth/token", data={"username": "sme_y", "password": "wrong-password"})
-    entry = recent(world.store, limit=1)[0]
+    entry = recent(world.store, limit=1).entries[0]
     assert (entry.path, entry.status, entry.detail) == ("/api/auth/token", 401, {"username": "sme_y"})
     assert "password" not in repr(entry.detail)
 

@@ -34,7 +34,7 @@ def _principal(world: World, persona: str) -> Principal:
 EXPECTED = {
     "platform": set(DEMANDS),
     "park_a": {"X-PUB", "X-PARK", "X-DRAFT", "W-PUB"},
-    "organizer": {"X-PUB", "W-PUB"},
+    "organizer": {"X-PUB", "X-PARK", "W-PUB"},  # serves 甲园区: its 园区内可见 demands too
     "leader_x": {"X-PUB", "X-PARK", "X-PRIV", "X-DRAFT", "W-PUB"},
     "sme_y": {"X-PUB", "X-PARK", "W-PUB"},
     "sme_z": {"X-PUB", "W-PUB", "W-PARK"},
@@ -131,12 +131,19 @@ def test_change_rules() -> None:
     assert not policy.can_change_demand(Principal(1, R.LEADING_USER, enterprise_id=2), x)
     assert policy.can_change_demand(Principal(1, R.PARK_ADMIN, park_ids=frozenset({10})), x)
     assert not policy.can_change_demand(Principal(1, R.PARK_ADMIN, park_ids=frozenset({11})), x)
-    assert policy.can_see_candidates(Principal(1, R.ORGANIZER), x)
+    # organizers (and their system keys) never see another firm's candidates, decisions or notes
+    assert not policy.can_see_candidates(Principal(1, R.ORGANIZER, park_ids=frozenset({10})), x)
+    assert policy.can_see_candidates(Principal(1, R.PARK_ADMIN, park_ids=frozenset({10})), x)
     assert not policy.can_see_candidates(
         Principal(1, R.SME_USER, enterprise_id=5, park_ids=frozenset({10})), x
     )
-    assert policy.can_manage_event(Principal(1, R.ORGANIZER, event_ids=frozenset({3})), 3, None)
-    assert not policy.can_manage_event(Principal(1, R.ORGANIZER, event_ids=frozenset({3})), 4, None)
+    organizer = Principal(1, R.ORGANIZER, park_ids=frozenset({10}), event_ids=frozenset({3}))
+    assert policy.can_manage_event(organizer, 3, 10)
+    assert not policy.can_manage_event(organizer, 4, 10)
+    assert policy.can_manage_event(organizer, None, 10), "creates events in its own park"
+    assert not policy.can_manage_event(organizer, None, 11), "not in another park"
+    assert not policy.can_manage_event(organizer, 3, 11), "nor runs an assigned event of another park"
+    assert not policy.can_manage_event(organizer, None, None), "an event names its park"
     assert not policy.can_manage_event(Principal(1, R.SME_USER), None, None)
 
 

@@ -138,8 +138,8 @@ def test_a_lookup_overtaken_by_a_change_is_not_remembered(
     token = world.tokens["leader_x"]
     original = accounts._principal
 
-    def racing(session, row):  # type: ignore[no-untyped-def]
-        found = original(session, row)
+    def racing(session, row, **kwargs):  # type: ignore[no-untyped-def]
+        found = original(session, row, **kwargs)
         accounts.forget_principals()  # a commit elsewhere in this process lands mid-lookup
         return found
 

@@ -21,6 +21,7 @@ from api.deps import get_engine
 from api.main import create_app
 from matcher.auth import accounts
 from matcher.auth.principal import AccountRole
+from matcher.auth.tokens import KeyScope
 from matcher.cli.demo import load_sample
 from matcher.domain import Park, Tier
 from matcher.domain.models import InstitutionLevel
@@ -184,7 +185,8 @@ def engine(tmp_path: Path) -> Engine:
 def api_key(engine: Engine, username: str, role: AccountRole, **binding: Any) -> dict[str, str]:
     """A system account of ``role`` (no password) and the header carrying its API key."""
     accounts.create_account(engine.store, username=username, role=role, password=None, **binding)
-    return {"X-API-Key": accounts.issue_api_key(engine.store, username=username, name="test").plain}
+    key = accounts.issue_api_key(engine.store, username=username, name="test", scope=KeyScope.WRITE)
+    return {"X-API-Key": key.plain}
 
 
 @pytest.fixture

@@ -158,7 +158,7 @@ def test_a_duplicate_code_and_another_parks_event_are_refused(client: TestClient
 
 def test_an_organizer_who_uploads_an_event_manages_it(client: TestClient, world: World) -> None:
     log_in(client, "organizer")
-    text = yaml.safe_dump(definition("E-C", PARK_B, "W", "Z"), allow_unicode=True)
+    text = yaml.safe_dump(definition("E-C", PARK_A, "X", "Y"), allow_unicode=True)
     created = upload(client, "新对接会.yaml", text)
     assert created.status_code == 303 and created.headers["location"] == "/events/E-C?created=1"
     assert "对接会已创建" in client.get(created.headers["location"]).text
@@ -235,14 +235,15 @@ def test_the_engine_assigns_an_organizer_its_new_event_and_checks_parks(world: W
     def who(persona: str) -> Any:
         return principal_for_token(world.store, login(world.store, username=persona, password=PASSWORD).plain)
 
-    created = engine.create_event(definition("E-O", PARK_B, "W", "Z"), principal=who("organizer"))
+    created = engine.create_event(definition("E-O", PARK_A, "X", "Y"), principal=who("organizer"))
     assert created.id in who("organizer").event_ids
-    again = engine.create_event(definition("E-O", PARK_B, "W", "Z"), replace=True, principal=who("organizer"))
+    again = engine.create_event(definition("E-O", PARK_A, "X", "Y"), replace=True, principal=who("organizer"))
     assert again.id == created.id and created.id in who("organizer").event_ids
     assert [e.code for e in engine.managed_events(who("organizer"))] == ["E-A", "E-O"]
-    with pytest.raises(PermissionDenied, match="只能为所辖园区创建对接会"):
-        engine.create_event(definition("E-P", PARK_B, "W", "Z"), principal=who("park_a"))
-    with pytest.raises(PermissionDenied, match="无权管理对接会“E-O”"):
-        engine.create_event(definition("E-O", PARK_A, "X", "Y"), replace=True, principal=who("park_a"))
+    for persona in ("park_a", "organizer"):  # neither creates events in a park it does not serve
+        with pytest.raises(PermissionDenied, match="只能为所辖园区创建对接会"):
+            engine.create_event(definition("E-P", PARK_B, "W", "Z"), principal=who(persona))
+    with pytest.raises(PermissionDenied, match="无权管理对接会“E-B”"):
+        engine.create_event(definition("E-B", PARK_A, "X", "Y"), replace=True, principal=who("organizer"))
     assert codes(world) == ["E-A", "E-B", "E-O"]
-    assert engine.event("E-O").park == PARK_B
+    assert engine.event("E-O").park == PARK_A and engine.event("E-B").park == PARK_B

@@ -57,7 +57,7 @@ def test_wrong_password_shows_a_chinese_error(client: TestClient) -> None:
             ["推荐采购方", "需求W-PUB"],
         ),
         ("park_a", ["园区管理员", "甲园区", "产业链图谱", "梯度培育", "对接会"], ["乙园区", "需求X-PRIV"]),
-        ("organizer", ["活动组织方", "对接会", "需求X-PUB"], ["需求X-PARK", "梯度培育"]),
+        ("organizer", ["活动组织方", "对接会", "需求X-PUB", "需求X-PARK"], ["需求X-PRIV", "梯度培育"]),
         ("platform", ["平台管理员", "甲园区", "乙园区", "账号与审计", "数据导入导出"], []),
     ],
 )

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from api.audit import audit_read
 from api.auth import require
 from api.deps import EngineDep
 from api.schemas import (
@@ -213,6 +214,7 @@ def get_schedule(engine: EngineDep, who: Reader, code: str, version: Version = N
     response_class=Response,
 )
 def export_event(
+    request: Request,
     engine: EngineDep,
     who: Reader,
     code: str,
@@ -237,6 +239,7 @@ def export_event(
             code, what, Path(tmp) / f"out.{suffix}", participant=participant, version=version
         )
         data = path[0].read_bytes()
+    audit_read(request, what="event_export", kind=what)
     name = f"{code}-{participant + '-' if participant else ''}{what}.{suffix}"
     disposition = f"attachment; filename=\"{what}.{suffix}\"; filename*=UTF-8''{quote(name)}"
     return Response(data, media_type=MEDIA[suffix], headers={"Content-Disposition": disposition})

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from api.audit import audit_read
 from api.auth import require
 from api.deps import EngineDep
 from matcher.auth import Action, Principal, Resource
@@ -28,6 +29,7 @@ MEDIA = {
     response_class=Response,
 )
 def export_registry(
+    request: Request,
     engine: EngineDep,
     who: Exporter,
     kind: Literal["parks", "enterprises", "demands"],
@@ -35,6 +37,7 @@ def export_registry(
     headers: Literal["zh", "en"] = "zh",
 ) -> Response:
     data = engine.export_registry(kind, fmt, headers=headers, principal=who)
+    audit_read(request, what="export", kind=kind, format=fmt)
     name = f"{KIND_LABELS[kind]}.{fmt}"
     disposition = f"attachment; filename=\"{kind}.{fmt}\"; filename*=UTF-8''{quote(name)}"
     return Response(data, media_type=MEDIA[fmt], headers={"Content-Disposition": disposition})

@@ -12,8 +12,9 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 
+from api.audit import audit_candidates
 from api.auth import require
 from api.deps import DemandId, EngineDep, EnterpriseId, get_engine
 from api.schemas import (
@@ -122,6 +123,7 @@ Relax = Annotated[
 
 @router.get("/demands/{demand_id}/suppliers", summary="已登记需求的候选供应商")
 def demand_suppliers(
+    request: Request,
     engine: EngineDep,
     who: Matcher,
     demand_id: DemandId,
@@ -130,6 +132,7 @@ def demand_suppliers(
     relax: Relax = None,
 ) -> SupplierSearchPublic:
     found = engine.suppliers_for(demand_id=demand_id, k=top, principal=who, relax=tuple(relax or ()))
+    audit_candidates(request, who)
     return _suppliers(found, response)
 
 

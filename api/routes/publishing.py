@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from api.audit import audit_candidates
 from api.auth import require
 from api.deps import DemandId, EngineDep, EnterpriseId, IfMatch, expected_version, tag
 from api.routes.matching import _suppliers
@@ -66,12 +67,14 @@ def update_demand(
 
 @router.get("/demands/{demand_id}/candidates", summary="候选供应商（含推荐理由）与入围、淘汰记录")
 def demand_candidates(
+    request: Request,
     engine: EngineDep,
     who: Annotated[Principal, require(Resource.MATCH, Action.READ)],
     demand_id: DemandId,
     top: Top = 20,
 ) -> CandidatesPublic:
     search, decisions = engine.candidates(demand_id, k=top, principal=who)
+    audit_candidates(request, who)
     return CandidatesPublic(suppliers=_suppliers(search), decisions=[_decision(d) for d in decisions])
 
 

@@ -6,14 +6,17 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response, UploadFile
 
+from api.audit import audit_read
 from api.auth import require
 from api.deps import DemandId, EngineDep, EnterpriseId, Limit, Offset, tag
 from api.schemas import DemandPublic, EnterprisePublic, ImportResult, Page, ParkPublic
 from matcher.auth import Action, Principal, Resource
+from matcher.domain import Contact
 from matcher.errors import ImportRefusedError, MatcherError
 from matcher.io.readers import FORMATS, text_encoding_problem
+from matcher.store.repository import StoredEnterprise
 
 router = APIRouter(tags=["登记"])
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -29,8 +32,16 @@ def list_parks(engine: EngineDep) -> Page[ParkPublic]:
     return Page(data=parks, count=len(parks))
 
 
+def _audit_contacts(request: Request, who: Principal, rows: list[StoredEnterprise]) -> None:
+    """Reading other enterprises' contact details is audited (the engine blanked those not allowed)."""
+    shown = [e.id for e in rows if e.id != who.enterprise_id and e.record.contact != Contact()]
+    if shown:
+        audit_read(request, what="contacts", count=len(shown))
+
+
 @router.get("/enterprises", summary="企业列表")
 def list_enterprises(
+    request: Request,
     engine: EngineDep,
     who: Reader,
     limit: Limit = 50,
@@ -39,16 +50,18 @@ def list_enterprises(
     role: str | None = None,
 ) -> Page[EnterprisePublic]:
     rows = engine.enterprises(park=park, role=role, limit=limit, offset=offset, principal=who)
-    # the engine has already blanked the contacts this caller may not see
+    # the engine has already blanked the contacts and financial figures this caller may not see
+    _audit_contacts(request, who, rows)
     shown = [EnterprisePublic.of(e.id, e.record, private=True, version=e.version) for e in rows]
     return Page(data=shown, count=len(rows))
 
 
 @router.get("/enterprises/{enterprise_id}", summary="企业详情")
 def get_enterprise(
-    engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, response: Response
+    request: Request, engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, response: Response
 ) -> EnterprisePublic:
     found = engine.enterprise(enterprise_id, principal=who)
+    _audit_contacts(request, who, [found])
     tag(response, found.version)
     return EnterprisePublic.of(found.id, found.record, private=True, version=found.version)
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from api.audit import audit_read
 from api.auth import require
 from api.deps import EngineDep, EnterpriseId
 from api.schemas import (
@@ -194,10 +195,13 @@ def park_pyramid(engine: EngineDep, who: Reader, park: str) -> Page[PyramidYearP
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def park_report(engine: EngineDep, who: Reader, park: str, as_of: dt.date | None = None) -> Response:
+def park_report(
+    request: Request, engine: EngineDep, who: Reader, park: str, as_of: dt.date | None = None
+) -> Response:
     with tempfile.TemporaryDirectory() as tmp, _DRAWING:
         out, chart = Path(tmp) / "report.xlsx", Path(tmp) / "pyramid.png"
         data = engine.tier_report(park, out, chart=chart, as_of=as_of, principal=who).path.read_bytes()
+    audit_read(request, what="export", kind="tier_report")
     return Response(data, media_type=XLSX, headers=_download(f"{park}梯度培育报告.xlsx"))
 
 

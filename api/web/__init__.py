@@ -9,7 +9,7 @@ One module per journey; each has a ``router`` listed in ``ROUTERS`` and its entr
 
 from fastapi import APIRouter
 
-from api.web import chain, deals, demands, events, imports, pages, profile, tiers, trials
+from api.web import accounts, chain, deals, demands, events, imports, pages, profile, tiers, trials
 from api.web.pages import install
 
 ROUTERS: list[APIRouter] = [
@@ -22,6 +22,7 @@ ROUTERS: list[APIRouter] = [
     tiers.router,
     events.router,
     imports.router,
+    accounts.router,
 ]
 
 __all__ = ["ROUTERS", "install"]

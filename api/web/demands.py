@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.audit import audit_candidates
 from api.deps import DemandId, EngineDep, EnterpriseId
 from api.web.forms import DEMAND_OPTIONAL, demand_fields, demand_form_values
 from api.web.pages import engine_errors, page, render
@@ -91,6 +92,7 @@ def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_i
     relax = request.query_params.getlist("relax")[:MAX_RELAXED]
     with engine_errors():
         search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who, relax=relax)
+    audit_candidates(request, who)
     decided = {d.enterprise_id: d for d in decisions}
     shown = {m.enterprise_id for m in search.matches}
     relaxed = tuple(p.key for p in search.relaxed)
@@ -178,4 +180,6 @@ def candidates_overview(request: Request, engine: EngineDep, who: CandidateReade
             search = engine.suppliers_for(demand_id=d.id, k=OVERVIEW_TOP, principal=who)
         rows.append((d, search))
     counts = engine.decision_counts([d.id for d, _ in rows])
+    if rows:
+        audit_candidates(request, who, demands=len(rows))
     return render(request, "candidates.html", {"who": who, "rows": rows, "counts": counts})

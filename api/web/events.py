@@ -82,7 +82,7 @@ async def upload_event(
 
 def _form_context(engine: Engine, who: Principal, values: dict[str, Any]) -> dict[str, Any]:
     parks = [p.name for p, _ in engine.parks()]
-    if who.role is AccountRole.PARK_ADMIN:
+    if not who.is_platform_admin:  # park admins and organizers create events in the parks they serve
         parks = [p for p in parks if p in who.park_names]
     park = values.get("park") if values.get("park") in parks else None
     firms = {

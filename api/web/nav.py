@@ -108,8 +108,10 @@ JOURNEYS: tuple[Journey, ...] = (
     Journey(
         "accounts",
         "账号与审计",
-        "管理账号与角色，查看写操作审计日志。",
+        "新建账号，分配角色与企业或园区，停用、重置密码、管理 API 密钥；查看审计日志。",
         frozenset({R.PLATFORM_ADMIN}),
+        href="/accounts",
+        ready=True,
     ),
 )
 

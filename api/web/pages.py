@@ -24,7 +24,13 @@ from api.deps import EngineDep, get_engine
 from api.web.home import home_context
 from api.web.nav import journeys_for
 from matcher.auth import accounts
-from matcher.auth.errors import AuthenticationError, PermissionDenied, RoleForbidden
+from matcher.auth.errors import (
+    AuthenticationError,
+    LoginThrottled,
+    PermissionDenied,
+    RoleForbidden,
+    ServerBusy,
+)
 from matcher.auth.policy import Access, Action, Resource, check
 from matcher.auth.principal import Principal
 from matcher.auth.tokens import SESSION_TTL
@@ -95,7 +101,7 @@ def _cookie_principal(request: Request, engine: Engine) -> Principal | None:
     if not token:
         return None
     try:
-        principal = accounts.principal_for_token(engine.store, token)
+        principal = accounts.principal_for_token(engine.store, token, sessions_only=True)
     except AuthenticationError:
         return None
     request.state.principal = principal
@@ -162,11 +168,13 @@ def login_submit(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     request.state.audit_detail = {"username": username[:64]}
+    address = request.client.host if request.client else ""
     try:
-        token = accounts.login(engine.store, username=username.strip(), password=password)
-    except AuthenticationError as exc:
+        token = accounts.login(engine.store, username=username.strip(), password=password, address=address)
+    except (AuthenticationError, ServerBusy) as exc:
         ctx = {"next": _safe_next(next), "error": str(exc), "username": username}
-        return render(request, "login.html", ctx, status=401)
+        status = 429 if isinstance(exc, LoginThrottled) else 503 if isinstance(exc, ServerBusy) else 401
+        return render(request, "login.html", ctx, status=status)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime as dt_datetime
+from datetime import timedelta as dt_timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -30,8 +32,21 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from matcher.auth import passwords
 from matcher.auth.errors import AuthenticationError
 from matcher.auth.principal import AccountRole, Principal
-from matcher.auth.tokens import NewToken, TokenKind, digest, looks_like_token, new_token, utcnow
+from matcher.auth.throttle import LoginThrottle
+from matcher.auth.tokens import (
+    API_KEY_TTL,
+    SESSION_PREFIX,
+    SESSION_TTL,
+    KeyScope,
+    NewToken,
+    TokenKind,
+    digest,
+    looks_like_token,
+    new_token,
+    utcnow,
+)
 from matcher.errors import NotFoundError, ValidationError
+from matcher.settings import get_settings
 from matcher.store import Store
 from matcher.store.tables import (
     AccountEventRow,
@@ -57,7 +72,8 @@ class AccountInfo:
     active: bool
 
 
-def _enterprise(session: Session, role: AccountRole, uscc: str | None) -> EnterpriseRow | None:
+def bound_enterprise(session: Session, role: AccountRole, uscc: str | None) -> EnterpriseRow | None:
+    """The enterprise an account of ``role`` acts for (None for roles without one), checked."""
     if not role.needs_enterprise:
         if uscc:
             raise ValidationError([f"{role.label}不绑定企业（收到 {uscc}）"])
@@ -70,14 +86,15 @@ def _enterprise(session: Session, role: AccountRole, uscc: str | None) -> Enterp
     return row
 
 
-def _parks(session: Session, role: AccountRole, names: Sequence[str]) -> list[int]:
+def bound_parks(session: Session, role: AccountRole, names: Sequence[str]) -> list[int]:
+    """The ids of the parks an account of ``role`` serves, checked (creation and ``manage``)."""
     ids = {n: i for i, n in session.execute(select(ParkRow.id, ParkRow.name).where(ParkRow.name.in_(names)))}
     missing = [n for n in names if n not in ids]
     if missing:
         raise ValidationError([f"园区不存在：{'、'.join(missing)}"])
     if role.needs_park and not ids:
         raise ValidationError([f"{role.label}须指定至少一个园区（--park）"])
-    if names and role not in (AccountRole.PARK_ADMIN, AccountRole.ORGANIZER):
+    if names and not role.serves_parks:
         raise ValidationError([f"{role.label}不绑定园区"])
     return list(ids.values())
 
@@ -100,8 +117,8 @@ def create_account(
     with store.session() as s:
         if s.scalar(select(AccountRow.id).where(AccountRow.username == username)) is not None:
             raise ValidationError([f"用户名“{username}”已存在"])
-        firm = _enterprise(s, role, enterprise)
-        park_ids = _parks(s, role, parks)
+        firm = bound_enterprise(s, role, enterprise)
+        park_ids = bound_parks(s, role, parks)
         row = AccountRow(
             username=username,
             display_name=display_name or (firm.name if firm else username),
@@ -117,8 +134,16 @@ def create_account(
         return row.id
 
 
-def _issue(session: Session, account_id: int, kind: TokenKind, name: str = "") -> NewToken:
-    token = new_token(kind)
+def _issue(
+    session: Session,
+    account_id: int,
+    kind: TokenKind,
+    name: str = "",
+    *,
+    ttl: dt_timedelta | None = SESSION_TTL,
+    scope: KeyScope = KeyScope.WRITE,
+) -> NewToken:
+    token = new_token(kind, ttl=ttl)
     session.add(
         ApiTokenRow(
             account_id=account_id,
@@ -126,30 +151,58 @@ def _issue(session: Session, account_id: int, kind: TokenKind, name: str = "") -
             kind=kind.value,
             name=name,
             expires_at=token.expires_at,
+            scope=scope.value,
         )
     )
     return token
 
 
-def login(store: Store, *, username: str, password: str) -> NewToken:
-    """A new session token for a correct user name and password; one vague error otherwise."""
+@cache
+def _throttle(store_url: str) -> LoginThrottle:
+    """One throttle per store in this process (tests open many stores with the same user names)."""
+    settings = get_settings()
+    return LoginThrottle(
+        limit=settings.login_max_failures,
+        address_limit=settings.login_max_address_failures,
+        base=settings.login_lockout_seconds,
+    )
+
+
+def login(store: Store, *, username: str, password: str, address: str = "") -> NewToken:
+    """A new session token for a correct user name and password; one vague error otherwise.
+
+    ``address`` (the client's) and the user name are throttled (``matcher.auth.throttle``): while either
+    is locked, ``LoginThrottled`` is raised before any password is checked."""
+    username = username[:64]
+    throttle = _throttle(store.url)
+    throttle.check(username, address)
     with store.session() as s:
-        row = s.scalar(select(AccountRow).where(AccountRow.username == username[:64]))
+        row = s.scalar(select(AccountRow).where(AccountRow.username == username))
         ok = passwords.verify_password(row.password_hash if row else None, password)
         if row is None or not ok or not row.active:
+            throttle.failed(username, address)
             raise AuthenticationError("用户名或密码错误")
+        throttle.succeeded(username)
         if row.password_hash and passwords.needs_rehash(row.password_hash):
             row.password_hash = passwords.hash_password(password)
         return _issue(s, row.id, TokenKind.SESSION)
 
 
-def issue_api_key(store: Store, *, username: str, name: str) -> NewToken:
-    """A non-expiring key for a system acting as ``username``; shown once, revocable."""
+def issue_api_key(
+    store: Store,
+    *,
+    username: str,
+    name: str,
+    scope: KeyScope = KeyScope.READ,
+    ttl: dt_timedelta | None = API_KEY_TTL,
+) -> NewToken:
+    """A key for a system acting as ``username``, limited to ``scope``, expiring after ``ttl`` (None: a
+    key without expiry, issued so on purpose); shown once, revocable."""
     with store.session() as s:
         account_id = s.scalar(select(AccountRow.id).where(AccountRow.username == username))
         if account_id is None:
             raise NotFoundError(f"账号“{username}”不存在")
-        return _issue(s, account_id, TokenKind.API_KEY, name[:100])
+        return _issue(s, account_id, TokenKind.API_KEY, name[:100], ttl=ttl, scope=scope)
 
 
 def revoke(store: Store, plain: str) -> None:
@@ -158,7 +211,7 @@ def revoke(store: Store, plain: str) -> None:
     forget_principals()  # also done by the commit hook; said here because revocation depends on it
 
 
-def _principal(session: Session, row: AccountRow) -> Principal:
+def _principal(session: Session, row: AccountRow, *, read_only: bool = False) -> Principal:
     parks = frozenset(
         session.scalars(select(AccountParkRow.park_id).where(AccountParkRow.account_id == row.id))
     )
@@ -176,12 +229,16 @@ def _principal(session: Session, row: AccountRow) -> Principal:
         park_names=tuple(names),
         enterprise_id=row.enterprise_id,
         event_ids=frozenset(events),
+        read_only=read_only,
     )
 
 
-def principal_for_token(store: Store, plain: str) -> Principal:
-    """The caller behind a token; AuthenticationError when it is unknown, expired, revoked or disabled."""
-    if not looks_like_token(plain):
+def principal_for_token(store: Store, plain: str, *, sessions_only: bool = False) -> Principal:
+    """The caller behind a token; AuthenticationError when it is unknown, expired, revoked or disabled.
+
+    ``sessions_only``: only a log-in session is accepted (the web app's cookie: an API key there would
+    turn a system's credential into a browser session)."""
+    if not looks_like_token(plain) or (sessions_only and not plain.startswith(SESSION_PREFIX)):
         raise AuthenticationError("令牌无效，请重新登录")
     key = (store.url, digest(plain))
     cached = _remembered(key)
@@ -199,7 +256,8 @@ def principal_for_token(store: Store, plain: str) -> Principal:
             raise AuthenticationError("令牌无效或已注销，请重新登录")
         expires = found[0].expires_at
         _check_expiry(expires)
-        principal = _principal(s, found[1])
+        read_only = found[0].kind == TokenKind.API_KEY.value and found[0].scope == KeyScope.READ.value
+        principal = _principal(s, found[1], read_only=read_only)
     _remember(key, _Cached(principal, expires, _clock() + PRINCIPAL_TTL_SECONDS), generation)
     return principal
 

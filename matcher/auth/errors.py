@@ -19,3 +19,15 @@ class RoleForbidden(AuthError):
 
 class PermissionDenied(AuthError):
     """The role may take the action in general, but not on this record (HTTP 403, forbidden)."""
+
+
+class LoginThrottled(AuthenticationError):
+    """Too many failed log-ins for this account or address: refused for ``retry_after`` seconds (HTTP 429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"登录失败次数过多，请 {retry_after} 秒后再试（如忘记密码，请联系平台管理员重置）")
+
+
+class ServerBusy(AuthError):
+    """Too many password checks at once (each costs 64 MiB): try again shortly (HTTP 503)."""

@@ -61,6 +61,7 @@ RULES: dict[tuple[Resource, Action], frozenset[AccountRole] | None] = {
     (Resource.SESSION, A.CREATE): PUBLIC,
     (Resource.SESSION, A.READ): ANYONE_SIGNED_IN,
     (Resource.SESSION, A.DELETE): ANYONE_SIGNED_IN,
+    (Resource.SESSION, A.UPDATE): ANYONE_SIGNED_IN,  # change one's own password
     (Resource.PARK, A.READ): ANYONE_SIGNED_IN,
     (Resource.PARK, A.CREATE): frozenset({R.PLATFORM_ADMIN}),
     (Resource.PARK, A.UPDATE): ADMINS,
@@ -91,6 +92,7 @@ RULES: dict[tuple[Resource, Action], frozenset[AccountRole] | None] = {
     (Resource.ACCOUNT, A.READ): frozenset({R.PLATFORM_ADMIN}),
     (Resource.ACCOUNT, A.CREATE): frozenset({R.PLATFORM_ADMIN}),
     (Resource.ACCOUNT, A.UPDATE): frozenset({R.PLATFORM_ADMIN}),
+    (Resource.ACCOUNT, A.DELETE): frozenset({R.PLATFORM_ADMIN}),  # revoke API keys
     (Resource.AUDIT, A.READ): frozenset({R.PLATFORM_ADMIN}),
     (Resource.RESPONSE, A.READ): ANYONE_SIGNED_IN,
     (Resource.RESPONSE, A.CREATE): frozenset({R.SME_USER, R.LEADING_USER}),
@@ -135,8 +137,10 @@ def allows(principal: Principal | None, access: Access) -> bool:
 
 
 def check(principal: Principal | None, access: Access) -> None:
-    """Raise 401 for anonymous callers and 403 for a role the gate refuses."""
+    """Raise 401 for anonymous callers, 403 for a role the gate refuses and for a write with a read-only key."""
     if allows(principal, access):
+        if principal is not None and principal.read_only and access.action is not A.READ:
+            raise PermissionDenied("只读 API 密钥不能执行写操作：请使用读写范围的密钥")
         return
     if principal is None:
         raise AuthenticationError("请先登录（或在请求头中提供有效的令牌 / API 密钥）")
@@ -206,14 +210,20 @@ def can_change_demand(p: Principal, d: DemandFacts) -> bool:
 
 
 def can_see_candidates(p: Principal, d: DemandFacts) -> bool:
-    """A demand's candidate suppliers: its publisher and park admins; organizers for demands they can see."""
-    if can_change_demand(p, d):
-        return True
-    return p.role is AccountRole.ORGANIZER and can_see_demand(p, d)
+    """A demand's candidate suppliers, shortlist/reject decisions and notes: the publisher's leading-firm
+    users and the admins of its park only (organizers and their system keys included: they run events,
+    not other firms' sourcing)."""
+    return can_change_demand(p, d)
 
 
 def can_see_contact(p: Principal, enterprise_id: int, park_id: int | None) -> bool:
     """Contacts are private: the enterprise's own users, the park admins of its park, platform admins."""
+    return p.acts_for(enterprise_id) or p.serves_park(park_id)
+
+
+def can_see_financials(p: Principal, enterprise_id: int, park_id: int | None) -> bool:
+    """Financial figures (``domain.models.FINANCIAL_FIELDS``: revenue, profit, debt ratio, R&D spend…) and
+    the size class derived from them: the enterprise itself, its park's admins, platform admins."""
     return p.acts_for(enterprise_id) or p.serves_park(park_id)
 
 
@@ -227,12 +237,20 @@ def can_see_enterprise_private(p: Principal, enterprise_id: int, park_id: int | 
 
 
 def can_manage_event(p: Principal, event_id: int | None, park_id: int | None) -> bool:
-    """Organizers run the events they are assigned (or create new ones); park admins their park's."""
+    """Park admins run their park's events; organizers create events in the parks they serve and run
+    those of them they are assigned (``event_id`` None: creating a new one)."""
     if p.serves_park(park_id):
         return True
-    if p.role is not AccountRole.ORGANIZER:
+    if p.role is not AccountRole.ORGANIZER or park_id is None or park_id not in p.park_ids:
         return False
     return event_id is None or event_id in p.event_ids
+
+
+def feeds_events(visibility: str, status: str) -> bool:
+    """Whether a demand may feed a 对接会's scores and shortlist reasons. Those are read by everyone who
+    runs the event and shown to participants, whoever asks for them, so only what every one of them may
+    read is used: published public demands (not drafts, 园区内可见 or 仅发布方 ones)."""
+    return visibility == "public" and status != "draft"
 
 
 class EventAccess(StrEnum):

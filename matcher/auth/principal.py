@@ -30,6 +30,11 @@ class AccountRole(StrEnum):
     def needs_park(self) -> bool:
         return self is AccountRole.PARK_ADMIN
 
+    @property
+    def serves_parks(self) -> bool:
+        """Park admins and organizers are bound to the parks they serve."""
+        return self in (AccountRole.PARK_ADMIN, AccountRole.ORGANIZER)
+
 
 ROLE_LABELS = {
     AccountRole.PLATFORM_ADMIN: "平台管理员",
@@ -56,6 +61,7 @@ class Principal:
     park_names: tuple[str, ...] = ()
     enterprise_id: int | None = None
     event_ids: frozenset[int] = field(default_factory=frozenset)
+    read_only: bool = False  # a read-scope API key: only reading routes (``policy.check``)
 
     @property
     def is_platform_admin(self) -> bool:

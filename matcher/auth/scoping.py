@@ -8,13 +8,14 @@ The engine applies them when it is given a principal, so a list is scoped before
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from matcher.auth.policy import DemandFacts, can_see_contact
+from matcher.auth.policy import DemandFacts, can_see_contact, can_see_financials
 from matcher.auth.principal import Principal
-from matcher.domain.models import Contact
+from matcher.domain.models import FINANCIAL_FIELDS, Contact
 from matcher.store import repository as repo
 from matcher.store.tables import DemandRow, EnterpriseRow
 
@@ -71,16 +72,24 @@ def demand_facts(session: Session, demand: repo.StoredDemand) -> DemandFacts:
     )
 
 
-def mask_contacts(
+def mask_private(
     session: Session, p: Principal, rows: Sequence[repo.StoredEnterprise]
 ) -> list[repo.StoredEnterprise]:
-    """The rows with the contact blanked wherever ``p`` may not see it (``policy.can_see_contact``)."""
+    """The rows with the contact and the financial figures blanked wherever ``p`` may not see them
+    (``policy.can_see_contact``, ``policy.can_see_financials``): every read path for others goes here."""
     ids = [r.id for r in rows]
     query = select(EnterpriseRow.id, EnterpriseRow.park_id).where(EnterpriseRow.id.in_(ids))
     parks: dict[int, int | None] = {i: park for i, park in session.execute(query)}
-    return [
-        r
-        if can_see_contact(p, r.id, parks.get(r.id))
-        else repo.StoredEnterprise(r.id, r.record.model_copy(update={"contact": Contact()}), r.version)
-        for r in rows
-    ]
+    return [_masked(p, r, parks.get(r.id)) for r in rows]
+
+
+_NO_FINANCIALS = dict.fromkeys(FINANCIAL_FIELDS)
+
+
+def _masked(p: Principal, row: repo.StoredEnterprise, park_id: int | None) -> repo.StoredEnterprise:
+    update: dict[str, Any] = {}
+    if not can_see_contact(p, row.id, park_id):
+        update["contact"] = Contact()
+    if not can_see_financials(p, row.id, park_id):
+        update["indicators"] = row.record.indicators.model_copy(update=_NO_FINANCIALS)
+    return repo.StoredEnterprise(row.id, row.record.model_copy(update=update), row.version) if update else row

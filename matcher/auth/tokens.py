@@ -1,6 +1,7 @@
 """Opaque bearer tokens: random, shown once, stored only as a SHA-256 digest.
 
-Session tokens (``mt_``) expire; API keys for systems (``mk_``) last until revoked. A digest of a
+Session tokens (``mt_``) expire after ``SESSION_TTL``; API keys for systems (``mk_``) after
+``API_KEY_TTL`` unless issued without expiry on purpose, and carry a ``KeyScope``. A digest of a
 256-bit random value needs no salt or slow hash: it cannot be guessed, only stolen, and a stolen
 database then yields no usable token.
 """
@@ -14,6 +15,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 SESSION_TTL = dt.timedelta(hours=12)
+API_KEY_TTL = dt.timedelta(days=90)
 MAX_TOKEN_LENGTH = 200
 
 
@@ -22,7 +24,20 @@ class TokenKind(StrEnum):
     API_KEY = "api_key"
 
 
+class KeyScope(StrEnum):
+    """What an API key may do: ``read`` only reading routes (GET, and queries sent as POST), ``write`` all
+    its account may. Session tokens are always ``write``."""
+
+    READ = "read"
+    WRITE = "write"
+
+    @property
+    def label(self) -> str:
+        return {"read": "只读", "write": "读写"}[self.value]
+
+
 _PREFIX = {TokenKind.SESSION: "mt_", TokenKind.API_KEY: "mk_"}
+SESSION_PREFIX = _PREFIX[TokenKind.SESSION]
 
 
 class NewToken(NamedTuple):
@@ -36,12 +51,12 @@ def digest(plain: str) -> str:
 
 
 def new_token(
-    kind: TokenKind, *, now: dt.datetime | None = None, ttl: dt.timedelta = SESSION_TTL
+    kind: TokenKind, *, now: dt.datetime | None = None, ttl: dt.timedelta | None = SESSION_TTL
 ) -> NewToken:
+    """A fresh token expiring ``ttl`` from ``now`` (None: never, for API keys issued so on purpose)."""
     plain = _PREFIX[kind] + secrets.token_urlsafe(32)
     now = now or utcnow()
-    expires = now + ttl if kind is TokenKind.SESSION else None
-    return NewToken(plain, digest(plain), expires)
+    return NewToken(plain, digest(plain), None if ttl is None else now + ttl)
 
 
 def looks_like_token(value: str) -> bool:

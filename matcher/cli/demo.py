@@ -162,7 +162,7 @@ def _personas(store: Store) -> dict[AccountRole, tuple[str | None, tuple[str, ..
     return {
         AccountRole.PLATFORM_ADMIN: (None, (), "全部园区"),
         AccountRole.PARK_ADMIN: (None, (park,), park),
-        AccountRole.ORGANIZER: (None, (), f"对接会 {SAMPLE_EVENT_CODE}"),
+        AccountRole.ORGANIZER: (None, (park,), f"对接会 {SAMPLE_EVENT_CODE}"),  # organizers serve parks
         AccountRole.LEADING_USER: (leader.record.uscc, (), leader.record.name),
         AccountRole.SME_USER: (sme.record.uscc, (), sme.record.name),
     }

@@ -231,6 +231,27 @@ class Indicators(Record):
     patents: Patents = Field(default_factory=Patents, title="知识产权")
 
 
+# The figures of an enterprise's accounts (money and ratios): private to the enterprise, its park's admins
+# and platform admins (``matcher.auth.policy.can_see_financials``); blanked for everyone else on every read.
+FINANCIAL_FIELDS = frozenset(
+    {
+        "revenue",
+        "revenue_growth",
+        "main_business_share",
+        "rd_expense",
+        "debt_ratio",
+        "equity_financing",
+        "revenue_prev",
+        "revenue_growth_prev",
+        "revenue_growth_2y",
+        "rd_expense_prev",
+        "debt_ratio_prev",
+        "net_profit",
+        "equity_financing_3y",
+    }
+)
+
+
 class Contact(Record):
     """联系人 (private: shown only to the enterprise itself and park staff)."""
 

@@ -1,7 +1,7 @@
 """The export part of the facade: the registry as an import-format file, scoped to the caller.
 
 A platform admin (or a trusted local caller) exports everything; anyone else only the records of the
-parks they serve: those parks, their enterprises (contacts blanked where ``policy.can_see_contact``
+parks they serve: those parks, their enterprises (contacts and financial figures blanked where the policy
 says so) and the demands of their enterprises that they may see (``policy.can_see_demand``).
 
 >>> data = engine.export_registry("enterprises", "xlsx", principal=who)
@@ -49,7 +49,7 @@ def _scoped(s: Session, kind: Kind, p: Principal | None) -> list[BaseModel]:
     if kind == "enterprises":
         rows = repo.list_enterprises(s)
         if p is not None and not everything:
-            rows = scoping.mask_contacts(s, p, [e for e in rows if e.record.park in p.park_names])
+            rows = scoping.mask_private(s, p, [e for e in rows if e.record.park in p.park_names])
         return [e.record for e in rows]
     demands: list[Any] = scoping.list_demands(s, None if everything else p)
     if p is not None and not everything:

@@ -551,11 +551,16 @@ class MatchingMixin(RegistryMixin):
     def event_scorer(self, event: Event) -> ScorePair:
         """Pair scores for a 对接会 from the matching engine (this overrides the events part's interim
         registry scorer through the same seam): how well the SME supplies what the buyer's demands at the
-        event (else its open demands) ask for, as the 0-100 relevance over 100, plus chain adjacency,
-        capped at 1; pages and exports show it as points (``matcher.ranking.relevance.points``)."""
+        event (else its open demands, public ones only: ``policy.feeds_events``) ask for, as the 0-100
+        relevance over 100, plus chain adjacency, capped at 1; pages and exports show it as points
+        (``matcher.ranking.relevance.points``)."""
         pool = self.match_pool()
         index = {r.uscc: i for i, r in enumerate(pool.records)}
-        demands = self.demands(status=DemandStatus.OPEN.value)
+        demands = [
+            d
+            for d in self.demands(status=DemandStatus.OPEN.value)
+            if policy.feeds_events(d.record.visibility.value, d.record.status.value)
+        ]
         by_code = {d.record.code: d for d in demands}
         rankings: dict[str, list[Ranking]] = {}
         for p in event.participants:

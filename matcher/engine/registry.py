@@ -61,12 +61,12 @@ class RegistryMixin:
     ) -> list[repo.StoredEnterprise]:
         with self.store.session() as s:
             rows = repo.list_enterprises(s, park=park, role=role, limit=limit, offset=offset)
-            return rows if principal is None else scoping.mask_contacts(s, principal, rows)
+            return rows if principal is None else scoping.mask_private(s, principal, rows)
 
     def enterprise(self, id: int, *, principal: Principal | None = None) -> repo.StoredEnterprise:
         with self.store.session() as s:
             found = repo.get_enterprise(s, id=id)
-            return found if principal is None else scoping.mask_contacts(s, principal, [found])[0]
+            return found if principal is None else scoping.mask_private(s, principal, [found])[0]
 
     def demands(
         self,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher.auth.policy import feeds_events
 from matcher.domain import DemandStatus, Role
 from matcher.errors import MatcherError, NotFoundError
 from matcher.events import (
@@ -283,12 +284,16 @@ def fill_participants(session: Session, *, participants: list[dict[str, object]]
 
 def participant_profiles(session: Session, *, event: Event) -> tuple[dict[str, Profile], dict[str, Profile]]:
     """Scoring profiles of the event's leading firms and SMEs from the registry: a buyer asks for the products
-    of its listed demands (all its open demands when none are listed); an SME offers its products."""
+    of its listed demands (all its open demands when none are listed); an SME offers its products.
+
+    Only demands that ``policy.feeds_events`` admits are read (published public ones)."""
     codes = [p.enterprise_id for p in event.participants if p.enterprise_id]
     firms = {r.uscc: r for r in session.scalars(select(EnterpriseRow).where(EnterpriseRow.uscc.in_(codes)))}
-    demands = session.scalars(
-        select(DemandRow).where(DemandRow.publisher_id.in_([f.id for f in firms.values()]))
-    )
+    demands = [
+        d
+        for d in session.scalars(select(DemandRow).where(DemandRow.publisher_id.in_([f.id for f in firms.values()])))
+        if feeds_events(d.visibility, d.status)
+    ]
     by_publisher: dict[int, list[DemandRow]] = {}
     for d in demands:
         by_publisher.setdefault(d.publisher_id, []).append(d)

@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from matcher.domain import Demand, Enterprise, Park
+from matcher.domain import Demand, Enterprise, Park, Role
 from matcher.domain.clean import STORED
-from matcher.errors import NotFoundError
+from matcher.errors import NotFoundError, ValidationError
 from matcher.store.tables import DemandRow, EnterpriseRow, ParkRow
 
 
@@ -204,6 +204,10 @@ def upsert_demands(session: Session, *, demands: Sequence[Demand]) -> UpsertCoun
         found = publishers.get(record.publisher_uscc)
         if found is None:
             raise NotFoundError(f"需求 {record.code} 的发布企业 {record.publisher_uscc} 未登记")
+        if found[1] != Role.LEADING.value:  # every writer (import, API, web, CLI) comes through here
+            raise ValidationError(
+                [f"需求 {record.code} 的发布企业 {record.publisher_uscc} 不是龙头企业，只有龙头企业可发布需求"]
+            )
         row = existing.get(record.code)
         if row is None:
             row = DemandRow(code=record.code)

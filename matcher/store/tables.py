@@ -181,17 +181,19 @@ class ApiTokenRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[str] = mapped_column(String(16), default="write", server_default="write")  # read / write
 
 
 class AuditRow(Base):
-    """One write (or refused write) through the API: who, what, on which record, with what result."""
+    """One write (or refused write), or one read of sensitive data (exports, contacts, candidate lists),
+    through the API or the web app: who, what, on which record, with what result."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     account_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    username: Mapped[str] = mapped_column(String(64), default="")
+    username: Mapped[str] = mapped_column(String(64), default="", index=True)
     role: Mapped[str] = mapped_column(String(20), default="")
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(500))

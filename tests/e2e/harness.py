@@ -93,7 +93,7 @@ def load_sample(db_url: str) -> dict[str, Any]:
     specs = {
         "platform": (AccountRole.PLATFORM_ADMIN, None, ()),
         "park": (AccountRole.PARK_ADMIN, None, (facts["park"],)),
-        "organizer": (AccountRole.ORGANIZER, None, ()),
+        "organizer": (AccountRole.ORGANIZER, None, (facts["park"],)),  # organizers serve parks
         "leader": (AccountRole.LEADING_USER, leader.uscc, ()),
         "sme": (AccountRole.SME_USER, sme.uscc, ()),
     }

@@ -76,6 +76,7 @@ def path_values(page: Any) -> dict[str, str]:
         "enterprise_id": str(smes[0]["id"]),
         "code": "JN-20250716",
         "trial_id": str(trial["id"]),
+        "username": "demo_sme_user",  # /accounts/{username}
     }
 
 
