@@ -21,11 +21,7 @@ def upgrade() -> None:
         "candidate_decisions",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
-            "demand_id",
-            sa.Integer,
-            sa.ForeignKey("demands.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
+            "demand_id", sa.Integer, sa.ForeignKey("demands.id", ondelete="CASCADE"), nullable=False, index=True
         ),
         sa.Column(
             "enterprise_id",
