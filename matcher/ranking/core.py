@@ -55,9 +55,7 @@ class Weights:
     dense_product: float = 1.0
     dense_profile: float = 1.0
     words: float = 1.0
-    named: float = (
-        0.05  # RRF fusion: bonus for a product named exactly as a parsed item (about 3 first ranks)
-    )
+    named: float = 0.05  # RRF: bonus for a product named exactly as a parsed item (about 3 first ranks)
 
 
 SUPPLIER_CHANNELS = ("item", "dense_product", "dense_profile", "words", "text")
@@ -113,6 +111,16 @@ def _symmetric(encoder: Encoder | None) -> bool:
     """Whether the model embeds queries as it embeds documents (no ``encode_queries`` of its own)."""
     inner = getattr(encoder, "encoder", encoder)  # an embedding cache wraps the model
     return encoder is not None and not callable(getattr(inner, "encode_queries", None))
+
+
+def _shown_dense(channels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What a match shows as its product and semantic similarity: where the demand's meaning is nearer a
+    product than the parsed item is (a paraphrase the parser cannot name), that product and that cosine.
+    Fusion reads ``item`` and the whole-demand channels, so this changes explanations, not the ranking."""
+    nearer = channels["dense_product"] > channels["dense"]
+    channels["dense"] = np.where(nearer, channels["dense_product"], channels["dense"])
+    channels["_best_row"] = np.where(nearer, channels["_dense_row"], channels["_best_row"])
+    return channels
 
 
 class MatchCore:
@@ -210,7 +218,7 @@ class MatchCore:
         supplier = self.supplier_
         channels = supplier.channels(items, self._items_vectors(items), query.text, self.weights)
         channels.update(self.semantic_.channels(query.text, vector, supplier.table, supplier.names_vec))
-        return channels
+        return _shown_dense(channels)
 
     def _fuse_search(self, channels: Mapping[str, np.ndarray]) -> np.ndarray:
         """One search's channels as one 0-1 score.

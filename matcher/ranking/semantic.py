@@ -54,8 +54,10 @@ class SemanticFeatures:
         out: Channels = {"words": self.word_scores(text)}
         if vector is None or names_vec is None or self.profiles_vec is None:
             out["dense_product"] = out["dense_profile"] = np.zeros(n)
+            out["_dense_row"] = np.full(n, -1, dtype=np.int64)
             return out
         by_name = dense_scores(vector[None, :], names_vec)[0]
         out["dense_product"] = table.segments.max(by_name).astype(np.float64)
+        out["_dense_row"] = table.segments.argmax(by_name)
         out["dense_profile"] = dense_scores(vector[None, :], self.profiles_vec)[0].astype(np.float64)
         return out
