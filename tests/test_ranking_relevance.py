@@ -28,7 +28,7 @@ from matcher.ranking.relevance import (
 )
 from matcher.settings import Settings
 from matcher.store import Store
-from matcher.text.parse import parse_demand
+from matcher.text.demand import understand_demand
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 cosine = st.floats(-1.0, 1.0, allow_nan=False)
@@ -167,7 +167,7 @@ def test_a_reason_never_claims_similarity_its_numbers_do_not_show(
 
 
 def test_an_exact_product_reads_as_the_wanted_item(sample_engine: Engine) -> None:
-    product = next(p for p in _products(sample_engine) if parse_demand(f"采购{p}").items == (p,))
+    product = next(p for p in _products(sample_engine) if understand_demand(f"采购{p}").items == (p,))
     top = sample_engine.suppliers_for(text=f"采购{product}", k=3).matches[0]
     assert top.product == product and top.relevance == 100.0
     assert top.reason.startswith(f"对方主营“{product}”，即所需的") and "相似度" not in top.reason

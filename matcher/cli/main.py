@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import accounts, chain, demo, events, index, matching, registry, serve, tiers, train
+from matcher.cli import accounts, chain, demo, events, index, matching, parse, registry, serve, tiers, train
 
 app = typer.Typer(
     name="matcher",
@@ -17,6 +17,7 @@ app.command("init")(registry.init)
 app.command("import")(registry.import_)
 app.command("export")(registry.export_)
 app.command("demo")(demo.demo)
+app.command("parse")(parse.parse)
 app.command("match")(matching.match)
 app.command("recommend")(matching.recommend)
 app.command("eval")(matching.evaluate)

@@ -41,10 +41,9 @@ from matcher.auth.principal import Principal
 from matcher.domain import Demand, DemandStatus, Enterprise, Role
 from matcher.engine.registry import RegistryMixin
 from matcher.errors import MatcherError
-from matcher.graph.adjacency import keyword_pairs, link_index, links_made, upstream_links
+from matcher.graph.adjacency import link_index, links_made, upstream_links
 from matcher.graph.linking import LinkIndex
 from matcher.learning.use import learned_order
-from matcher.ranking.chain import UpstreamPairs
 from matcher.ranking.constraints import (
     Constraints,
     Eligibility,
@@ -58,7 +57,6 @@ from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_r
 from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
 from matcher.store import repository as repo
-from matcher.text.normalize import product_key
 from matcher.text.profiles import demand_profile
 
 if TYPE_CHECKING:
@@ -413,16 +411,14 @@ class MatchingMixin(RegistryMixin):
         _settle_heap()
 
     def _fit_pool(self, fingerprint: tuple[int, int, str]) -> Pool:
-        from matcher.ranking.core import MatchCore
+        from matcher.ranking.knowledge import build_core
 
         with self.store.session() as s:
             stored = repo.list_enterprises(s)
         if not stored:
             raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
         records = [e.record for e in stored]
-        core = MatchCore(
-            self.encoder(), upstream=template_upstream_pairs(), query_encoder=self.query_encoder()
-        ).fit(records)
+        core = build_core(records, self.settings, encoder=self.encoder(), query_encoder=self.query_encoder())
         return Pool(fingerprint, [e.id for e in stored], records, core, registry_links(records))
 
     # -- suppliers -------------------------------------------------------------------------------------
@@ -783,11 +779,6 @@ def _templates() -> nx.DiGraph:
 @lru_cache(maxsize=1)
 def _template_links() -> LinkIndex:
     return link_index(_templates())
-
-
-def template_upstream_pairs() -> UpstreamPairs:
-    """The templates' (product, material) keyword pairs, for the buyer-side chain channels."""
-    return UpstreamPairs(frozenset((product_key(p), product_key(m)) for p, m in keyword_pairs(_templates())))
 
 
 def registry_links(records: list[Enterprise]) -> list[set[str]]:

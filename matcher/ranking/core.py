@@ -1,8 +1,12 @@
 """MatchCore: the in-memory two-sided matching engine (no SQL, no HTTP).
 
-``suppliers_for(demand_text)``: the demand is parsed into the wanted item(s); every product of every
-company is scored against them (exact name, character n-gram TF-IDF, dense vectors) and a company
-scores as its best product, plus a small whole-text channel for what the parser missed.
+``suppliers_for(demand_text)``: the demand is read (``matcher.text.demand``: line items, the buyer's own
+business, refusals, requirements) into one search per line item, or one for the whole demand. Each search
+scores every company on the parsed item names (exact name, character TF-IDF and dense vectors per
+product, best product) and on the demand's meaning (its focus embedded against product names and company
+profiles, jieba words against profiles, character TF-IDF against profiles); the channels are fused (by
+default reciprocal rank fusion, so no one channel dominates when the parse is wrong) and a plan's
+line items are merged, each company keeping its best item for attribution.
 ``buyers_for(offer_text)``: the offered item is scored against each product's known inputs and
 against the products known to use similar items (chain pairs), plus industry up/downstream links.
 
@@ -25,10 +29,12 @@ import numpy as np
 from matcher.encoders.base import Encoder, encode_queries
 from matcher.ranking.chain import UpstreamPairs
 from matcher.ranking.features import BuyerFeatures, SupplierFeatures
-from matcher.ranking.fusion import get_fusion, weighted_sum
+from matcher.ranking.fusion import get_fusion, rrf
 from matcher.ranking.scoring import top_k
-from matcher.text.parse import parse_demand, parse_offer
-from matcher.text.profiles import ProfileDoc, as_profile_doc
+from matcher.ranking.semantic import SemanticFeatures
+from matcher.text.demand import Query, search_queries, understand_demand
+from matcher.text.parse import parse_offer
+from matcher.text.profiles import ProfileDoc, as_profile_doc, enterprise_profile
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,17 @@ class Weights:
     direct: float = 0.3
     industry: float = 1.0
     mix: float = 0.5  # share of dense (vs lexical) similarity inside the buyer-side chain channels
+    # supplier search, whole-demand channels (``matcher.ranking.semantic``)
+    item: float = 1.0
+    dense_product: float = 1.0
+    dense_profile: float = 1.0
+    words: float = 1.0
+    named: float = 0.05  # RRF: bonus for a product named exactly as a parsed item (about 3 first ranks)
+
+
+SUPPLIER_CHANNELS = ("item", "dense_product", "dense_profile", "words", "text")
+RRF_K = 60.0
+RRF_DEPTH = 200  # each channel's result list: deeper ranks add under 1/260 each
 
 
 class Match(NamedTuple):
@@ -58,18 +75,23 @@ class Match(NamedTuple):
 
 
 class Ranking(NamedTuple):
-    """Scores over the whole pool (for evaluation), the parsed items, and the channel arrays."""
+    """Scores over the whole pool (for evaluation), the parsed items, and the channel arrays.
+
+    ``searches``: a supplier search's queries (one per line item of a plan); ``channels["_query"]`` names the
+    one each company matched best.
+    """
 
     scores: np.ndarray
     items: tuple[str, ...]
     channels: dict[str, np.ndarray]
+    searches: tuple[Query, ...] = ()
 
 
 class TopSuppliers(NamedTuple):
     """The best companies of a supplier search, best first, with what their explanations need.
 
-    ``scored``: how many companies had their whole-text channel computed; the others provably could not
-    reach the top (see ``MatchCore.top_suppliers``).
+    ``scored``: how many companies were scored (the whole pool: scoring is exhaustive; candidate
+    generation from indexes is a later step).
     """
 
     order: np.ndarray  # company positions
@@ -91,6 +113,16 @@ def _symmetric(encoder: Encoder | None) -> bool:
     return encoder is not None and not callable(getattr(inner, "encode_queries", None))
 
 
+def _shown_dense(channels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What a match shows as its product and semantic similarity: where the demand's meaning is nearer a
+    product than the parsed item is (a paraphrase the parser cannot name), that product and that cosine.
+    Fusion reads ``item`` and the whole-demand channels, so this changes explanations, not the ranking."""
+    nearer = channels["dense_product"] > channels["dense"]
+    channels["dense"] = np.where(nearer, channels["dense_product"], channels["dense"])
+    channels["_best_row"] = np.where(nearer, channels["_dense_row"], channels["_best_row"])
+    return channels
+
+
 class MatchCore:
     """Two-sided matching over a pool of companies; ``encoder=None`` runs the lexical channels only.
 
@@ -98,8 +130,8 @@ class MatchCore:
     remembered in memory (``vector_cache_size`` items, least recently used dropped).
 
     ``fusion`` combines supplier-search channels, ``buyer_fusion`` buyer-recommendation channels (by name,
-    see ``matcher.ranking.fusion``). Defaults are the better of each on the dev sets: a weighted sum for
-    supplier search (exact product names dominate), reciprocal rank fusion for buyers.
+    see ``matcher.ranking.fusion``). Both default to reciprocal rank fusion, the better on the dev sets
+    (``benchmarks/bench_quality.py``).
     """
 
     def __init__(
@@ -107,7 +139,7 @@ class MatchCore:
         encoder: Encoder | None,
         *,
         weights: Weights | None = None,
-        fusion: str = "weighted",
+        fusion: str = "rrf",
         buyer_fusion: str = "rrf",
         upstream: UpstreamPairs | None = None,
         industry_up: Mapping[str, Mapping[str, float]] | None = None,
@@ -128,6 +160,7 @@ class MatchCore:
         """Index the pool: ``ProfileDoc``s, registry ``Enterprise``s or corpus dicts."""
         self.docs_ = [as_profile_doc(d) for d in docs]
         self.supplier_ = SupplierFeatures.build(self.docs_, self.encoder)
+        self.semantic_ = SemanticFeatures.build([enterprise_profile(d) for d in self.docs_], self.encoder)
         self._symmetric = _symmetric(self.query_encoder or self.encoder)
         self.buyer_ = BuyerFeatures.build(self.supplier_, self.encoder, self.upstream, self.industry_up)
         return self
@@ -159,55 +192,60 @@ class MatchCore:
         return np.stack([known[t] for t in items]).astype(np.float32)
 
     def rank_suppliers(self, text: str) -> Ranking:
-        """Scores of every company as a supplier for the demand ``text``."""
+        """Scores of every company as a supplier for the demand ``text``.
+
+        Every search of the demand (each line item of a plan, else the whole focus) is scored and fused on
+        its own; a company keeps its best search (``channels["_query"]``), so a plan's suppliers of any item
+        rank together, each attributed to its item.
+        """
         self._check()
-        items = parse_demand(text).items
-        channels = self.supplier_.channels(items, self._items_vectors(items), text, self.weights)
-        weighted = {"item": 1.0, "text": self.weights.text}
-        scores = self._fuse(self.fusion, channels, weighted, ("lexical", "dense", "text"))
-        return Ranking(scores, items, channels)
+        understood = understand_demand(text)
+        queries = search_queries(understood)
+        vectors = self._items_vectors([q.text for q in queries])
+        per = [
+            self._search_channels(q, None if vectors is None else vectors[i]) for i, q in enumerate(queries)
+        ]
+        fused = np.stack([self._fuse_search(ch) for ch in per])
+        best = np.argmax(fused, axis=0)  # the first best search wins ties
+        cols = np.arange(fused.shape[1])
+        channels = {name: np.stack([ch[name] for ch in per])[best, cols] for name in per[0]}
+        channels["_query"] = best
+        return Ranking(fused[best, cols], understood.items, channels, queries)
+
+    def _search_channels(self, query: Query, vector: np.ndarray | None) -> dict[str, np.ndarray]:
+        """All supplier channels of one search: the parsed items per product, the focus against profiles."""
+        items = query.items
+        supplier = self.supplier_
+        channels = supplier.channels(items, self._items_vectors(items), query.text, self.weights)
+        channels.update(self.semantic_.channels(query.text, vector, supplier.table, supplier.names_vec))
+        return _shown_dense(channels)
+
+    def _fuse_search(self, channels: Mapping[str, np.ndarray]) -> np.ndarray:
+        """One search's channels as one 0-1 score.
+
+        ``rrf`` (default): reciprocal rank fusion over each channel's best ``RRF_DEPTH`` companies, plus
+        ``weights.named`` where a product is named exactly as a parsed item, divided by the most a company
+        can get (first in every channel and named), so 1.0 is a perfect match. Rank fusion keeps any one
+        channel from dominating: a wrong parse costs one channel, not the ranking. Other fusions combine
+        the raw channel scores (``weighted``: for comparison in ``bench_quality.py``).
+        """
+        w = self.weights
+        weights = (w.item, w.dense_product, w.dense_profile, w.words, w.text)
+        values = [channels[n] for n in SUPPLIER_CHANNELS]
+        if self.fusion != "rrf":
+            return get_fusion(self.fusion)(values, weights)
+        fused = rrf(values, weights, k=RRF_K, depth=RRF_DEPTH) + w.named * (channels["exact"] >= 1.0)
+        return fused / (sum(weights) / (RRF_K + 1) + w.named)
 
     def top_suppliers(
         self, text: str, k: int, *, eligible: np.ndarray | None = None, boosts: Boosts = ()
     ) -> TopSuppliers:
-        """The ``k`` best eligible suppliers for ``text``, scores plus ``boosts``, without scoring the pool whole.
-
-        The same companies, order and scores as ranking the whole pool (``rank_suppliers``), adding the
-        boosts, masking the ineligible and sorting (ties to the lower position). With the default weighted
-        fusion the whole-text channel adds at most ``weights.text`` (a cosine of non-negative TF-IDF rows is
-        at most 1), so it is computed only for companies whose other terms come within that margin of the
-        k-th best; the rest cannot reach the top ``k``. Other fusions rank the whole pool.
-        """
+        """The ``k`` best eligible suppliers for ``text``: the whole-pool ranking plus ``boosts``, the
+        ineligible masked, sorted (ties to the lower position)."""
         self._check()
         n = self.supplier_.table.n_companies
         eligible = np.ones(n, dtype=bool) if eligible is None else eligible
-        if self.fusion != "weighted":
-            ranking = self.rank_suppliers(text)
-            return self._top_of(ranking, k, eligible, boosts)
-        items = parse_demand(text).items
-        names = self.supplier_.name_scores(items, self._items_vectors(items), self.weights)
-        item = self.supplier_.table.segments.max(names.row)
-        bound = item.copy()
-        for weight, strength in boosts:
-            bound += weight * strength.astype(np.float64)
-        bound[~eligible] = -np.inf
-        margin = self.weights.text * (1 + 1e-6) + 1e-9  # float rounding of a cosine can pass 1.0 a little
-        chosen = top_k(bound, k)
-        floor = bound[chosen[-1]] - margin if len(chosen) == k else -np.inf
-        cand = np.flatnonzero((bound >= floor) & eligible)
-        whole = len(cand) > n // 8  # many candidates: one pass over the whole index is cheaper
-        text_sim = self.supplier_.text_scores(text, None if whole else cand)
-        if whole:
-            text_sim = text_sim[cand]
-        scores = weighted_sum([item[cand], text_sim], [1.0, self.weights.text])
-        for weight, strength in boosts:
-            scores += weight * strength[cand].astype(np.float64)
-        best = top_k(scores, k)
-        described = []
-        for j in best:
-            row, values = self.supplier_.company_values(int(cand[j]), names, float(text_sim[j]))
-            described.append(self.supplier_.describe(row, items, values))
-        return TopSuppliers(cand[best], scores[best], items, described, int(eligible.sum()), len(cand))
+        return self._top_of(self.rank_suppliers(text), k, eligible, boosts)
 
     def _top_of(self, ranking: Ranking, k: int, eligible: np.ndarray, boosts: Boosts) -> TopSuppliers:
         scores = ranking.scores.astype(np.float64).copy()
@@ -215,10 +253,17 @@ class MatchCore:
             scores += weight * strength.astype(np.float64)
         scores[~eligible] = -np.inf
         order = top_k(scores, k)
-        described = [
-            self.supplier_.match(int(i), float(scores[i]), ranking.items, ranking.channels) for i in order
-        ]
+        described = [self.supplier_match(int(i), ranking) for i in order]
         return TopSuppliers(order, scores[order], ranking.items, described, int(eligible.sum()), len(scores))
+
+    def supplier_match(self, i: int, ranking: Ranking) -> tuple[str, str, dict[str, float]]:
+        """Company ``i``'s matched product, explanation and channel values; for a plan, the line item first."""
+        search = ranking.searches[int(ranking.channels["_query"][i])] if ranking.searches else None
+        items = search.items if search is not None else ranking.items
+        product, explanation, shown = self.supplier_.match(i, 0.0, items, ranking.channels)
+        if search is not None and search.label:
+            explanation = f"{search.label}。{explanation}"
+        return product, explanation, shown
 
     def rank_buyers(self, text: str) -> Ranking:
         """Scores of every company as a buyer of what the offer ``text`` says it makes."""
@@ -241,7 +286,14 @@ class MatchCore:
     def suppliers_for(self, text: str, k: int = 10, exclude: Iterable[str] = ()) -> list[Match]:
         """The ``k`` best suppliers for a demand, best first, without the ``exclude``d company ids."""
         ranking = self.rank_suppliers(text)
-        return [self._match(i, ranking, self.supplier_.match) for i in self._top(ranking.scores, k, exclude)]
+        table = self.supplier_.table
+        out = []
+        for i in self._top(ranking.scores, k, exclude):
+            product, explanation, channels = self.supplier_match(i, ranking)
+            out.append(
+                Match(table.ids[i], table.names[i], float(ranking.scores[i]), product, channels, explanation)
+            )
+        return out
 
     def buyers_for(self, text: str, k: int = 10, exclude: Iterable[str] = ()) -> list[Match]:
         """The ``k`` likeliest buyers of what an SME offers, best first, without the ``exclude``d ids."""

@@ -25,23 +25,27 @@ FAST_BATCH = 16  # up to this many texts are transformed without scikit-learn's 
 
 
 class CharTfidf:
-    """TF-IDF over character n-grams; ``fit`` learns the vocabulary and IDF, ``transform`` gives unit rows."""
+    """TF-IDF over character n-grams (or the tokens of a callable ``analyzer``); ``fit`` learns the vocabulary and
+    IDF, ``transform`` gives unit rows."""
 
     def __init__(
-        self, ngram_range: tuple[int, int] = (1, 2), analyzer: str = "char", sublinear_tf: bool = True
+        self,
+        ngram_range: tuple[int, int] = (1, 2),
+        analyzer: str | Callable[[str], list[str]] = "char",
+        sublinear_tf: bool = True,
     ) -> None:
         self.ngram_range = ngram_range
         self.analyzer = analyzer
         self.sublinear_tf = sublinear_tf
 
     def fit(self, texts: Sequence[str]) -> CharTfidf:
+        by_chars = not callable(self.analyzer)  # a callable analyzer (e.g. jieba words) does its own work
         self.vectorizer_ = TfidfVectorizer(
             analyzer=self.analyzer,
-            ngram_range=self.ngram_range,
             sublinear_tf=self.sublinear_tf,
-            preprocessor=normalize_text,
             lowercase=False,
             dtype=np.float32,
+            **({"ngram_range": self.ngram_range, "preprocessor": normalize_text} if by_chars else {}),
         )
         fit_texts = [t or " " for t in texts]
         if not any(normalize_text(t) for t in fit_texts):

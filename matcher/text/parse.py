@@ -6,10 +6,10 @@ across phrasings rather than by fixed templates: usage cues (用于/应用于/�
 context, want cues (采购/寻找/需要/求购/需求：/所用/提供 …, …供应商/采购计划) mark the wanted item.
 What no cue claims falls back to the text with boilerplate phrases removed.
 
->>> parse_demand("寻找甲烷的长期合格供应商，产品将用于CNG，要求质量稳定。").items
-('甲烷',)
->>> parse_offer("本企业专业生产PVC塑料粒子，希望对接下游企业。").items
-('pvc塑料粒子',)
+>>> parse_demand("求购工业甲醇，用于甲醛装置。").items
+('工业甲醇',)
+>>> parse_offer("本企业专业生产ABS改性粒子，可来样定制。").items
+('abs改性粒子',)
 """
 
 from __future__ import annotations
@@ -72,7 +72,9 @@ _OFFER_PATTERNS = [
 _FILLER_PREFIX = re.compile(
     r"^(?:" + _WANT_CUES + r"|的|一批|批量|大量|长期|稳定|合格|优质|各类|各种|一些|相关)+"
 )
-_FILLER_SUFFIX = re.compile(r"(?:等(?!离)\S{0,6}|的研发生产|的研发|的生产|的|产品|类产品|供应|生产|制造)+$")
+_FILLER_SUFFIX = re.compile(
+    r"(?:等(?!离)\S{0,6}|的研发生产|的研发|的生产|的|产品|类产品|供应|生产|制造|计划|批量|拟|准备)+$"
+)
 _SPLIT_ITEMS = re.compile(r"[、/]|以及|及")
 _BOILERPLATE = re.compile(
     r"业务|扩产|计划|批量|采购|寻找|寻求|长期|合格|供应商|供应|产品|将|用于|要求|需要|应用场景为|优先考虑|"

@@ -1,0 +1,63 @@
+"""The whole-demand channels of supplier search: meaning beyond the parsed item names.
+
+A demand written by a purchasing or R&D department rarely names the product its suppliers list (it
+describes 高温下不变形的轻质结构件 where suppliers list 碳纤维复合材料), so the parsed item alone cannot find them. These channels read
+the demand's *focus* (``matcher.text.demand``: the text without the buyer's self-description and refusals):
+
+- ``dense_product``: the focus embedded, against every product name, a company scoring as its best product;
+- ``dense_profile``: the focus against each company's profile vector (products by share and industry);
+- ``words``: TF-IDF over jieba words and English tokens of the focus against the profile texts.
+
+All are pure functions of arrays built once per pool (``SemanticFeatures.build``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.encoders.base import Encoder
+from matcher.ranking.dense import dense_scores
+from matcher.ranking.lexical import CharTfidf, DocIndex
+from matcher.ranking.table import ProductTable
+from matcher.text.tokenize import words
+
+Channels = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class SemanticFeatures:
+    """Profile vectors and a word index of the pool, beside the product-name vectors of ``SupplierFeatures``."""
+
+    profiles_vec: np.ndarray | None
+    words: CharTfidf
+    words_lex: DocIndex
+
+    @classmethod
+    def build(cls, profiles: Sequence[str], encoder: Encoder | None) -> SemanticFeatures:
+        """Index the company profile texts (``enterprise_profile``) of the pool, in pool order."""
+        index = CharTfidf(analyzer=words).fit(list(profiles) or [" "])
+        vectors = encoder.encode(list(profiles)) if encoder is not None and profiles else None
+        return cls(vectors, index, DocIndex.of(index.transform(list(profiles))))
+
+    def word_scores(self, text: str) -> np.ndarray:
+        """Cosine of the focus's word TF-IDF row with each company profile."""
+        return self.words_lex.scores(self.words.transform([text]))[0].astype(np.float64)
+
+    def channels(
+        self, text: str, vector: np.ndarray | None, table: ProductTable, names_vec: np.ndarray | None
+    ) -> Channels:
+        """``dense_product``, ``dense_profile`` and ``words`` scores of every company for one focus text."""
+        n = table.n_companies
+        out: Channels = {"words": self.word_scores(text)}
+        if vector is None or names_vec is None or self.profiles_vec is None:
+            out["dense_product"] = out["dense_profile"] = np.zeros(n)
+            out["_dense_row"] = np.full(n, -1, dtype=np.int64)
+            return out
+        by_name = dense_scores(vector[None, :], names_vec)[0]
+        out["dense_product"] = table.segments.max(by_name).astype(np.float64)
+        out["_dense_row"] = table.segments.argmax(by_name)
+        out["dense_profile"] = dense_scores(vector[None, :], self.profiles_vec)[0].astype(np.float64)
+        return out
