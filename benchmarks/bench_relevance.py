@@ -8,8 +8,8 @@ prints, beside floor 0 (no floor, today's behaviour) in the same table:
 - hidden irrelevant: share of the irrelevant candidates of the top k that the floor hides;
 - lost relevant: share of the relevant candidates of the top k that it hides;
 - empty: queries left with no candidate at all although the top k held a relevant firm;
-- MRR@k of the list as the fusion orders it beside the list as the product shows it (the floor applied,
-  then sorted by relevance), so the cost of showing scores in order is measured, not assumed.
+- MRR@k of the list as the product shows it (the fusion's order, the floor applied) beside the same list
+  sorted by relevance, so the cost of each choice is measured, not assumed.
 
 Usage (from the repository root; ../shared must exist)::
 
@@ -66,9 +66,13 @@ def mrr(lists: list[list[tuple[float, bool]]]) -> float:
     )
 
 
-def shown(found: list[list[tuple[float, bool]]], floor: float) -> list[list[tuple[float, bool]]]:
-    """The lists as the product shows them: below ``floor`` hidden, the rest by relevance (stable)."""
-    return [sorted((c for c in q if c[0] >= floor), key=lambda c: -c[0]) for q in found]
+def shown(
+    found: list[list[tuple[float, bool]]], floor: float, by_relevance: bool = False
+) -> list[list[tuple[float, bool]]]:
+    """The lists with the firms below ``floor`` hidden, in the fusion's order (as the product shows them)
+    or sorted by relevance (stable)."""
+    kept = [[c for c in q if c[0] >= floor] for q in found]
+    return [sorted(q, key=lambda c: -c[0]) for q in kept] if by_relevance else kept
 
 
 def table(name: str, found: list[list[tuple[float, bool]]]) -> None:
@@ -78,7 +82,7 @@ def table(name: str, found: list[list[tuple[float, bool]]]) -> None:
         f"\n{name}: {len(found)} queries, top-k holds {relevant} relevant and {irrelevant} irrelevant firms"
     )
     print(f"MRR@k in fused order {mrr(found):.3f}")
-    print(f"{'floor':>6} {'hidden irrelevant':>18} {'lost relevant':>14} {'empty':>6} {'MRR@k shown':>12}")
+    print(f"{'floor':>6} {'hidden irrelevant':>18} {'lost relevant':>14} {'empty':>6} {'MRR@k shown':>12} {'by relevance':>13}")
     for floor in FLOORS:
         hid = sum(r < floor and not hit for q in found for r, hit in q)
         lost = sum(r < floor and hit for q in found for r, hit in q)
@@ -86,7 +90,7 @@ def table(name: str, found: list[list[tuple[float, bool]]]) -> None:
         label = f"{floor}" + (" (none)" if floor == 0 else "")
         print(
             f"{label:>6} {hid / max(irrelevant, 1):>17.1%} {lost / max(relevant, 1):>14.1%} {empty:>6}"
-            f" {mrr(shown(found, floor)):>12.3f}"
+            f" {mrr(shown(found, floor)):>12.3f} {mrr(shown(found, floor, True)):>13.3f}"
         )
 
 

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     boost_same_region: float = Field(default=0.03, ge=0, le=1, description="同省（市）加分")
     boost_chain: float = Field(default=0.08, ge=0, le=1, description="产业链上下游相邻加分")
     # Relevance floor on the 0-100 scale (matcher.ranking.relevance), chosen with benchmarks/bench_relevance.py
-    relevance_floor: float = Field(default=25.0, ge=0, le=100, description="相关度下限（0-100）：低于此值不列为候选")
+    relevance_floor: float = Field(default=10.0, ge=0, le=100, description="相关度下限（0-100）：低于此值不列为候选")
     pool_background_refit: int = Field(
         default=20_000,
         ge=0,
