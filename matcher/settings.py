@@ -48,6 +48,17 @@ class Settings(BaseSettings):
         description="产业链知识图谱目录（ChainKnowledgeGraph：product_product.json、industry_up.json）；"
         "留空则用内置产业链模板。买方推荐与 matcher eval 使用同一设置",
     )
+    supplier_search: Literal["candidates", "exhaustive"] = Field(
+        default="exhaustive",  # candidates: same dev-set quality, not yet faster at the sizes measured
+        description="供应商检索：exhaustive 对全部企业精确打分（参照）；candidates 先由向量索引与倒排索引"
+        "取候选企业、再以相同通道与融合精确打分",
+    )
+    candidate_depth: int = Field(
+        default=300,
+        ge=200,  # rank fusion reads each channel's first 200 ranks (RRF_DEPTH): candidates must hold them
+        le=5000,
+        description="候选生成时每个通道取的前若干名（产品名称或企业），不少于排序融合读取的 200 名",
+    )
     retriever: Literal["auto", "exact", "faiss-flat", "faiss-hnsw", "faiss-ivf", "numpy"] = "auto"
     exact_threshold: int = Field(default=200_000, gt=0, description="低于此规模使用精确检索")
     hnsw_m: int = Field(default=32, gt=0)

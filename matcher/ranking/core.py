@@ -28,10 +28,12 @@ import numpy as np
 
 from matcher.encoders.base import Encoder, encode_queries
 from matcher.ranking.chain import UpstreamPairs
+from matcher.ranking.dense import dense_scores
 from matcher.ranking.features import BuyerFeatures, SupplierFeatures
 from matcher.ranking.fusion import get_fusion, rrf
 from matcher.ranking.scoring import top_k
 from matcher.ranking.semantic import SemanticFeatures
+from matcher.retrieval.candidates import CandidateIndex, CompanyRows
 from matcher.text.demand import Query, search_queries, understand_demand
 from matcher.text.parse import parse_offer
 from matcher.text.profiles import ProfileDoc, as_profile_doc, enterprise_profile
@@ -85,13 +87,13 @@ class Ranking(NamedTuple):
     items: tuple[str, ...]
     channels: dict[str, np.ndarray]
     searches: tuple[Query, ...] = ()
+    candidates: np.ndarray | None = None  # the companies scored (sorted positions), None: the whole pool
 
 
 class TopSuppliers(NamedTuple):
     """The best companies of a supplier search, best first, with what their explanations need.
 
-    ``scored``: how many companies were scored (the whole pool: scoring is exhaustive; candidate
-    generation from indexes is a later step).
+    ``scored``: how many companies were scored (the candidates of every search, or the whole pool).
     """
 
     order: np.ndarray  # company positions
@@ -132,6 +134,10 @@ class MatchCore:
     ``fusion`` combines supplier-search channels, ``buyer_fusion`` buyer-recommendation channels (by name,
     see ``matcher.ranking.fusion``). Both default to reciprocal rank fusion, the better on the dev sets
     (``benchmarks/bench_quality.py``).
+
+    ``search``: ``exhaustive`` scores every company of the pool per supplier search; ``candidates`` scores
+    only the companies its indexes name (``matcher.retrieval.candidates``, each channel's best
+    ``candidate_depth``) with the same channels and fusion.
     """
 
     def __init__(
@@ -144,7 +150,13 @@ class MatchCore:
         upstream: UpstreamPairs | None = None,
         industry_up: Mapping[str, Mapping[str, float]] | None = None,
         query_encoder: Encoder | None = None,
+        search: str = "exhaustive",
+        candidate_depth: int = 300,
     ) -> None:
+        if search not in ("exhaustive", "candidates"):
+            raise ValueError(f"未知的供应商检索方式：{search!r}（可选：exhaustive、candidates）")
+        self.search = search
+        self.candidate_depth = candidate_depth
         self.encoder = encoder
         self.query_encoder = query_encoder  # encodes query items when given (e.g. without a disk cache)
         self.weights = weights or Weights()
@@ -163,6 +175,11 @@ class MatchCore:
         self.semantic_ = SemanticFeatures.build([enterprise_profile(d) for d in self.docs_], self.encoder)
         self._symmetric = _symmetric(self.query_encoder or self.encoder)
         self.buyer_ = BuyerFeatures.build(self.supplier_, self.encoder, self.upstream, self.industry_up)
+        self.candidates_ = (
+            CandidateIndex(self.supplier_, self.semantic_, self.candidate_depth)
+            if self.search == "candidates"
+            else None
+        )
         return self
 
     def _check(self) -> None:
@@ -191,26 +208,88 @@ class MatchCore:
                     self._vectors.popitem(last=False)
         return np.stack([known[t] for t in items]).astype(np.float32)
 
-    def rank_suppliers(self, text: str) -> Ranking:
+    def rank_suppliers(self, text: str, also: np.ndarray | None = None) -> Ranking:
         """Scores of every company as a supplier for the demand ``text``.
 
         Every search of the demand (each line item of a plan, else the whole focus) is scored and fused on
         its own; a company keeps its best search (``channels["_query"]``), so a plan's suppliers of any item
-        rank together, each attributed to its item.
+        rank together, each attributed to its item. With candidate search, the companies ``also`` names
+        are scored besides the candidates.
         """
         self._check()
         understood = understand_demand(text)
         queries = search_queries(understood)
         vectors = self._items_vectors([q.text for q in queries])
-        per = [
-            self._search_channels(q, None if vectors is None else vectors[i]) for i, q in enumerate(queries)
+        searched = [
+            self._search(q, None if vectors is None else vectors[i], also) for i, q in enumerate(queries)
         ]
-        fused = np.stack([self._fuse_search(ch) for ch in per])
+        per = [ch for ch, _, _ in searched]
+        fused = np.stack([f for _, f, _ in searched])
         best = np.argmax(fused, axis=0)  # the first best search wins ties
         cols = np.arange(fused.shape[1])
         channels = {name: np.stack([ch[name] for ch in per])[best, cols] for name in per[0]}
         channels["_query"] = best
-        return Ranking(fused[best, cols], understood.items, channels, queries)
+        scored = None
+        if self.candidates_ is not None:
+            scored = np.unique(np.concatenate([c for _, _, c in searched]))
+        return Ranking(fused[best, cols], understood.items, channels, queries, scored)
+
+    def _search(
+        self, query: Query, vector: np.ndarray | None, also: np.ndarray | None = None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """One search's channels and fused score over the pool, and the companies scored (all or candidates).
+
+        With candidates, companies outside them get 0 in every channel and score (row -1): what a company
+        no channel finds gets from rank fusion.
+        """
+        if self.candidates_ is None:
+            channels = self._search_channels(query, vector)
+            return channels, self._fuse_search(channels), np.arange(self.supplier_.table.n_companies)
+        item_vectors = self._items_vectors(query.items)
+        found = self.candidates_.companies(query.items, item_vectors, query.text, vector)
+        if also is not None and len(also):
+            found = found._replace(companies=np.union1d(found.companies, also))
+        rows = CompanyRows.of(self.supplier_.table, found.companies)
+        sub = self._candidate_channels(query, item_vectors, vector, rows, found.profile_scores)
+        n = self.supplier_.table.n_companies
+        channels = {}
+        for name, values in sub.items():
+            full = np.full(n, -1, np.int64) if name == "_best_row" else np.zeros(n)
+            full[found.companies] = values
+            channels[name] = full
+        fused = np.zeros(n)
+        fused[found.companies] = self._fuse_search(sub)
+        return channels, fused, found.companies
+
+    def _candidate_channels(
+        self,
+        query: Query,
+        item_vectors: np.ndarray | None,
+        vector: np.ndarray | None,
+        rows: CompanyRows,
+        profile_scores: Mapping[str, np.ndarray],
+    ) -> dict[str, np.ndarray]:
+        """``_search_channels`` on the ``rows.companies`` only (arrays in their order)."""
+        supplier, companies = self.supplier_, rows.companies
+        names_vec = None if supplier.names_vec is None else supplier.names_vec[rows.names]  # gathered once
+        names = supplier.name_scores(query.items, item_vectors, self.weights, rows.names, names_vec)
+        out = {
+            "item": rows.max(names.row),
+            "exact": rows.max(names.exact),
+            "lexical": rows.max(names.lexical),
+            "dense": rows.max(names.dense),
+            "text": profile_scores["text"][companies],
+            "words": profile_scores["words"][companies],
+            "_best_row": rows.argmax(names.row),
+        }
+        profiles = self.semantic_.profiles_vec
+        if vector is None or names_vec is None or profiles is None:
+            out["dense_product"] = out["dense_profile"] = np.zeros(len(companies))
+            return out
+        by_name = dense_scores(vector[None, :], names_vec)[0]
+        out["dense_product"] = rows.max(by_name)
+        out["dense_profile"] = dense_scores(vector[None, :], profiles[companies])[0].astype(np.float64)
+        return out
 
     def _search_channels(self, query: Query, vector: np.ndarray | None) -> dict[str, np.ndarray]:
         """All supplier channels of one search: the parsed items per product, the focus against profiles."""
@@ -240,12 +319,27 @@ class MatchCore:
     def top_suppliers(
         self, text: str, k: int, *, eligible: np.ndarray | None = None, boosts: Boosts = ()
     ) -> TopSuppliers:
-        """The ``k`` best eligible suppliers for ``text``: the whole-pool ranking plus ``boosts``, the
-        ineligible masked, sorted (ties to the lower position)."""
+        """The ``k`` best eligible suppliers for ``text``: the ranking plus ``boosts``, the ineligible
+        masked, sorted (ties to the lower position).
+
+        With candidate search, every eligible company is scored exactly when there are few of them
+        (``candidate_depth`` or fewer) or when the candidates hold fewer than ``k`` eligible ones, so a
+        narrow filter ranks its companies as the exhaustive path does.
+        """
         self._check()
         n = self.supplier_.table.n_companies
-        eligible = np.ones(n, dtype=bool) if eligible is None else eligible
-        return self._top_of(self.rank_suppliers(text), k, eligible, boosts)
+        if eligible is None:
+            return self._top_of(self.rank_suppliers(text), k, np.ones(n, dtype=bool), boosts)
+        if self.candidates_ is None:
+            return self._top_of(self.rank_suppliers(text), k, eligible, boosts)
+        allowed = np.flatnonzero(eligible)
+        if len(allowed) <= self.candidate_depth:  # a narrow filter: score every eligible company
+            return self._top_of(self.rank_suppliers(text, allowed), k, eligible, boosts)
+        ranking = self.rank_suppliers(text)
+        assert ranking.candidates is not None
+        if int(eligible[ranking.candidates].sum()) < k:  # the candidates cannot fill k: the eligible can
+            ranking = self.rank_suppliers(text, allowed)
+        return self._top_of(ranking, k, eligible, boosts)
 
     def _top_of(self, ranking: Ranking, k: int, eligible: np.ndarray, boosts: Boosts) -> TopSuppliers:
         scores = ranking.scores.astype(np.float64).copy()
@@ -254,7 +348,8 @@ class MatchCore:
         scores[~eligible] = -np.inf
         order = top_k(scores, k)
         described = [self.supplier_match(int(i), ranking) for i in order]
-        return TopSuppliers(order, scores[order], ranking.items, described, int(eligible.sum()), len(scores))
+        scored = len(scores) if ranking.candidates is None else len(ranking.candidates)
+        return TopSuppliers(order, scores[order], ranking.items, described, int(eligible.sum()), scored)
 
     def supplier_match(self, i: int, ranking: Ranking) -> tuple[str, str, dict[str, float]]:
         """Company ``i``'s matched product, explanation and channel values; for a plan, the line item first."""

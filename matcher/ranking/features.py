@@ -79,16 +79,28 @@ class SupplierFeatures:
         return None if self.names_vec is None else self.names_vec[self.table.product_name]
 
     def name_sims(
-        self, items: Sequence[str], vectors: np.ndarray | None
+        self,
+        items: Sequence[str],
+        vectors: np.ndarray | None,
+        names: np.ndarray | None = None,
+        names_vec: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Best lexical and dense similarity of each distinct product name to any of the items."""
-        n = len(self.table.distinct_names)
+        """Best lexical and dense similarity of each distinct product name (or of the ``names`` ids given,
+        whose vectors ``names_vec`` may already hold) to any of the items."""
+        n = len(self.table.distinct_names) if names is None else len(names)
         if not items:
             return np.zeros(n, np.float32), (None if vectors is None else np.zeros(n, np.float32))
-        lex = self.names_lex.scores(self.lexical.transform(items)).max(axis=0)
+        query = self.lexical.transform(items)
+        if names is None:
+            lex = self.names_lex.scores(query).max(axis=0)
+        else:
+            lex = np.asarray((self.names_lex.rows[names] @ query.T).toarray(), np.float32).max(axis=1)
         dense = None
         if vectors is not None and self.names_vec is not None:
-            dense = dense_scores(vectors, self.names_vec).max(axis=0)
+            docs = (
+                self.names_vec if names is None else self.names_vec[names] if names_vec is None else names_vec
+            )
+            dense = dense_scores(vectors, docs).max(axis=0)
         return lex, dense
 
     def item_sims(
@@ -99,9 +111,19 @@ class SupplierFeatures:
         rows = self.table.product_name
         return lex[rows], (None if dense is None else dense[rows])
 
-    def name_scores(self, items: Sequence[str], vectors: np.ndarray | None, w: Any) -> NameScores:
-        lex, dense = self.name_sims(items, vectors)
-        exact = exact_scores([product_key(i) for i in items], self.table.distinct_keys)
+    def name_scores(
+        self,
+        items: Sequence[str],
+        vectors: np.ndarray | None,
+        w: Any,
+        names: np.ndarray | None = None,
+        names_vec: np.ndarray | None = None,
+    ) -> NameScores:
+        """The item scores of every distinct product name, or of the ``names`` ids given (candidates)."""
+        lex, dense = self.name_sims(items, vectors, names, names_vec)
+        keys = [product_key(i) for i in items]
+        table = self.table
+        exact = exact_scores(keys, table.distinct_keys) if names is None else table.exact_names(keys, names)
         dense_or_lex = lex if dense is None else dense
         return NameScores(
             exact, lex, dense_or_lex, w.exact * exact + w.lexical * lex + w.dense * dense_or_lex

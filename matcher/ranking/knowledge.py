@@ -70,5 +70,5 @@ def build_core(
         upstream=known.upstream,
         industry_up=known.industry_up,
         query_encoder=query_encoder,
-        **options,
+        **{"search": settings.supplier_search, "candidate_depth": settings.candidate_depth, **options},
     ).fit(docs)

@@ -72,6 +72,21 @@ class ProductTable:
         return {n: i for i, n in enumerate(self.distinct_names)}
 
     @cached_property
+    def key_codes(self) -> tuple[dict[str, int], np.ndarray]:
+        """Each distinct ``product_key`` numbered, and the number of each distinct name's key."""
+        codes: dict[str, int] = {}
+        of_name = np.fromiter(
+            (codes.setdefault(k, len(codes)) for k in self.distinct_keys), np.int64, len(self.distinct_keys)
+        )
+        return codes, of_name
+
+    def exact_names(self, keys: Sequence[str], names: np.ndarray) -> np.ndarray:
+        """``exact_scores(keys, ...)`` of the ``names`` ids only: 1.0 where the name's key is one of ``keys``."""
+        codes, of_name = self.key_codes
+        wanted = [codes[k] for k in keys if k in codes]
+        return np.isin(of_name[names], wanted).astype(np.float32)
+
+    @cached_property
     def _where(self) -> dict[str, int]:
         return {cid: i for i, cid in enumerate(self.ids)}
 

@@ -1,0 +1,133 @@
+"""Candidate search (indexes, then the exact channels on the candidates) against exhaustive scoring.
+
+The reductions over a subset of companies are compared with the whole-pool ones on random pools; the two
+paths are compared end to end on the generated sample and through the engine on its settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from matcher.encoders.fake import FakeEncoder
+from matcher.engine import Engine
+from matcher.ranking.core import MatchCore
+from matcher.ranking.knowledge import build_core
+from matcher.ranking.table import ProductTable
+from matcher.retrieval.candidates import CompanyRows
+from matcher.sample import generate_sample
+from matcher.settings import Settings
+from matcher.store import Store
+from matcher.text.profiles import ProfileDoc
+
+N = 1000
+DEMANDS = [
+    "寻找三元正极材料供应商",
+    "采购锂电池隔膜，要求通过IATF 16949认证",
+    "我司生产挖掘机，需要液压油缸和高强度钢板",
+    "需要一种耐高温、轻质的结构件材料",
+    "序号|物料名称|数量\n1|锂电池电解液|50吨\n2|铜箔|20吨\n3|注塑件|1000件",
+]
+
+
+Cores = tuple[MatchCore, MatchCore, MatchCore]
+
+
+@st.composite
+def pools(draw: st.DrawFn) -> tuple[list[ProfileDoc], np.ndarray, np.ndarray]:
+    n = draw(st.integers(1, 15))
+    names = [f"产品{j}" for j in range(draw(st.integers(1, 8)))]
+    docs = [
+        ProfileDoc(
+            str(i), f"企业{i}", tuple((p, 1.0) for p in draw(st.lists(st.sampled_from(names), max_size=4)))
+        )
+        for i in range(n)
+    ]
+    values = np.array(draw(st.lists(st.sampled_from([0.0, 0.3, 0.5, 1.0]), min_size=8, max_size=8)))
+    subset = np.array(sorted(draw(st.sets(st.integers(0, n - 1)))), dtype=np.int64)
+    return docs, values, subset
+
+
+@given(pools())
+def test_company_rows_reduce_a_subset_as_segments_reduce_the_pool(
+    case: tuple[list[ProfileDoc], np.ndarray, np.ndarray],
+) -> None:
+    docs, values, subset = case
+    table = ProductTable.from_docs(docs)
+    by_name = values[: len(table.distinct_names)]
+    rows = CompanyRows.of(table, subset)
+    assert rows.max(by_name[rows.names]).tolist() == table.segments.max(by_name)[subset].tolist()
+    assert rows.argmax(by_name[rows.names]).tolist() == table.segments.argmax(by_name)[subset].tolist()
+
+
+@pytest.fixture(scope="module")
+def cores() -> tuple[MatchCore, MatchCore, MatchCore]:
+    """Exhaustive, candidates at the least depth the settings allow, and a shallow candidate search (depth 10)."""
+    enterprises = generate_sample(7, N).enterprises
+    return (
+        MatchCore(FakeEncoder(), search="exhaustive").fit(enterprises),
+        MatchCore(FakeEncoder(), search="candidates", candidate_depth=200).fit(enterprises),
+        MatchCore(FakeEncoder(), search="candidates", candidate_depth=10).fit(enterprises),
+    )
+
+
+@pytest.mark.parametrize("text", DEMANDS)
+def test_candidates_rank_the_top_ten_as_exhaustive_scoring_does(cores: Cores, text: str) -> None:
+    exhaustive, candidates, _ = cores
+    want, got = exhaustive.top_suppliers(text, 10), candidates.top_suppliers(text, 10)
+    assert got.order.tolist() == want.order.tolist()
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-6)
+    assert [d[:2] for d in got.described] == [d[:2] for d in want.described]  # product and explanation
+    assert want.scored == N and 0 < got.scored <= N
+
+
+def test_a_shallow_search_scores_few_companies_and_keeps_the_best(cores: Cores) -> None:
+    exhaustive, _, shallow = cores
+    text = "寻找三元正极材料供应商"
+    got = shallow.top_suppliers(text, 3)
+    assert got.scored < N / 2  # far fewer companies scored than the pool holds
+    assert got.order[0] == exhaustive.top_suppliers(text, 3).order[0]
+
+
+def test_a_narrow_filter_is_filled_and_ranked_as_exhaustive_scoring_ranks_it(cores: Cores) -> None:
+    exhaustive, candidates, _ = cores
+    text = "采购液压油缸"
+    found = candidates.rank_suppliers(text).candidates
+    assert found is not None
+    rng = np.random.default_rng(3)
+    few = np.zeros(N, dtype=bool)
+    few[rng.choice(N, 40, replace=False)] = True  # under the depth: every eligible company is scored
+    elsewhere = ~np.isin(np.arange(N), found)  # over the depth, but the candidates hold only 3 of them
+    elsewhere[found[:3]] = True
+    assert elsewhere.sum() > candidates.candidate_depth
+    for eligible in (few, elsewhere):
+        want = exhaustive.top_suppliers(text, 10, eligible=eligible)
+        got = candidates.top_suppliers(text, 10, eligible=eligible)
+        assert len(got.order) == 10 and eligible[got.order].all()
+        assert got.order.tolist() == want.order.tolist()
+
+
+def test_the_setting_chooses_the_path_and_refuses_unknown_ones(cores: Cores) -> None:
+    docs = cores[0].docs_[:50]
+    assert build_core(docs, Settings(), encoder=None).candidates_ is None  # exhaustive by default
+    assert build_core(docs, Settings(supplier_search="candidates"), encoder=None).candidates_ is not None
+    with pytest.raises(ValueError, match="供应商检索方式"):
+        MatchCore(None, search="brute")
+
+
+def test_the_engine_answers_alike_on_both_paths(store: Store, tmp_path: Path) -> None:
+    from matcher.io import import_records
+
+    sample = generate_sample(11, 300)
+    import_records(store, parks=sample.parks, enterprises=sample.enterprises, demands=sample.demands)
+    answers = []
+    for path in ("exhaustive", "candidates"):
+        engine = Engine(store, Settings(home=tmp_path / path, encoder="fake", supplier_search=path))
+        found = [engine.suppliers_for(text=t, k=5) for t in DEMANDS]
+        answers.append([[(m.name, m.product, round(m.score, 6)) for m in r.matches] for r in found])
+    assert answers[0] == answers[1]
+    assert all(answers[0])
