@@ -254,7 +254,7 @@ class MatchCore:
         n = self.supplier_.table.n_companies
         channels = {}
         for name, values in sub.items():
-            full = np.full(n, -1, np.int64) if name == "_best_row" else np.zeros(n)
+            full = np.full(n, -1, np.int64) if name.endswith("_row") else np.zeros(n)
             full[found.companies] = values
             channels[name] = full
         fused = np.zeros(n)
@@ -285,11 +285,13 @@ class MatchCore:
         profiles = self.semantic_.profiles_vec
         if vector is None or names_vec is None or profiles is None:
             out["dense_product"] = out["dense_profile"] = np.zeros(len(companies))
-            return out
+            out["_dense_row"] = np.full(len(companies), -1, dtype=np.int64)
+            return _shown_dense(out)
         by_name = dense_scores(vector[None, :], names_vec)[0]
         out["dense_product"] = rows.max(by_name)
+        out["_dense_row"] = rows.argmax(by_name)
         out["dense_profile"] = dense_scores(vector[None, :], profiles[companies])[0].astype(np.float64)
-        return out
+        return _shown_dense(out)
 
     def _search_channels(self, query: Query, vector: np.ndarray | None) -> dict[str, np.ndarray]:
         """All supplier channels of one search: the parsed items per product, the focus against profiles."""
