@@ -114,7 +114,7 @@ def test_platform_admin_rebuilds_the_search_index_as_a_job(page: Any, site: Site
 
 def test_the_owner_cancels_a_running_import_with_the_button(page: Any, site: Site, tmp_path: Path) -> None:
     open_imports(page, site)
-    big = enterprises_csv(tmp_path / "大名单.csv", site.facts["park"], list(range(910_000_000, 910_008_000)))
+    big = enterprises_csv(tmp_path / "大名单.csv", site.facts["park"], list(range(910_000_000, 910_040_000)))
     page.set_input_files("input[name=file]", str(big))
     page.get_by_test_id("import-submit").click()
     button = page.locator("#import-progress button[data-cancel]")
