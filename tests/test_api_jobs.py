@@ -246,7 +246,7 @@ def test_server_start_fails_the_jobs_a_dead_process_left(world: World) -> None:
 
 def test_the_owner_cancels_a_running_import_and_nothing_is_written(client: TestClient, world: World) -> None:
     before = snapshot(world.store)
-    started = upload(client, world, "大文件.csv", rows(list(range(20_000, 26_000))))
+    started = upload(client, world, "大文件.csv", rows(list(range(20_000, 50_000))))
     assert started.status_code == 202, started.text
     url = started.json()["status_url"]
     deadline = time.monotonic() + 30
