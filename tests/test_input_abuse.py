@@ -306,7 +306,7 @@ def test_a_big_import_does_not_stall_other_users(client: TestClient, world: Worl
             industry_code="3841",
             capabilities="锂离子电池正极材料的研发与生产 " * 10,
         )
-        for i in range(5000)
+        for i in range(20_000)
     ]
     files = {"file": ("big.csv", render({"enterprises": firms}, "csv"), "text/csv")}
     answers: list[int] = []
