@@ -379,17 +379,6 @@ def list_accounts(store: Store) -> list[AccountInfo]:
         ]
 
 
-def set_password(store: Store, *, username: str, password: str) -> None:
-    """Give an existing account a new password (hashed; the old one stops working at once)."""
-    hashed = passwords.hash_password(password)
-    with store.session() as s:
-        done = s.execute(
-            update(AccountRow).where(AccountRow.username == username).values(password_hash=hashed)
-        )
-        if done.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFoundError(f"账号“{username}”不存在")
-
-
 def account_exists(store: Store, username: str) -> bool:
     with store.session() as s:
         return s.scalar(select(AccountRow.id).where(AccountRow.username == username)) is not None

@@ -172,7 +172,7 @@ def demo_accounts(store: Store) -> list[DemoAccount]:
     """One ready account per role on the demo data (``demo_<role>``), each with a fresh random password:
     created the first time, given a new password on every later call, so the printed passwords are the
     only valid ones."""
-    from matcher.auth import accounts
+    from matcher.auth import accounts, manage
     from matcher.store import events_repo
 
     made = []
@@ -180,7 +180,7 @@ def demo_accounts(store: Store) -> list[DemoAccount]:
         # 15 characters with letters, a digit and a symbol: passes any reasonable password policy
         username, password = f"demo_{role.value}", f"{secrets.token_urlsafe(9)}-{secrets.randbelow(90) + 10}"
         if accounts.account_exists(store, username):
-            accounts.set_password(store, username=username, password=password)
+            manage.reset_password(store, username=username, password=password)  # old sessions end too
         else:
             accounts.create_account(
                 store, username=username, role=role, password=password, enterprise=uscc, parks=parks
