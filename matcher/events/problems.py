@@ -46,8 +46,7 @@ _CHOICES = {  # enum fields, by name: the Chinese words the definition accepts
 }
 
 
-def error_message(error: Mapping[str, Any]) -> str:
-    """What one pydantic error says, in Chinese (also used for API request parameters)."""
+def _message(error: Mapping[str, Any]) -> str:
     kind, ctx, loc = error["type"], error.get("ctx") or {}, error.get("loc") or ("",)
     if kind == "enum" and loc[-1] in _CHOICES:
         return _CHOICES[str(loc[-1])]
@@ -108,5 +107,5 @@ def chinese_problems(
     out = []
     for e in errors:
         where = _where(e.get("loc", ()), model, data) or "对接会定义"
-        out.append(f"{where}：{error_message(e)}")
+        out.append(f"{where}：{_message(e)}")
     return out
