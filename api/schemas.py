@@ -331,7 +331,7 @@ class ChainCandidatePublic(BaseModel):
     province: str
     city: str
     source: str = Field(description="registry（登记库）或知识图谱名称")
-    score: float
+    score: float = Field(description="招商得分 0-100：环节匹配、营收占比、梯度层级、可补环节数、距离的加权")
     reasons: list[str]
 
 

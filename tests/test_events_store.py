@@ -4,6 +4,8 @@ the registry scorer on hand-worked pairs."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
@@ -205,3 +207,31 @@ def test_a_trial_outcome_starts_the_pairs_trial_once(
     assert [(r.buyer_id, r.supplier_id, r.state, r.initiator, r.scope) for r in rows] == [
         (ids[leader.uscc], ids[sme.uscc], "trialling", "event", "试用 100 件")
     ]
+
+
+def test_a_stored_minimum_score_moves_to_the_0_100_scale_on_upgrade(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from matcher.store.database import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = Store(url, migrate=False)
+    with old.engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+        for code, data in (("E-OLD", '{"min_score": 0.6}'), ("E-NONE", "{}")):
+            conn.execute(
+                text(
+                    "INSERT INTO events (code, name, data, created_at, updated_at)"
+                    " VALUES (:c, 'n', :d, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"c": code, "d": data},
+            )
+    old.dispose()
+    store = Store(url)
+    with store.engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT code, data FROM events")).all())
+    store.dispose()
+    assert json.loads(rows["E-OLD"]) == {"min_score": 60.0} and json.loads(rows["E-NONE"]) == {}

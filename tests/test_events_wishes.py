@@ -102,9 +102,9 @@ def test_shortlists_start_from_responses_and_follow_the_organizers_edits(
         )
         assert answer.status_code == 200
     min_score = client.put(
-        "/api/events/E-W/min-score", json={"min_score": 0.6}, headers=bearer(world, "organizer")
+        "/api/events/E-W/min-score", json={"min_score": 60}, headers=bearer(world, "organizer")
     )
-    assert min_score.status_code == 200 and min_score.json()["event"]["min_score"] == 0.6
+    assert min_score.status_code == 200 and min_score.json()["event"]["min_score"] == 60
     engine.shortlist_event("E-W", scorer=lambda b, s: (0.5, ["产品相近"]))  # every pair below 0.6
     assert shortlisted(client, world) == {"S01": "must"}  # accepted: 必须见 despite the low score
     stored = {(p.participant_id, p.target_id): p.level.value for p in engine.event("E-W").event.preferences}
@@ -124,7 +124,7 @@ def test_shortlists_start_from_responses_and_follow_the_organizers_edits(
     assert wish("S01", "no") == 200 and shortlisted(client, world) == {"S02": "must"}
     assert wish("S02", "clear") == 200 and shortlisted(client, world) == {}
     assert wish("S02", "must", "sme_y") == 403 and wish("S09", "must") == 404
-    bad = client.put("/api/events/E-W/min-score", json={"min_score": 2}, headers=bearer(world, "organizer"))
+    bad = client.put("/api/events/E-W/min-score", json={"min_score": 101}, headers=bearer(world, "organizer"))
     assert bad.status_code == 422
 
 

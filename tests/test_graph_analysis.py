@@ -77,7 +77,7 @@ def test_recruitment_ranking(coverage) -> None:  # type: ignore[no-untyped-def]
     cands = recruitment_candidates(coverage, where=Location(province="江苏"))
     ore = cands["link:测试链/ore"]
     # O1: 0.4*0.9 + 0.2*0.9 + 0.15*4/5 + 0.1*0.5 = 0.71; O3: 0.4*1 + 0.15*0.5 = 0.475; O2: 0.4*0.9 = 0.36
-    assert [(c.firm.id, c.score) for c in ore] == [("O1", 0.71), ("O3", 0.475), ("O2", 0.36)]
+    assert [(c.firm.id, c.score) for c in ore] == [("O1", 71.0), ("O3", 47.5), ("O2", 36.0)]
     assert any("可同时补齐本园区 2 个缺失环节" in r for r in ore[1].reasons)
     assert any("制造业单项冠军" in r for r in ore[0].reasons)
     assert [c.firm.id for c in cands["link:测试链/paint"]] == ["O3"]

@@ -51,7 +51,7 @@ class WishIn(BaseModel):
 
 
 class MinScoreIn(BaseModel):
-    min_score: float = Field(ge=0.0, le=1.0, description="最低匹配分（0–1）")
+    min_score: float = Field(ge=0.0, le=100.0, description="最低匹配分（0-100，与推荐名单中的匹配度同一刻度）")
 Creator = Annotated[Principal, require(Resource.EVENT, Action.CREATE)]
 Manager = Annotated[Principal, require(Resource.EVENT, Action.UPDATE)]
 PerBuyer = Annotated[int, Query(ge=1, le=MAX_PARTICIPANTS, description="每家龙头企业推荐的中小企业数")]

@@ -235,9 +235,9 @@ def edit_wish(
 def edit_min_score(
     engine: EngineDep, who: Manager, code: str, min_score: Annotated[float, Form(ge=0.0, le=100.0)]
 ) -> Response:
-    """The page shows match scores on the 0-100 scale, so the threshold is typed on it too."""
+    """The threshold, on the 0-100 scale the page shows match scores on."""
     with engine_errors():
-        engine.set_event_min_score(code, min_score / 100, principal=who)
+        engine.set_event_min_score(code, min_score, principal=who)
         if engine.event(code).event.candidates:
             engine.shortlist_event(code)  # the lists follow the new threshold at once
     return RedirectResponse(f"/events/{quote(code, safe='')}#shortlists", status_code=303)

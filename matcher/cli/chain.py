@@ -136,12 +136,12 @@ def recruit(
                 console.print("  [dim]登记库中园区外也无生产企业：可用 --graph 载入产业链知识图谱扩大范围[/]")
                 continue
             table = Table()
-            for header in ("名次", "企业", "所在", "得分", "理由"):
+            for header in ("名次", "企业", "所在", "得分（0-100）", "理由"):
                 table.add_column(header, overflow="fold")
             for rank, c in enumerate(gap.candidates, 1):
                 reasons = escape("；".join(c.reasons))
                 table.add_row(
-                    str(rank), escape(c.firm.name), escape(_where(c.firm)), f"{c.score:.3f}", reasons
+                    str(rank), escape(c.firm.name), escape(_where(c.firm)), f"{c.score:g}", reasons
                 )
             console.print(table)
 

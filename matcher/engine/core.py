@@ -74,7 +74,7 @@ class Engine(
 
         def answerable(_: Enterprise) -> list[str]:
             found = self.buyers_for(enterprise_id=enterprise_id, k=demands, principal=principal).demands
-            return [f"{d.code}「{d.title}」（{d.publisher}，匹配度 {d.score:.2f}）" for d in found]
+            return [f"{d.code}「{d.title}」（{d.publisher}，匹配度 {d.score:g}）" for d in found]
 
         record = self.enterprise(enterprise_id).record
         return support_plan(assessment, record, answerable, limit=demands)

@@ -202,8 +202,8 @@ class EventsMixin(RegistryMixin):
     def set_event_min_score(self, code: str, value: float, *, principal: Principal | None = None) -> Event:
         """最低匹配分: pairs scoring below it get no meeting unless one side must meet the other; the
         shortlists and the next schedule follow it."""
-        if not 0.0 <= value <= 1.0:
-            raise ValidationError([f"最低匹配分须在 0 到 1 之间（实为 {value}）"])
+        if not 0.0 <= value <= 100.0:
+            raise ValidationError([f"最低匹配分须在 0 到 100 之间（实为 {value:g}）"])
         event = self.managed_event(code, principal).event.model_copy(update={"min_score": value})
         with self.store.session() as s:
             events_repo.update_event(s, event=event)

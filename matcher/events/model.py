@@ -128,7 +128,9 @@ class Event(_Model):
     preferences: list[Preference] = Field(default_factory=list, max_length=MAX_PREFERENCES, title="意愿")
     candidates: list[Candidate] = Field(default_factory=list, max_length=MAX_CANDIDATES, title="候选对接")
     min_meetings_per_sme: int = Field(default=1, ge=0, le=MAX_SLOTS, title="每家中小企业至少洽谈次数")
-    min_score: float = Field(default=0.0, ge=0.0, le=1.0, title="最低匹配分")  # below it: no meeting (musts aside)
+    min_score: float = Field(
+        default=0.0, ge=0.0, le=100.0, title="最低匹配分（0-100）"
+    )  # on the 0-100 scale pair scores are shown on; below it: no meeting (musts aside)
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from matcher.domain.models import Role
 from matcher.events.model import Candidate, Event, Level
 from matcher.events.pairs import Weights, pair_levels, pair_value
+from matcher.ranking.relevance import points
 
 ScorePair = Callable[[str, str], tuple[float, list[str]]]
 
@@ -71,7 +72,7 @@ def build_shortlists(
     by_sme: dict[str, list[ShortlistEntry]] = defaultdict(list)
     for c in scored:
         lv = levels.get((c.buyer_id, c.sme_id), (None, None))
-        if Level.NO in lv or (c.score < min_score and Level.MUST not in lv):
+        if Level.NO in lv or (points(c.score) < min_score and Level.MUST not in lv):
             continue
         value = pair_value(c.score, lv, weights)
         by_buyer[c.buyer_id].append(ShortlistEntry(c.sme_id, 0, c.score, value, c.reasons, *lv))

@@ -18,6 +18,7 @@ from matcher.domain.models import GUIDELINE, MAX_LEADING_INDUSTRIES, Role, Tier
 from matcher.graph.analysis import ChainCoverage, Producer
 from matcher.graph.firms import TIER_RANK, Firm, as_firm
 from matcher.graph.schema import EdgeKind, NodeKind, key_of
+from matcher.ranking.relevance import points
 
 METHOD_LABEL = {
     "exact": "名称一致",
@@ -78,7 +79,7 @@ def _candidate(p: Producer, link_name: str, fills: list[str], where: Location) -
         )
     if p.firm.source != "registry":
         reasons.append(f"来源：{p.firm.source}")
-    return Candidate(p.firm, round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4), tuple(reasons))
+    return Candidate(p.firm, points(sum(WEIGHTS[k] * v for k, v in parts.items())), tuple(reasons))
 
 
 def recruitment_candidates(
