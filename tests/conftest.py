@@ -6,10 +6,11 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 # Tests never touch the user's MATCHER_HOME and use the deterministic fake encoder unless a test asks for
@@ -35,6 +36,25 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"需要 ../shared 参考数据（{path} 不存在）：仅在开发与 CI 机器上运行")
     return path
+
+
+@contextmanager
+def store_at_revision(url: str, revision: str) -> Iterator[Connection]:
+    """A SQLite store migrated only up to ``revision``, open in one transaction for writing rows of then;
+    the next ``Store(url)`` upgrades it (migration tests)."""
+    from alembic import command
+
+    from matcher.store.database import _alembic_config
+
+    old = Store(url, migrate=False)
+    try:
+        with old.engine.begin() as conn:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            yield conn
+    finally:
+        old.dispose()
 
 
 def _postgres_reason() -> str | None:

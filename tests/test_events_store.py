@@ -17,6 +17,7 @@ from matcher.events.schedule import Meeting
 from matcher.events.scoring import Profile, bigrams, product_match, registry_score
 from matcher.store import Store, events_repo
 from matcher.store import repository as repo
+from tests.conftest import store_at_revision
 
 
 def _definition(leader: Enterprise, sme: Enterprise) -> dict[str, object]:
@@ -210,17 +211,10 @@ def test_a_trial_outcome_starts_the_pairs_trial_once(
 
 
 def test_a_stored_minimum_score_moves_to_the_0_100_scale_on_upgrade(tmp_path: Path) -> None:
-    from alembic import command
     from sqlalchemy import text
 
-    from matcher.store.database import _alembic_config
-
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    old = Store(url, migrate=False)
-    with old.engine.begin() as conn:
-        cfg = _alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0007")
+    with store_at_revision(url, "0007") as conn:
         for code, data in (("E-OLD", '{"min_score": 0.6}'), ("E-NONE", "{}")):
             conn.execute(
                 text(
@@ -229,7 +223,6 @@ def test_a_stored_minimum_score_moves_to_the_0_100_scale_on_upgrade(tmp_path: Pa
                 ),
                 {"c": code, "d": data},
             )
-    old.dispose()
     store = Store(url)
     with store.engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT code, data FROM events")).all())

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from api.auth import SESSION_COOKIE
 from matcher.auth import accounts
 from matcher.store import Store
+from tests.conftest import store_at_revision
 
 NEW_PASSWORD = "新的园区密码-2026"
 
@@ -224,21 +225,12 @@ def accounts_keys(world: World) -> list[int]:
 
 
 def test_old_keys_get_an_expiry_on_upgrade(tmp_path: Any) -> None:
-    from alembic import command
-
-    from matcher.store.database import _alembic_config
-
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    old = Store(url, migrate=False)
-    with old.engine.begin() as conn:
-        cfg = _alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006")
+    with store_at_revision(url, "0006") as conn:
         conn.execute(
             text("INSERT INTO accounts (username, display_name, role, active) VALUES ('sys', 's', 'platform_admin', 1)")
         )
         conn.execute(text("INSERT INTO api_tokens (account_id, digest, kind, name) VALUES (1, 'd', 'api_key', 'k')"))
-    old.dispose()
     store = Store(url)
     with store.engine.connect() as conn:
         scope, expires = conn.execute(text("SELECT scope, expires_at FROM api_tokens")).one()
