@@ -3,6 +3,7 @@ Argon2 work, and the password policy (Chinese messages), over HTTP where the fin
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import pytest
 from argon2 import PasswordHasher, profiles
 from auth_helpers import PASSWORD, World, app_client, build_world
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from matcher.auth import accounts, passwords
 from matcher.auth.errors import LoginThrottled
@@ -20,6 +22,7 @@ from matcher.auth.throttle import LoginThrottle
 from matcher.errors import ValidationError
 from matcher.settings import get_settings
 from matcher.store import Store
+from matcher.store.tables import LoginFailureRow
 
 
 @pytest.fixture
@@ -56,9 +59,11 @@ def test_one_address_trying_many_accounts_is_locked(client: TestClient) -> None:
     assert token(client, "leader_x", PASSWORD).status_code == 429  # type: ignore[attr-defined]
 
 
-def test_backoff_doubles_and_expires() -> None:
+def test_backoff_doubles_and_expires(store: Store) -> None:
     now = [1000.0]
-    throttle = LoginThrottle(limit=3, address_limit=100, base=10, longest=60, window=300, clock=lambda: now[0])
+    throttle = LoginThrottle(
+        store, limit=3, address_limit=100, base=10, longest=60, window=300, clock=lambda: now[0]
+    )
     for _ in range(3):
         throttle.check("a", "1.2.3.4")
         throttle.failed("a", "1.2.3.4")
@@ -82,6 +87,39 @@ def test_backoff_doubles_and_expires() -> None:
     throttle.check("a")
     throttle.succeeded("a")
     throttle.check("b", "1.2.3.4")  # other accounts from the address are not locked below its limit
+
+
+def _fail_logins(url: str, times: int) -> None:
+    store = Store(url)
+    for _ in range(times):
+        with pytest.raises(accounts.AuthenticationError):
+            accounts.login(store, username="sme_y", password="wrong-password-1", address="10.0.0.9")
+    store.dispose()
+
+
+def test_failures_in_another_worker_process_count_too(world: World) -> None:
+    limit = get_settings().login_max_failures
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter, as a second server worker is
+    worker = spawn.Process(target=_fail_logins, args=(world.store.url, limit - 1))
+    worker.start()
+    worker.join(120)
+    assert worker.exitcode == 0
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.login(world.store, username="sme_y", password="wrong-password-1")
+    with pytest.raises(LoginThrottled):  # the other process's failures plus this one reach the limit
+        accounts.login(world.store, username="sme_y", password=PASSWORD)
+
+
+def test_the_failure_table_forgets_old_keys(store: Store) -> None:
+    now = [0.0]
+    throttle = LoginThrottle(store, limit=5, address_limit=20, window=60, clock=lambda: now[0])
+    for i in range(50):  # a spray of names, one failure each
+        throttle.failed(f"nobody{i}", f"10.1.0.{i}")
+    now[0] += 61
+    throttle.failed("last", "10.2.0.1")
+    with store.session() as s:
+        keys = set(s.scalars(select(LoginFailureRow.key)))
+    assert keys == {"account:last", "address:10.2.0.1"}
 
 
 class _SlowHasher(PasswordHasher):

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime as dt_datetime
 from datetime import timedelta as dt_timedelta
-from functools import cache
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -157,11 +156,10 @@ def _issue(
     return token
 
 
-@cache
-def _throttle(store_url: str) -> LoginThrottle:
-    """One throttle per store in this process (tests open many stores with the same user names)."""
+def _throttle(store: Store) -> LoginThrottle:
     settings = get_settings()
     return LoginThrottle(
+        store,
         limit=settings.login_max_failures,
         address_limit=settings.login_max_address_failures,
         base=settings.login_lockout_seconds,
@@ -174,7 +172,7 @@ def login(store: Store, *, username: str, password: str, address: str = "") -> N
     ``address`` (the client's) and the user name are throttled (``matcher.auth.throttle``): while either
     is locked, ``LoginThrottled`` is raised before any password is checked."""
     username = username[:64]
-    throttle = _throttle(store.url)
+    throttle = _throttle(store)
     throttle.check(username, address)
     with store.session() as s:
         row = s.scalar(select(AccountRow).where(AccountRow.username == username))

@@ -184,6 +184,18 @@ class ApiTokenRow(Base):
     scope: Mapped[str] = mapped_column(String(16), default="write", server_default="write")  # read / write
 
 
+class LoginFailureRow(Base):
+    """Failed log-ins in a row for one key (``account:NAME`` or ``address:IP``), shared by every server
+    process (``matcher.auth.throttle``); times are seconds since the epoch."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last: Mapped[float] = mapped_column(Float, index=True)
+    locked_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class AuditRow(Base):
     """One write (or refused write), or one read of sensitive data (exports, contacts, candidate lists),
     through the API or the web app: who, what, on which record, with what result."""
