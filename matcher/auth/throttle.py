@@ -10,9 +10,11 @@ The counts live in the database (table ``login_failures``), so every server work
 four workers do not allow four times the failures. Rows whose window has passed are deleted as failures
 are recorded, so an attacker cycling through names or addresses cannot grow the table without bound.
 
->>> throttle = LoginThrottle(store, limit=5, address_limit=20)   # doctest: +SKIP
->>> throttle.check("sme1", "10.0.0.8")      # raises LoginThrottled while locked
->>> throttle.failed("sme1", "10.0.0.8")
+Use::
+
+    throttle = LoginThrottle(store, limit=5, address_limit=20)
+    throttle.check("sme1", "10.0.0.8")      # raises LoginThrottled while locked
+    throttle.failed("sme1", "10.0.0.8")
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ KEY_LENGTH = 200
 
 
 class Failures(NamedTuple):
-    count: int
+    failures: int
     last: float
     locked_until: float
 
@@ -45,11 +47,11 @@ def after_failure(
     locked from the ``limit``-th failure for ``base`` seconds, doubling up to ``longest``.
 
     >>> after_failure(Failures(4, 100.0, 0.0), 110.0, limit=5, base=30, longest=900, window=900)
-    Failures(count=5, last=110.0, locked_until=140.0)
+    Failures(failures=5, last=110.0, locked_until=140.0)
     """
     if before is None or (now - before.last > window and before.locked_until <= now):
         before = Failures(0, now, 0.0)
-    count = before.count + 1
+    count = before.failures + 1
     locked = now + min(longest, base * 2 ** (count - limit)) if count >= limit else before.locked_until
     return Failures(count, now, locked)
 
@@ -102,7 +104,7 @@ class LoginThrottle:
                     before, now, limit=limit, base=self.base, longest=self.longest, window=self.window
                 )
                 if row is None:
-                    s.add(LoginFailureRow(key=key, **after._asdict()))
+                    s.add(LoginFailureRow(key=key, count=after.failures, last=after.last, locked_until=after.locked_until))
                 else:
                     row.count, row.last, row.locked_until = after
             s.flush()
