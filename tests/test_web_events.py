@@ -115,7 +115,7 @@ BAD_FILES = [
         "id: E-BAD\nname: 坏定义\nsessions:\n  - {day: 2025-13-40, start: '09:00', slot_count: 0}\n"
         "tables: 2\nvenu: 某地\nparticipants:\n  - {id: B01, name: 外地企业, role: 老板}\n",
         [
-            "场次（sessions）第 1 项 · 日期（day）：应为有效日期",
+            "场次（sessions）第 1 项 · 日期（day）：应为日期（如 2026-09-30）",
             "场次（sessions）第 1 项 · 时段数（slot_count）：应不小于 1",
             "venu：不认识的字段",
             "参会企业（participants）第 1 项（B01） · 角色（role）：应为 龙头企业、中小企业 或 其他",

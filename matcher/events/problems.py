@@ -20,23 +20,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-_FIXED = {
-    "missing": "缺少此项（必填）",
+from matcher.io.validate import what_is_wrong
+
+# Where a hand-written definition needs a hint beyond the general wording (matcher.io.validate)
+_WORDS = {
     "extra_forbidden": "不认识的字段（请对照 docs/events.md 检查拼写）",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "float_parsing": "应为数字",
-    "float_type": "应为数字",
     "bool_parsing": "应为是/否（true / false）",
     "string_type": "应为文字（统一社会信用代码等编号请加引号）",
-    "list_type": "应为列表",
     "dict_type": "应为键值映射",
     "model_type": "应为键值映射",
     "model_attributes_type": "应为键值映射",
-    "date_parsing": "应为有效日期（如 2025-07-16）",
-    "date_from_datetime_parsing": "应为有效日期（如 2025-07-16）",
-    "date_type": "应为有效日期（如 2025-07-16）",
     "time_parsing": '应为有效时间（如 "09:00"，请加引号）',
     "time_type": '应为有效时间（如 "09:00"，请加引号）',
 }
@@ -47,28 +40,10 @@ _CHOICES = {  # enum fields, by name: the Chinese words the definition accepts
 
 
 def _message(error: Mapping[str, Any]) -> str:
-    kind, ctx, loc = error["type"], error.get("ctx") or {}, error.get("loc") or ("",)
-    if kind == "enum" and loc[-1] in _CHOICES:
+    loc = error.get("loc") or ("",)
+    if error["type"] == "enum" and loc[-1] in _CHOICES:
         return _CHOICES[str(loc[-1])]
-    if kind in _FIXED:
-        return _FIXED[kind]
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        word = {"greater_than_equal": "不小于", "greater_than": "大于", "less_than_equal": "不大于"}
-        limit = next(iter(ctx.values()), "")
-        return f"应{word.get(kind, '小于')} {limit}"
-    if kind == "string_too_short":
-        return "不能为空"
-    if kind == "string_too_long":
-        return f"不超过 {ctx.get('max_length')} 个字符"
-    if kind == "too_short":
-        return f"至少需要 {ctx.get('min_length', 1)} 项"
-    if kind == "too_long":
-        return f"最多 {ctx.get('max_length')} 项"
-    if kind in ("enum", "literal_error"):
-        return f"应为 {str(ctx.get('expected', '')).replace(' or ', ' 或 ')} 之一"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
-    return f"格式不正确（{error['msg']}）"
+    return what_is_wrong(error, _WORDS)
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:

@@ -122,31 +122,48 @@ def _printable(value: Any, limit: int = 40) -> Any:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def problem_text(error: Mapping[str, Any], title: str) -> str:
-    """One pydantic error in Chinese, naming the field by ``title`` (e.g. 数量应为数字（实为 “十”）)."""
+def what_is_wrong(error: Mapping[str, Any], words: Mapping[str, str] | None = None) -> str:
+    """What is wrong with one value, in Chinese, without naming the field (``应不小于 1（实为 0）``): the one
+    translator of pydantic's errors; ``words`` replaces the fixed wording of some error types where the
+    reader's context needs a hint (event definitions are hand-written YAML: "请加引号")."""
     ctx = error.get("ctx") or {}
     value = _printable(error.get("input"))
     kind = error["type"]
+    if words and kind in words:
+        return words[kind]
     if kind == "value_error":
-        return str(ctx.get("error", "")) or f"{title}无效"
+        return str(ctx.get("error", "")).removeprefix("Value error, ") or "无效"
     if kind == "missing":
-        return f"{title}为必填项"
+        return "为必填项"
     if kind in ("greater_than_equal", "greater_than"):
         bound = ctx.get("ge", ctx.get("gt"))
         if bound == 0:
-            return f"{title}不能为负数（实为 {value}）"
-        return f"{title}应不小于 {bound}（实为 {value}）"
+            return f"不能为负数（实为 {value}）"
+        return f"应{'不小于' if kind == 'greater_than_equal' else '大于'} {bound}（实为 {value}）"
     if kind in ("less_than_equal", "less_than"):
-        return f"{title}应不大于 {ctx.get('le', ctx.get('lt'))}（实为 {value}）"
-    if kind in ("string_too_long", "too_long"):
-        return f"{title}过长（最多 {ctx.get('max_length')} 个）"
-    if kind in ("string_too_short", "too_short"):
-        return f"{title}不能为空"
+        return f"应{'不大于' if kind == 'less_than_equal' else '小于'} {ctx.get('le', ctx.get('lt'))}（实为 {value}）"
+    if kind == "string_too_long":
+        return f"过长（最多 {ctx.get('max_length')} 个字符）"
+    if kind == "too_long":
+        return f"过多（最多 {ctx.get('max_length')} 项）"
+    if kind == "string_too_short":
+        return "不能为空"
+    if kind == "too_short":
+        return f"至少需要 {ctx.get('min_length', 1)} 项"
     if kind in ("enum", "literal_error"):
-        return f"{title}应为 {ctx.get('expected', '给定的选项')} 之一（实为 “{value}”）"
+        expected = str(ctx.get("expected", "给定的选项")).replace(" or ", " 或 ")
+        return f"应为 {expected} 之一（实为 “{value}”）"
     should = _SHOULD_BE.get(kind, "无效")
     shown = "" if value is None or isinstance(value, dict | list) else f"（实为 “{value}”）"
-    return f"{title}{should}{shown}"
+    return f"{should}{shown}"
+
+
+def problem_text(error: Mapping[str, Any], title: str) -> str:
+    """One pydantic error in Chinese, naming the field by ``title`` (e.g. 数量应为数字（实为 “十”）); a
+    validator's own message already names it (统一社会信用代码校验位错误…) and is said as it is."""
+    if error["type"] == "value_error":
+        return what_is_wrong(error) if error.get("ctx", {}).get("error") else f"{title}无效"
+    return f"{title}{what_is_wrong(error)}"
 
 
 def pydantic_messages(model: type[BaseModel], error: PydanticError) -> list[str]:
