@@ -86,9 +86,9 @@ class Events:
         return [e for e in self.events() if policy.can_manage_event(principal, e.id, e.park_id)]
 
     def _uscc_of(self, principal: Principal) -> str | None:
-        return (
-            None if principal.enterprise_id is None else self.registry.enterprise(principal.enterprise_id).record.uscc
-        )
+        if principal.enterprise_id is None:
+            return None
+        return self.registry.enterprise(principal.enterprise_id).record.uscc
 
     def own_participant(
         self, stored: events_repo.StoredEvent, principal: Principal, *, uscc: str | None = None

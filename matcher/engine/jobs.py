@@ -76,7 +76,9 @@ class Jobs:
                         raise  # before the commit: the transaction is rolled back, nothing written
                     # "index" follows the commit: the data is in, so the import finishes as done
 
-            report = self.registry.import_file(path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=step)
+            report = self.registry.import_file(
+                path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=step
+            )
             return steps.import_outcome(report, name)
 
         params = {"filename": name, "kind": kind, "encoding": encoding, "dry_run": dry_run}

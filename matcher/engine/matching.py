@@ -543,10 +543,10 @@ class Matching:
     # -- events --------------------------------------------------------------------------------------------
 
     def pair_scorer(self, event: Event) -> ScorePair:
-        """Pair scores for a 对接会 (the events service's scorer): how well the SME supplies what the buyer's demands at the
-        event (else its open demands, public ones only: ``policy.feeds_events``) ask for, as the 0-100
-        relevance over 100, plus chain adjacency, capped at 1; pages and exports show it as points
-        (``matcher.ranking.relevance.points``)."""
+        """Pair scores for a 对接会 (the events service's scorer): how well the SME supplies what the
+        buyer's demands at the event (else its open demands, public ones only: ``policy.feeds_events``)
+        ask for, as the 0-100 relevance over 100, plus chain adjacency, capped at 1; pages and exports
+        show it as points (``matcher.ranking.relevance.points``)."""
         pool = self.match_pool()
         index = {r.uscc: i for i, r in enumerate(pool.records)}
         demands = [

@@ -1,8 +1,9 @@
 """Chain knowledge as ranking features for buyer recommendation: which products use which materials.
 
 The (product, material) pairs of ChainKnowledgeGraph (上游材料 and 下游产品 rows, read by
-``matcher.graph.kg``, the one reader of that layout), keyed by ``product_key``. Leave-pair-out: ``without_pairs`` / ``without_material_links`` drop the edges an
-evaluation query is about, so a lookup cannot answer from its own label.
+``matcher.graph.kg``, the one reader of that layout), keyed by ``product_key``. Leave-pair-out:
+``without_pairs`` / ``without_material_links`` drop the edges an evaluation query is about, so a lookup
+cannot answer from its own label.
 """
 
 from __future__ import annotations
