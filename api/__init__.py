@@ -1,1 +1,1 @@
-"""matcher's REST API (FastAPI): thin routes over the engine facade, schemas of their own, Chinese errors."""
+"""matcher's REST API (FastAPI): thin routes over the engine's services, schemas of their own, Chinese errors."""

@@ -5,7 +5,7 @@ and applies the role gate of ``matcher.auth.policy`` before the route body runs:
 
     @router.get("/demands/{demand_id}")
     def get_demand(who: Annotated[Principal, require(Resource.DEMAND, Action.READ)], ...) -> ...:
-        return engine.demand(demand_id, principal=who)   # the engine applies the record rules
+        return engine.registry.demand(demand_id, principal=who)   # the engine applies the record rules
 
 or, when the route does not need the principal, ``dependencies=[require(...)]``. ``create_app`` refuses
 to start while any /api route lacks a declaration (``check_declared``), and the authorization matrix test

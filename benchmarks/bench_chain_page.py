@@ -55,19 +55,19 @@ def timed(fn: Callable[[], object], repeats: int) -> list[float]:
 
 
 def old_page(engine: Engine, park: str) -> None:
-    """What the page computed before ``Engine.chain_view``: four analyses of the same park, each reading
+    """What the page computed before ``Chain.chain_view``: four analyses of the same park, each reading
     the whole registry (the engine's cache of it is dropped before each, as there was none)."""
-    engine._firms_cache = None
-    chains = engine.park_chains(park)
+    engine.chain._firms_cache = None
+    chains = engine.chain.park_chains(park)
     if not chains.coverages:
         return
     industry = chains.coverages[0].industry
-    engine._firms_cache = None
-    engine.chain_recruitment(park, industry=industry, top=5)
-    engine._firms_cache = None
-    engine.chain_integration(park, industry=industry)
-    engine._firms_cache = None
-    engine.chain_map(park, industry)
+    engine.chain._firms_cache = None
+    engine.chain.chain_recruitment(park, industry=industry, top=5)
+    engine.chain._firms_cache = None
+    engine.chain.chain_integration(park, industry=industry)
+    engine.chain._firms_cache = None
+    engine.chain.chain_map(park, industry)
 
 
 def main(repeats: int = 30) -> None:
@@ -79,7 +79,7 @@ def main(repeats: int = 30) -> None:
         import_records(store, parks=[empty])
         accounts.create_account(store, username="bench", role=AccountRole.PLATFORM_ADMIN, password=PASSWORD)
         engine = Engine(store)
-        parks = [p.name for p, _ in engine.parks()]
+        parks = [p.name for p, _ in engine.registry.parks()]
         app = create_app()
         app.dependency_overrides[get_engine] = lambda: engine
         print(

@@ -221,7 +221,7 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
 
     engine = Engine(Store(url), Settings(home=home, encoder=encoder))
     start = time.perf_counter()
-    pool = engine.match_pool()
+    pool = engine.matching.match_pool()
     print(f"pool fitted in process: {len(pool.ids):,} enterprises in {time.perf_counter() - start:.1f} s")
     core, times = pool.core, {}
 
@@ -233,7 +233,7 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
     c = Constraints(regions=("江苏省",), certifications=("ISO 9001",))
     for text in texts:
         t0 = time.perf_counter()
-        engine.match_pool()
+        engine.matching.match_pool()
         t0 = lap("registry check (count, newest id)", t0)
         understood = understand_demand(text)
         searches = search_queries(understood)
@@ -248,7 +248,7 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
         t0 = lap("fusion (RRF over each channel's best 200)", t0)
         mask = pool.eligibility.mask(c)
         t0 = lap("eligibility mask (coded)", t0)
-        engine._boost_terms(pool, 0)
+        engine.matching._boost_terms(pool, 0)
         t0 = lap("boost terms (coded)", t0)
         top = core.top_suppliers(text, 10, eligible=mask)
         t0 = lap("top_suppliers (all of the above but the mask and boosts)", t0)

@@ -80,6 +80,18 @@ class Settings(BaseSettings):
         ge=0,
         description="匹配池达到此企业数时，企业库变更后在后台重建匹配池，期间用旧池应答（更小的池当场重建）",
     )
+    pool_recheck_seconds: float = Field(
+        default=5.0, gt=0, le=3600, description="每隔多少秒完整检查一次企业库是否被（其他进程）修改"
+    )
+    warm_pool_at: int = Field(
+        default=5_000, ge=0, description="企业库达到此企业数时，服务进程在接收请求前先建立匹配池"
+    )
+    ranking_cache_size: int = Field(
+        default=512, ge=1, le=1_000_000, description="每个匹配池记住的需求文本排序结果数（最近最少使用者淘汰）"
+    )
+    search_cache_size: int = Field(
+        default=2048, ge=1, le=1_000_000, description="每个匹配池记住的供应商检索结果数（最近最少使用者淘汰）"
+    )
 
     # Log-in protection (matcher.auth.throttle, matcher.auth.passwords)
     password_hash_concurrency: int = Field(

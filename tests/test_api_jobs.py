@@ -84,7 +84,7 @@ def test_an_import_job_answers_202_and_runs_to_done(
     assert done["progress"] == 1.0 and done["error"] is None and done["finished_at"]
     assert done["result"]["counts"] == {"enterprises": {"created": 2, "updated": 0}}
     assert done["message"] == "导入完成：企业新增 2、更新 0"
-    names = {e.record.name for e in Engine(world.store).enterprises(limit=500)}
+    names = {e.record.name for e in Engine(world.store).registry.enterprises(limit=500)}
     assert {"新登记501号科技有限公司", "新登记502号科技有限公司"} <= names
     assert not folder.exists(), "the job deletes the uploaded file when it ends"
 
@@ -130,7 +130,7 @@ def test_the_index_job_reports_what_it_built(client: TestClient, world: World) -
     assert done["state"] == "done", done
     assert done["result"]["vectors"]["products"] > 0 and done["result"]["vectors"]["demands"] == 6
     assert done["message"].startswith("检索索引已重建")
-    status = Engine(world.store).index_status()
+    status = Engine(world.store).search.index_status()
     assert status.exists and status.vectors == done["result"]["vectors"]
 
 
@@ -156,8 +156,8 @@ def _event(code: str, park: str, buyer: str, sme: str) -> dict[str, Any]:
 
 def test_schedule_jobs_follow_the_event_rights(client: TestClient, world: World) -> None:
     engine = Engine(world.store)
-    engine.create_event(_event("JOB-A", PARK_A, "X", "Y"))
-    engine.create_event(_event("JOB-B", PARK_B, "W", "Z"))
+    engine.events.create_event(_event("JOB-A", PARK_A, "X", "Y"))
+    engine.events.create_event(_event("JOB-B", PARK_B, "W", "Z"))
     body = {"event": "JOB-A", "time_limit": 2}
     started = client.post("/api/jobs/schedule", json=body, headers=auth(world, "park_a"))
     assert started.status_code == 202, started.text
@@ -165,7 +165,7 @@ def test_schedule_jobs_follow_the_event_rights(client: TestClient, world: World)
     assert done["state"] == "done", done
     assert done["result"]["event"] == "JOB-A" and done["result"]["version"] == 1
     assert done["message"].startswith("排程完成：第 1 版")
-    assert engine.event_schedule("JOB-A").version == 1
+    assert engine.events.event_schedule("JOB-A").version == 1
     other = client.post("/api/jobs/schedule", json={"event": "JOB-B"}, headers=auth(world, "park_a"))
     assert other.status_code == 403 and "无权管理对接会“JOB-B”" in other.json()["message"]
     missing = client.post("/api/jobs/schedule", json={"event": "NOPE"}, headers=auth(world, "platform"))
@@ -273,19 +273,22 @@ def test_a_cancel_after_the_commit_lets_the_import_finish(
 ) -> None:
     """Syncing the search index follows the commit: a cancellation arriving then cannot unwrite the rows,
     so the job ends as done (never "cancelled" with its data written)."""
-    from matcher.engine.search import SearchMixin
+    from matcher.engine.search import Search
+    from matcher.jobs import repo as jobs_repo
     from matcher.jobs import runner_for
 
     index = client.post("/api/jobs/index", headers=auth(world, "platform")).json()["status_url"]
     assert follow(client, world, index)["state"] == "done"
-    sync = SearchMixin.index_sync
+    sync = Search.index_sync
 
     def cancel_then_sync(self: Any, **kw: Any) -> Any:  # the owner presses "取消" right after the commit
-        (running,) = [j for j in self.jobs(limit=5) if j.state.value == "running" and j.kind == "import"]
+        with self.store.session() as s:
+            jobs = jobs_repo.list_jobs(s, owner_id=None, kind="import", limit=5)
+        (running,) = [j for j in jobs if j.state.value == "running"]
         runner_for(self.store).cancel(running.id)
         return sync(self, **kw)
 
-    monkeypatch.setattr(SearchMixin, "index_sync", cancel_then_sync)
+    monkeypatch.setattr(Search, "index_sync", cancel_then_sync)
     done = follow(client, world, upload(client, world, "晚取消.csv", rows([27_001, 27_002])).json()["status_url"])
     assert done["state"] == "done", done
     assert done["result"]["counts"] == {"enterprises": {"created": 2, "updated": 0}}

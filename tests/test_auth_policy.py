@@ -45,14 +45,14 @@ EXPECTED = {
 def test_demand_lists_are_scoped(world: World, persona: str) -> None:
     engine = Engine(world.store)
     who = _principal(world, persona)
-    seen = {d.record.code for d in engine.demands(principal=who)}
+    seen = {d.record.code for d in engine.registry.demands(principal=who)}
     assert seen == EXPECTED[persona]
     for code, demand_id in world.demand_ids.items():  # single reads agree with the list
         if code in EXPECTED[persona]:
-            assert engine.demand(demand_id, principal=who).record.code == code
+            assert engine.registry.demand(demand_id, principal=who).record.code == code
         else:
             with pytest.raises(Exception, match="需求不存在"):
-                engine.demand(demand_id, principal=who)
+                engine.registry.demand(demand_id, principal=who)
 
 
 @pytest.mark.parametrize(
@@ -70,11 +70,11 @@ def test_contacts_are_private(world: World, persona: str, visible: set[str]) -> 
     engine = Engine(world.store)
     who = _principal(world, persona)
     by_id = {v: k for k, v in world.enterprise_ids.items()}
-    shown = {by_id[e.id] for e in engine.enterprises(principal=who) if e.record.contact.phone}
+    shown = {by_id[e.id] for e in engine.registry.enterprises(principal=who) if e.record.contact.phone}
     assert shown == visible
-    y = engine.enterprise(world.enterprise_ids["Y"], principal=who)
+    y = engine.registry.enterprise(world.enterprise_ids["Y"], principal=who)
     assert bool(y.record.contact.person) == ("Y" in visible)
-    assert engine.enterprise(world.enterprise_ids["Y"]).record.contact.person == "联系人Y", "trusted caller"
+    assert engine.registry.enterprise(world.enterprise_ids["Y"]).record.contact.person == "联系人Y", "trusted caller"
 
 
 def test_sql_filter_agrees_with_python_rule_on_every_combination(tmp_path: Path) -> None:

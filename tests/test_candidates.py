@@ -127,7 +127,7 @@ def test_the_engine_answers_alike_on_both_paths(store: Store, tmp_path: Path) ->
     answers = []
     for path in ("exhaustive", "candidates"):
         engine = Engine(store, Settings(home=tmp_path / path, encoder="fake", supplier_search=path))
-        found = [engine.suppliers_for(text=t, k=5) for t in DEMANDS]
+        found = [engine.matching.suppliers_for(text=t, k=5) for t in DEMANDS]
         answers.append([[(m.name, m.product, round(m.score, 6)) for m in r.matches] for r in found])
     assert answers[0] == answers[1]
     assert all(answers[0])

@@ -77,7 +77,7 @@ def ids(links: list[LinkCoverage]) -> list[str]:
 
 
 def test_coverage_gaps_weak_and_exposure_worked_out_by_hand(engine: Engine) -> None:
-    chains = engine.park_chains(PARK)
+    chains = engine.chain.park_chains(PARK)
     assert chains.untemplated == ["纺织"] and [c.industry for c in chains.coverages] == ["工程机械"]
     cov = chains.coverages[0]
     assert len(cov.links) == len(LINK_IDS) == 36
@@ -92,7 +92,7 @@ def test_coverage_gaps_weak_and_exposure_worked_out_by_hand(engine: Engine) -> N
 
 
 def test_recruitment_from_the_rest_of_the_registry(engine: Engine) -> None:
-    rows = {g.link.node.rsplit("/", 1)[-1]: g for g in engine.chain_recruitment(PARK)}
+    rows = {g.link.node.rsplit("/", 1)[-1]: g for g in engine.chain.chain_recruitment(PARK)}
     assert sorted(rows) == GAPS
     (paint,) = rows["paint"].candidates
     assert paint.firm.name == "外园涂料" and "位于同市（苏州市）" in paint.reasons
@@ -102,7 +102,7 @@ def test_recruitment_from_the_rest_of_the_registry(engine: Engine) -> None:
 
 
 def test_integration_prefers_the_newest_saved_tier(engine: Engine) -> None:
-    rows = {r.upstream: r for r in engine.chain_integration(PARK)[0].rows}
+    rows = {r.upstream: r for r in engine.chain.chain_integration(PARK)[0].rows}
     assert len(rows) == 14 and {r.leading.name for r in rows.values()} == {"甲挖掘机集团"}
     pump = rows["液压泵"].suppliers
     assert [(s.firm.name, s.tier_label, s.product) for s in pump] == [
@@ -112,33 +112,33 @@ def test_integration_prefers_the_newest_saved_tier(engine: Engine) -> None:
     assert [s.firm.name for s in rows["液压阀"].suppliers] == ["丁阀门"] and rows[
         "工程机械涂料"
     ].suppliers == ()
-    run = engine.assess_tiers(park=PARK, as_of=dt.date(2025, 6, 30))
+    run = engine.tiers.assess_tiers(park=PARK, as_of=dt.date(2025, 6, 30))
     assessed = {a.name: a.tier.label for a in run.assessments}
-    pump = {r.upstream: r for r in engine.chain_integration(PARK)[0].rows}["液压泵"].suppliers
+    pump = {r.upstream: r for r in engine.chain.chain_integration(PARK)[0].rows}["液压泵"].suppliers
     assert pump[0].tier_label == f"{assessed['乙液压']}（2025-06-30 评估）"
 
 
 def test_leading_industry_check_warns_when_firms_sit_outside(engine: Engine) -> None:
-    found = engine.chain_check(PARK)
+    found = engine.chain.chain_check(PARK)
     assert found.check.ok and found.check.in_chains == pytest.approx(4 / 5) and found.untemplated == ["纺织"]
     crowd = [firm(10 + i, f"食品{i}", "面包", industry_code="1411") for i in range(5)]
     with engine.store.session() as s:
         repo.upsert_enterprises(s, enterprises=crowd)
-    found = engine.chain_check(PARK)
+    found = engine.chain.chain_check(PARK)
     assert not found.check.ok and found.check.in_chains == pytest.approx(4 / 10)
     assert "主导产业之外" in found.check.problems[0] and found.check.top_outside[0] == ("食品制造业", 6)
 
 
 def test_unknown_park_or_industry_and_the_park_rule(engine: Engine) -> None:
     with pytest.raises(NotFoundError, match="园区“无此园区”不存在"):
-        engine.park_chains("无此园区")
+        engine.chain.park_chains("无此园区")
     with pytest.raises(NotFoundError, match="没有产业链“造船”的模板"):
-        engine.park_chains(PARK, industry="造船")
+        engine.chain.park_chains(PARK, industry="造船")
     with engine.store.session() as s:
         other_id = repo.park_ids(s)[OTHER]
     stranger = Principal(1, AccountRole.PARK_ADMIN, park_ids=frozenset({other_id}))
     with pytest.raises(PermissionDenied, match="无权查看园区“测试机械园”的产业链分析"):
-        engine.park_chains(PARK, principal=stranger)
+        engine.chain.park_chains(PARK, principal=stranger)
 
 
 # -- the sample park: the engine, then the installed command ----------------------------------------------
@@ -164,7 +164,7 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_engine_finds_the_sample_gaps_and_weak_links_in_every_park(sample_home: Path) -> None:
     engine = Engine(Store(f"sqlite:///{sample_home / 'matcher.db'}"))
     for park, industries in SAMPLE["expected_gaps"].items():
-        chains = engine.park_chains(park)
+        chains = engine.chain.park_chains(park)
         assert {c.industry for c in chains.coverages} == set(industries)
         for cov in chains.coverages:
             assert ids(cov.gaps) == sorted(industries[cov.industry]), (park, cov.industry)

@@ -14,7 +14,6 @@ from matcher.engine import Engine
 from matcher.errors import MatcherError, NotFoundError, ValidationError
 from matcher.events import Outcome, OutcomeKind, Schedule, SolveStats
 from matcher.events.schedule import Meeting
-from matcher.events.scoring import Profile, bigrams, product_match, registry_score
 from matcher.store import Store, events_repo
 from matcher.store import repository as repo
 from tests.conftest import store_at_revision
@@ -53,39 +52,39 @@ def _schedule(objective: int, meetings: list[Meeting]) -> Schedule:
 
 
 def test_event_round_trip_fills_registry_names(engine: Engine, leader: Enterprise, sme: Enterprise) -> None:
-    created = engine.create_event(_definition(leader, sme))
+    created = engine.events.create_event(_definition(leader, sme))
     assert created.park == leader.park and created.park_id is not None
-    back = engine.event("T-1").event
+    back = engine.events.event("T-1").event
     assert back == created.event
     b1 = back.by_id["B1"]
     assert (b1.name, b1.role, b1.enterprise_id) == (leader.name, Role.LEADING, leader.uscc)
     assert [t.id for t in back.tables] == ["1", "2"] and back.by_id["S1"].role == Role.SME
     with pytest.raises(MatcherError, match="已存在"):
-        engine.create_event(_definition(leader, sme))
+        engine.events.create_event(_definition(leader, sme))
     renamed = {**_definition(leader, sme), "name": "改名后的对接会"}
-    assert engine.create_event(renamed, replace=True).event.name == "改名后的对接会"
-    assert [e.code for e in engine.events()] == ["T-1"]
+    assert engine.events.create_event(renamed, replace=True).event.name == "改名后的对接会"
+    assert [e.code for e in engine.events.events()] == ["T-1"]
 
 
 def test_unknown_codes_and_bad_definitions_are_refused(engine: Engine, leader: Enterprise) -> None:
     bad = _definition(leader, leader)
     bad["participants"] = [{"id": "X", "enterprise_id": "91320506000000099X"}]
     with pytest.raises(ValidationError, match="未登记"):
-        engine.create_event(bad)
+        engine.events.create_event(bad)
     with pytest.raises(ValidationError, match="slot_count"):
-        engine.create_event(
+        engine.events.create_event(
             {**_definition(leader, leader), "sessions": [{"day": "2025-07-16", "start": "09:00"}]}
         )
     with pytest.raises(NotFoundError, match="不存在"):
-        engine.event("nope")
+        engine.events.event("nope")
 
 
 def test_schedule_versions_count_up_and_read_back(
     engine: Engine, store: Store, leader: Enterprise, sme: Enterprise
 ) -> None:
-    engine.create_event(_definition(leader, sme))
+    engine.events.create_event(_definition(leader, sme))
     with pytest.raises(NotFoundError, match="尚无排程"):
-        engine.event_schedule("T-1")
+        engine.events.event_schedule("T-1")
     first = _schedule(10, [Meeting(buyer_id="B1", sme_id="S1", slot=0, table_id="1")])
     with store.session() as s:
         assert events_repo.add_schedule(s, code="T-1", schedule=first).version == 1
@@ -94,42 +93,42 @@ def test_schedule_versions_count_up_and_read_back(
             (1, "schedule", "OPTIMAL", 10),
             (2, "replan", "OPTIMAL", 20),
         ]
-    assert engine.event_schedule("T-1").version == 2
-    assert engine.event_schedule("T-1", 1).schedule == first
+    assert engine.events.event_schedule("T-1").version == 2
+    assert engine.events.event_schedule("T-1", 1).schedule == first
 
 
 def test_outcomes_are_one_per_pair_and_become_ranker_labels(
     engine: Engine, store: Store, leader: Enterprise, sme: Enterprise
 ) -> None:
-    engine.create_event(_definition(leader, sme))
+    engine.events.create_event(_definition(leader, sme))
     meetings = [
         Meeting(buyer_id="B1", sme_id="S1", slot=0, table_id="1"),
         Meeting(buyer_id="B1", sme_id="S2", slot=1, table_id="1"),
     ]
     with store.session() as s:
         events_repo.add_schedule(s, code="T-1", schedule=_schedule(5, meetings))
-    engine.record_event_outcome("T-1", buyer="B1", sme=sme.name, kind=OutcomeKind.INTENTION)
-    engine.record_event_outcome(
+    engine.events.record_event_outcome("T-1", buyer="B1", sme=sme.name, kind=OutcomeKind.INTENTION)
+    engine.events.record_event_outcome(
         "T-1", buyer=leader.uscc, sme="S1", kind=OutcomeKind.SIGNED, note="已签框架协议"
     )
-    engine.record_event_outcome("T-1", buyer="B1", sme="S2", kind=OutcomeKind.TRIAL)
-    outcomes = engine.event_outcomes("T-1")
+    engine.events.record_event_outcome("T-1", buyer="B1", sme="S2", kind=OutcomeKind.TRIAL)
+    outcomes = engine.events.event_outcomes("T-1")
     assert [(o.sme_id, o.kind, o.note) for o in outcomes] == [
         ("S1", OutcomeKind.SIGNED, "已签框架协议"),
         ("S2", OutcomeKind.TRIAL, ""),
     ]
-    labels = engine.ranker_labels()  # S2 is not in the registry: no label
+    labels = engine.events.ranker_labels()  # S2 is not in the registry: no label
     assert [(x.buyer_id, x.sme_id, x.grade) for x in labels] == [(leader.uscc, sme.uscc, 3)]
-    report = engine.event_report("T-1")
+    report = engine.events.event_report("T-1")
     assert (report.planned, report.held, report.signed, report.trials) == (2, 2, 1, 1)
     with pytest.raises(NotFoundError):
-        engine.record_event_outcome("T-1", buyer="S1", sme="S2", kind=OutcomeKind.NONE)
+        engine.events.record_event_outcome("T-1", buyer="S1", sme="S2", kind=OutcomeKind.NONE)
 
 
 def test_not_held_meetings_give_no_label(
     engine: Engine, store: Store, leader: Enterprise, sme: Enterprise
 ) -> None:
-    engine.create_event(_definition(leader, sme))
+    engine.events.create_event(_definition(leader, sme))
     with store.session() as s:
         events_repo.add_schedule(
             s, code="T-1", schedule=_schedule(5, [Meeting(buyer_id="B1", sme_id="S1", slot=0, table_id="1")])
@@ -146,38 +145,18 @@ def test_not_held_meetings_give_no_label(
                 recorded_at=dt.datetime(2025, 7, 16, 10, tzinfo=dt.UTC),
             ),
         )
-    assert engine.ranker_labels() == []
-    assert engine.event_report("T-1").not_held == 1
+    assert engine.events.ranker_labels() == []
+    assert engine.events.event_report("T-1").not_held == 1
 
 
 def test_schedule_event_solves_and_stores_a_version(
     engine: Engine, leader: Enterprise, sme: Enterprise
 ) -> None:
-    engine.create_event(_definition(leader, sme))
-    stored = engine.schedule_event("T-1", time_limit=5, scorer=lambda b, s: (0.5, ["测试"]))
+    engine.events.create_event(_definition(leader, sme))
+    stored = engine.events.schedule_event("T-1", time_limit=5, scorer=lambda b, s: (0.5, ["测试"]))
     assert stored.version == 1 and stored.schedule.stats.status == "OPTIMAL"
     assert {(m.buyer_id, m.sme_id) for m in stored.schedule.meetings} == {("B1", "S1"), ("B1", "S2")}
     assert stored.schedule.stats.musts_met == 1
-
-
-def test_product_match_and_registry_score_by_hand() -> None:
-    assert bigrams("先进封装") == {"先进", "进封", "封装"}
-    assert product_match(("先进封装",), ("系统级封装SiP", "晶圆")) == (
-        pytest.approx(1 / 3),
-        "先进封装",
-        "系统级封装SiP",
-    )
-    assert product_match(("连接器",), ("高压连接器",))[0] == 1.0
-    assert product_match(("角雷达",), ("电池",))[0] == 0.0
-    buyer = Profile("B", wanted=("高压连接器",))
-    sme = Profile("S", offered=("高压连接器",))
-    # identical words: product 1.0, Jaccard 1.0 -> 0.6 + 0.4
-    assert registry_score(buyer, sme) == (
-        1.0,
-        ["需求产品“高压连接器”与其产品“高压连接器”对口", "需求与产品、能力描述相近（字二元组重合度 1.00）"],
-    )
-    score, reasons = registry_score(Profile("B", wanted=("角雷达",)), Profile("S", offered=("电池",)))
-    assert (score, reasons) == (0.0, ["登记信息中未见对口产品"])
 
 
 def test_a_trial_outcome_starts_the_pairs_trial_once(
@@ -189,19 +168,19 @@ def test_a_trial_outcome_starts_the_pairs_trial_once(
 
     from matcher.store.tables import TrialRow
 
-    engine.create_event(_definition(leader, sme))
+    engine.events.create_event(_definition(leader, sme))
     meetings = [
         Meeting(buyer_id="B1", sme_id="S1", slot=0, table_id="1"),
         Meeting(buyer_id="B1", sme_id="S2", slot=1, table_id="1"),
     ]
     with store.session() as s:
         events_repo.add_schedule(s, code="T-1", schedule=_schedule(5, meetings))
-    engine.record_event_outcome("T-1", buyer="B1", sme="S2", kind=OutcomeKind.TRIAL)  # S2: not registered
-    engine.record_event_outcome("T-1", buyer="B1", sme="S1", kind=OutcomeKind.INTENTION)
+    engine.events.record_event_outcome("T-1", buyer="B1", sme="S2", kind=OutcomeKind.TRIAL)  # S2: not registered
+    engine.events.record_event_outcome("T-1", buyer="B1", sme="S1", kind=OutcomeKind.INTENTION)
     with store.session() as s:
         assert s.scalars(select(TrialRow)).all() == []
     for _ in range(2):
-        engine.record_event_outcome("T-1", buyer="B1", sme="S1", kind=OutcomeKind.TRIAL, note="试用 100 件")
+        engine.events.record_event_outcome("T-1", buyer="B1", sme="S1", kind=OutcomeKind.TRIAL, note="试用 100 件")
     with store.session() as s:
         rows = s.scalars(select(TrialRow)).all()
         ids = repo.enterprise_ids(s)

@@ -68,7 +68,7 @@ def world(tmp_path: object) -> World:
     w = build_world(Store(f"sqlite:///{tmp_path}/e.db"))
     engine = Engine(w.store)
     definition = event().model_dump(mode="json") | {"park": PARK_A}
-    engine.create_event(definition)  # id 1: the organizer persona's event
+    engine.events.create_event(definition)  # id 1: the organizer persona's event
     return w
 
 
@@ -105,9 +105,9 @@ def test_shortlists_start_from_responses_and_follow_the_organizers_edits(
         "/api/events/E-W/min-score", json={"min_score": 60}, headers=bearer(world, "organizer")
     )
     assert min_score.status_code == 200 and min_score.json()["event"]["min_score"] == 60
-    engine.shortlist_event("E-W", scorer=lambda b, s: (0.5, ["产品相近"]))  # every pair below 0.6
+    engine.events.shortlist_event("E-W", scorer=lambda b, s: (0.5, ["产品相近"]))  # every pair below 0.6
     assert shortlisted(client, world) == {"S01": "must"}  # accepted: 必须见 despite the low score
-    stored = {(p.participant_id, p.target_id): p.level.value for p in engine.event("E-W").event.preferences}
+    stored = {(p.participant_id, p.target_id): p.level.value for p in engine.events.event("E-W").event.preferences}
     assert stored == {
         ("B01", "S01"): "must",
         ("S01", "B01"): "must",
@@ -129,7 +129,7 @@ def test_shortlists_start_from_responses_and_follow_the_organizers_edits(
 
 
 def test_the_event_page_edits_wishes_and_the_picker_has_its_tools(client: TestClient, world: World) -> None:
-    Engine(world.store).shortlist_event("E-W", scorer=lambda b, s: (0.8, ["产品相近"]))
+    Engine(world.store).events.shortlist_event("E-W", scorer=lambda b, s: (0.8, ["产品相近"]))
     web_log_in(client, "park_a")
     page = client.get("/events/E-W").text
     assert 'data-testid="shortlist-tools"' in page and "移出" in page and "最低匹配分" in page

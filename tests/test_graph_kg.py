@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from matcher.graph import GraphSourceError, label_pairs, load_kg, without_pairs
+from matcher.graph import GraphSourceError, load_kg
+from matcher.graph.kg import industry_ups, upstream_pairs
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "ChainKnowledgeGraph"
 
@@ -84,13 +85,17 @@ def test_counts_and_drops(kg_dir: Path) -> None:
     assert "会计项目" in report.summary()
 
 
-def test_exclude_pairs_and_without_pairs(kg_dir: Path) -> None:
-    G, report = load_kg(kg_dir, exclude_pairs=[("螺母", "钢板")])
-    assert not G.has_edge("product:钢板", "product:螺母")
-    assert report.dropped[("product_product.json", "excluded_pair")] == 2  # the row and its duplicate
-    full, _ = load_kg(kg_dir)
-    H = without_pairs(full, [("螺母", "钢板")])
-    assert full.has_edge("product:钢板", "product:螺母") and not H.has_edge("product:钢板", "product:螺母")
+def test_raw_pairs_and_industry_links_for_matching(kg_dir: Path) -> None:
+    """The chain features read the same files through the same reader, without the graph's noise filters:
+    recipe rows stay, 下游产品 rows are turned round, self-loops and unknown relations are left out."""
+    pairs = list(upstream_pairs(kg_dir))
+    assert ("螺母", "钢板") in pairs and ("垫片", "钢板") in pairs
+    assert ("红烧肉", "猪肉") in pairs  # a recipe row the graph drops
+    assert all(a != b for a, b in pairs)
+    G, _ = load_kg(kg_dir)
+    graph_pairs = {(t.split(":", 1)[1], s.split(":", 1)[1]) for s, t, k in G.edges(data="kind") if k == "upstream"}
+    assert graph_pairs <= set(pairs)
+    assert industry_ups(kg_dir) == {"其他通用设备": {"板材": 3.0, "不存在的行业": 1.0}}
 
 
 def test_keep_recipes(kg_dir: Path) -> None:
@@ -114,8 +119,3 @@ def test_real_graph_loads_fast() -> None:
     assert report.dropped[("company_product.json", "accounting")] > 1000
     assert report.dropped[("product_product.json", "recipe")] > 20_000
     print(report.summary())
-
-
-def test_label_pairs(kg_dir: Path) -> None:
-    G, _ = load_kg(kg_dir)
-    assert label_pairs(G, [("钢板", ["000002"])]) == {("螺母", "钢板"), ("钢板", "螺母")}

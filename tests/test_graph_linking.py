@@ -55,4 +55,4 @@ def test_embedding_threshold() -> None:
 
 def test_mentions_do_not_overlap() -> None:
     index = LinkIndex({"p1": ["不锈钢"], "p2": ["钢管"], "p3": ["阀门"]})
-    assert index.mentions("供应不锈钢管和阀门") == ["不锈钢", "阀门"]
+    assert [sub for _, sub in index.spans("供应不锈钢管和阀门")] == ["不锈钢", "阀门"]

@@ -249,7 +249,7 @@ def test_event_exports_are_audited(client: TestClient, world: World) -> None:
         "tables": 1,
         "participants": [{"id": "B01", "enterprise_id": USCC["X"]}, {"id": "S01", "enterprise_id": USCC["Y"]}],
     }
-    Engine(world.store).create_event(definition)
+    Engine(world.store).events.create_event(definition)
     park = bearer(world.tokens["park_a"])
     assert client.get("/api/events/E-A/exports/shortlists", headers=park).status_code == 200
     found = admin(client, world, "GET", "/api/audit?username=park_a&resource=event").json()["data"]

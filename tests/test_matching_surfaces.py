@@ -42,8 +42,8 @@ def _client(engine: Engine, role: AccountRole, username: str, **scope: object) -
 
 @pytest.fixture(scope="module")
 def clients(sample_engine: Engine) -> Iterator[dict[str, TestClient]]:
-    leaders = sample_engine.enterprises(role="leading", park=SAMPLE_PARK, limit=1)
-    smes = sample_engine.enterprises(role="sme", park=SAMPLE_PARK, limit=2)
+    leaders = sample_engine.registry.enterprises(role="leading", park=SAMPLE_PARK, limit=1)
+    smes = sample_engine.registry.enterprises(role="sme", park=SAMPLE_PARK, limit=2)
     made = {
         "admin": _client(sample_engine, AccountRole.PLATFORM_ADMIN, "admin"),
         "leader": _client(
@@ -66,7 +66,7 @@ def test_free_text_match_over_http(clients: dict[str, TestClient], sample_engine
     result = response.json()
     assert result["count"] == 5 and result["eligible"] <= result["pool"]
     for m in result["data"]:  # the hard constraint holds for every result, and each says why
-        certs = sample_engine.enterprise(m["enterprise_id"]).record.certifications
+        certs = sample_engine.registry.enterprise(m["enterprise_id"]).record.certifications
         assert any(c.replace(" ", "").startswith("ISO9001") for c in certs), certs
         assert "正极" in m["explanation"] or m["channels"]
     assert clients["sme"].post("/api/match", json=body).status_code == 403  # SMEs do not browse suppliers
@@ -75,8 +75,8 @@ def test_free_text_match_over_http(clients: dict[str, TestClient], sample_engine
 def test_demand_candidates_are_for_the_publisher_and_staff(
     clients: dict[str, TestClient], sample_engine: Engine
 ) -> None:
-    own = [d for d in sample_engine.demands(status="open") if d.publisher_id == clients["leader"].my_id]  # type: ignore[attr-defined]
-    others = [d for d in sample_engine.demands(status="open") if d.publisher_id != clients["leader"].my_id]  # type: ignore[attr-defined]
+    own = [d for d in sample_engine.registry.demands(status="open") if d.publisher_id == clients["leader"].my_id]  # type: ignore[attr-defined]
+    others = [d for d in sample_engine.registry.demands(status="open") if d.publisher_id != clients["leader"].my_id]  # type: ignore[attr-defined]
     if own:
         assert clients["leader"].get(f"/api/demands/{own[0].id}/suppliers").status_code == 200
     response = clients["leader"].get(f"/api/demands/{others[0].id}/suppliers")
@@ -170,21 +170,21 @@ def test_real_default_encoder_matches_a_paraphrased_demand(tmp_path: Path) -> No
     store = Store(f"sqlite:///{tmp_path / 'real.db'}")
     load_sample(store)
     engine = Engine(store, Settings(home=tmp_path, encoder="use-m3"))
-    result = engine.suppliers_for(text="为动力电池电芯寻找正极活性材料供应商", k=3)
+    result = engine.matching.suppliers_for(text="为动力电池电芯寻找正极活性材料供应商", k=3)
     assert result.matches and "正极" in result.matches[0].product, result.matches
 
 
 def test_event_shortlists_come_from_the_matching_engine(sample_engine: Engine) -> None:
     """The sample 对接会's shortlists are scored by the matching engine (reasons name matched products)."""
-    event = sample_engine.create_event(Path("data/sample/event.yaml"), replace=True).event
-    lists = sample_engine.shortlist_event(event.id, per_buyer=5)
+    event = sample_engine.events.create_event(Path("data/sample/event.yaml"), replace=True).event
+    lists = sample_engine.events.shortlist_event(event.id, per_buyer=5)
     entries = [e for rows in lists.by_buyer.values() for e in rows]
     assert entries and all(0.0 <= e.score <= 1.0 for e in entries)
     assert any("主营“" in reason for e in entries for reason in e.reasons)
 
 
 def test_tier_support_lists_answerable_demands(sample_engine: Engine) -> None:
-    sme = sample_engine.enterprises(role="sme", park=SAMPLE_PARK, limit=1)[0]
-    plan = sample_engine.tier_support(sme.id, demands=2)
+    sme = sample_engine.registry.enterprises(role="sme", park=SAMPLE_PARK, limit=1)[0]
+    plan = sample_engine.tiers.tier_support(sme.id, demands=2)
     assert plan.uscc == sme.record.uscc and 1 <= len(plan.demands) <= 2
     assert all(step.startswith("可对接龙头企业需求") for step in plan.steps[-len(plan.demands) :])

@@ -25,7 +25,7 @@ def test_park_walkthrough_runs_and_shows_the_map() -> None:
     text = "".join(o.get("text", "") for o in outputs)
     assert "新能源汽车：缺失 16、薄弱 21，与示例构造一致" in text
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    assert "上游材料" in html, "the graph-evidence section found at least one supplier with a reason"
+    assert "即所需" in html and "产业链上游 +" in html, "the matching section found a supplier of what a demand asks"
     out = Path(REPO / "artifacts" / NOTEBOOK.name)
     out.parent.mkdir(exist_ok=True)
     nbformat.write(nb, out)  # the executed notebook, for a human to look at

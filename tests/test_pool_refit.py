@@ -29,7 +29,7 @@ def client(world: World) -> Iterator[TestClient]:
 
 
 def _sme(world: World) -> StoredEnterprise:
-    return next(e for e in world.engine.enterprises(role="sme", limit=50) if e.record.products)
+    return next(e for e in world.engine.registry.enterprises(role="sme", limit=50) if e.record.products)
 
 
 def _hit(client: TestClient, enterprise_id: int) -> tuple[bool, float]:
@@ -50,14 +50,14 @@ def test_queries_during_a_slow_refit_answer_from_the_old_pool(client: TestClient
     assert _hit(client, sme.id)[0] is False  # the first fit happens on the spot
 
     release, fitting = threading.Event(), threading.Event()
-    fit = engine._fit_pool
+    fit = engine.matching._fit_pool
 
     def slow_fit(fingerprint: tuple[int, int, str]) -> Any:
         fitting.set()
         release.wait(10)  # a 140k registry takes ~30 s; the test decides when this one ends
         return fit(fingerprint)
 
-    engine._fit_pool = slow_fit  # type: ignore[method-assign]
+    engine.matching._fit_pool = slow_fit  # type: ignore[method-assign]
     products = [{"name": NEW_PRODUCT, "share": None}]
     assert client.patch(f"/api/enterprises/{sme.id}", json={"products": products}).status_code == 200
 

@@ -48,8 +48,8 @@ def test_the_setting_picks_the_graph_and_templates_stay_the_default(tmp_path: Pa
 def test_engine_and_eval_build_the_same_core_from_the_same_settings(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
     settings = Settings(home=tmp_path, encoder="fake", chain_graph_dir=write_graph(tmp_path / "graph"))
     live = Engine(Store(engine.store.url), settings)
-    core = live.match_pool().core
-    docs = [ProfileDoc.from_enterprise(e.record) for e in live.enterprises(limit=100)]
+    core = live.matching.match_pool().core
+    docs = [ProfileDoc.from_enterprise(e.record) for e in live.registry.enterprises(limit=100)]
     evaluated = leave_pair_out_core(docs, [], None, settings, encoder=None)
     assert core.upstream == evaluated.upstream and core.upstream is not None
     assert core.upstream.pairs == frozenset({PAIR})
@@ -58,7 +58,7 @@ def test_engine_and_eval_build_the_same_core_from_the_same_settings(engine: Engi
 
 def test_recommendation_reads_the_named_graph(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
     settings = Settings(home=tmp_path, encoder="fake", chain_graph_dir=write_graph(tmp_path / "graph"))
-    with_graph = Engine(Store(engine.store.url), settings).buyers_for(text="主营锂电池电解液", k=3)
+    with_graph = Engine(Store(engine.store.url), settings).matching.buyers_for(text="主营锂电池电解液", k=3)
     assert with_graph.buyers[0].name == "L2公司"  # its product 挖掘机 takes 锂电池电解液, by the graph
-    default = engine.buyers_for(text="主营锂电池电解液", k=3)
+    default = engine.matching.buyers_for(text="主营锂电池电解液", k=3)
     assert not default.buyers or default.buyers[0].name != "L2公司"

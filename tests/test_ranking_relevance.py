@@ -108,7 +108,7 @@ def sample_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def _products(engine: Engine) -> list[str]:
-    return sorted({p.name for e in engine.enterprises(limit=500) for p in e.record.products})
+    return sorted({p.name for e in engine.registry.enterprises(limit=500) for p in e.record.products})
 
 
 WORDS = [
@@ -158,14 +158,14 @@ def test_a_reason_never_claims_similarity_its_numbers_do_not_show(
             max_size=4,
         )
     )
-    result = sample_engine.suppliers_for(text="".join(parts), k=10)
-    baseline = sample_engine.match_pool().baseline
+    result = sample_engine.matching.suppliers_for(text="".join(parts), k=10)
+    baseline = sample_engine.matching.match_pool().baseline
     for m in result.matches:
         assert not _claims_hold(m.explanation, m.channels, baseline), (m.explanation, m.channels)
         assert m.score == pytest.approx(min(100.0, m.relevance + sum(m.boosts.values())), abs=0.11)
     # the list keeps the fusion's order (measured better than sorting by relevance: bench_relevance.py)
-    ranked = sample_engine.match_pool().core.top_suppliers("".join(parts), 10)
-    ids = sample_engine.match_pool().ids
+    ranked = sample_engine.matching.match_pool().core.top_suppliers("".join(parts), 10)
+    ids = sample_engine.matching.match_pool().ids
     assert [m.enterprise_id for m in result.matches] == [
         ids[int(i)] for i in ranked.order if any(m.enterprise_id == ids[int(i)] for m in result.matches)
     ]
@@ -173,7 +173,7 @@ def test_a_reason_never_claims_similarity_its_numbers_do_not_show(
 
 def test_an_exact_product_reads_as_the_wanted_item(sample_engine: Engine) -> None:
     product = next(p for p in _products(sample_engine) if understand_demand(f"采购{p}").items == (p,))
-    top = sample_engine.suppliers_for(text=f"采购{product}", k=3).matches[0]
+    top = sample_engine.matching.suppliers_for(text=f"采购{product}", k=3).matches[0]
     assert top.product == product and top.relevance == 100.0
     assert top.reason.startswith(f"对方主营“{product}”，即所需的") and "相似度" not in top.reason
     assert "相似度" in top.details  # the numbers are kept for the 详情 toggle

@@ -278,13 +278,13 @@ def test_engine_imports_follow_an_existing_index_only(store: Store, settings: Se
     from matcher.engine import Engine
 
     engine = Engine(store, settings)
-    engine.import_file(TEMPLATES / "parks.csv")
-    engine.import_file(TEMPLATES / "enterprises.csv")
+    engine.registry.import_file(TEMPLATES / "parks.csv")
+    engine.registry.import_file(TEMPLATES / "enterprises.csv")
     assert not SearchIndex.exists(settings.index_dir)  # no first index built inside an import
-    assert len(engine.index_check().products.missing) == 2
-    engine.index_sync()
-    engine.import_file(TEMPLATES / "demands.csv")
-    assert engine.index_check().empty and engine.index_status().vectors["demands"] == 2
+    assert len(engine.search.index_check().products.missing) == 2
+    engine.search.index_sync()
+    engine.registry.import_file(TEMPLATES / "demands.csv")
+    assert engine.search.index_check().empty and engine.search.index_status().vectors["demands"] == 2
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

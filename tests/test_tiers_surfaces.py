@@ -68,7 +68,7 @@ def sample_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("home")
     store = Store(f"sqlite:///{home / 'matcher.db'}")
     load_sample(store)
-    Engine(store).assess_tiers(park=SAMPLE_PARK, as_of=dt.date(2024, 6, 30))
+    Engine(store).tiers.assess_tiers(park=SAMPLE_PARK, as_of=dt.date(2024, 6, 30))
     store.dispose()
     return home
 
@@ -106,7 +106,7 @@ def test_cli_report_names_tier_points_and_gap_and_draws_the_pyramid(
     engine = Engine(Store(f"sqlite:///{sample_home / 'matcher.db'}"))
     expected = {
         a.uscc: a
-        for a in engine.assess_tiers(park=SAMPLE_PARK, as_of=dt.date(2025, 6, 30), save=False).assessments
+        for a in engine.tiers.assess_tiers(park=SAMPLE_PARK, as_of=dt.date(2025, 6, 30), save=False).assessments
     }
     sheet = load_workbook(xlsx)["企业评估"]
     header = [c.value for c in sheet[1]]
@@ -148,12 +148,12 @@ def test_chinese_indicator_columns_import_and_decide_the_tier(tmp_path: Path) ->
     ]
     (tmp_path / "enterprises.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     engine = Engine(Store(f"sqlite:///{tmp_path / 'm.db'}"))
-    engine.import_file(tmp_path / "parks.csv")
-    engine.import_file(tmp_path / "enterprises.csv")
-    provincial, municipal = engine.enterprises(park="测试园区")
+    engine.registry.import_file(tmp_path / "parks.csv")
+    engine.registry.import_file(tmp_path / "enterprises.csv")
+    provincial, municipal = engine.registry.enterprises(park="测试园区")
     assert provincial.record.indicators.rd_institution_level is InstitutionLevel.PROVINCIAL
     progress: list[tuple[int, int]] = []
-    run_ = engine.assess_tiers(
+    run_ = engine.tiers.assess_tiers(
         park="测试园区", as_of=dt.date(2025, 6, 30), on_progress=lambda *p: progress.append(p)
     )
     assert progress == [(2, 2)]

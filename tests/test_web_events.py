@@ -40,8 +40,8 @@ def world(tmp_path: Path) -> World:
     engine = Engine(w.store)
     # the organizer persona is assigned event id 1: E-A; E-B belongs to the other park and nobody's
     wish = [{"participant_id": "B01", "target_id": "S01", "level": "must"}]
-    assert engine.create_event(definition("E-A", PARK_A, "X", "Y", preferences=wish)).id == 1
-    engine.create_event(definition("E-B", PARK_B, "W", "Z"))
+    assert engine.events.create_event(definition("E-A", PARK_A, "X", "Y", preferences=wish)).id == 1
+    engine.events.create_event(definition("E-B", PARK_B, "W", "Z"))
     return w
 
 
@@ -61,7 +61,7 @@ def upload(client: TestClient, name: str, content: bytes | str, **form: str) -> 
 
 
 def codes(world: World) -> list[str]:
-    return [e.code for e in Engine(world.store).events()]
+    return [e.code for e in Engine(world.store).events.events()]
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_an_organizer_who_uploads_an_event_manages_it(client: TestClient, world:
     assert "对接会已创建" in client.get(created.headers["location"]).text
     assert 'href="/events/E-C"' in client.get("/events").text
     token = login(world.store, username="organizer", password=PASSWORD).plain
-    assert Engine(world.store).event("E-C").id in principal_for_token(world.store, token).event_ids
+    assert Engine(world.store).events.event("E-C").id in principal_for_token(world.store, token).event_ids
     made = client.post("/api/events/E-C/shortlists", headers={"X-Requested-With": "t"})
     assert made.status_code == 200, made.text
     # replacing someone else's event is still refused
@@ -195,15 +195,15 @@ def test_the_short_form_lists_the_parks_firms_and_creates_the_event(client: Test
     assert codes(world) == ["E-A", "E-B"]
     created = client.post("/events/new", data={**fields, "leading": [USCC["X"]], "smes": [USCC["Y"]]})
     assert created.status_code == 303, created.text
-    event = Engine(world.store).event("E-F")
+    event = Engine(world.store).events.event("E-F")
     assert event.park == PARK_A and event.event.slot_count == 4 and len(event.event.tables) == 3
     assert [p.name for p in event.event.participants] == ["X测试企业有限公司", "Y测试企业有限公司"]
 
 
 def test_the_event_page_shows_shortlists_schedule_and_downloads(client: TestClient, world: World) -> None:
     engine = Engine(world.store)
-    engine.shortlist_event("E-A")
-    engine.schedule_event("E-A", time_limit=2)
+    engine.events.shortlist_event("E-A")
+    engine.events.schedule_event("E-A", time_limit=2)
     log_in(client, "organizer")
     page = client.get("/events/E-A").text
     assert 'data-testid="buyer-B01"' in page and "重新生成推荐名单" in page
@@ -235,15 +235,15 @@ def test_the_engine_assigns_an_organizer_its_new_event_and_checks_parks(world: W
     def who(persona: str) -> Any:
         return principal_for_token(world.store, login(world.store, username=persona, password=PASSWORD).plain)
 
-    created = engine.create_event(definition("E-O", PARK_A, "X", "Y"), principal=who("organizer"))
+    created = engine.events.create_event(definition("E-O", PARK_A, "X", "Y"), principal=who("organizer"))
     assert created.id in who("organizer").event_ids
-    again = engine.create_event(definition("E-O", PARK_A, "X", "Y"), replace=True, principal=who("organizer"))
+    again = engine.events.create_event(definition("E-O", PARK_A, "X", "Y"), replace=True, principal=who("organizer"))
     assert again.id == created.id and created.id in who("organizer").event_ids
-    assert [e.code for e in engine.managed_events(who("organizer"))] == ["E-A", "E-O"]
+    assert [e.code for e in engine.events.managed_events(who("organizer"))] == ["E-A", "E-O"]
     for persona in ("park_a", "organizer"):  # neither creates events in a park it does not serve
         with pytest.raises(PermissionDenied, match="只能为所辖园区创建对接会"):
-            engine.create_event(definition("E-P", PARK_B, "W", "Z"), principal=who(persona))
+            engine.events.create_event(definition("E-P", PARK_B, "W", "Z"), principal=who(persona))
     with pytest.raises(PermissionDenied, match="无权管理对接会“E-B”"):
-        engine.create_event(definition("E-B", PARK_A, "X", "Y"), replace=True, principal=who("organizer"))
+        engine.events.create_event(definition("E-B", PARK_A, "X", "Y"), replace=True, principal=who("organizer"))
     assert codes(world) == ["E-A", "E-B", "E-O"]
-    assert engine.event("E-O").park == PARK_A and engine.event("E-B").park == PARK_B
+    assert engine.events.event("E-O").park == PARK_A and engine.events.event("E-B").park == PARK_B

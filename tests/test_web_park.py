@@ -278,13 +278,13 @@ def test_enterprise_drill_down_shows_assessment_gaps_and_support(client: TestCli
     hostile = world.ids[2]
     page = client.get(f"/tiers/enterprise/{hostile}")
     assert page.status_code == 200 and HOSTILE not in page.text
-    assessment = world.engine.tier_assessment(hostile)
+    assessment = world.engine.tiers.tier_assessment(hostile)
     facts = block(page.text, "assessment")
     assert f"当前层级 {assessment.tier.label}" in facts
     gaps = block(page.text, "gaps")
     assert assessment.gaps_to_next and all(g.message in gaps for g in assessment.gaps_to_next)
     support = block(page.text, "support")
-    plan = world.engine.tier_support(hostile)
+    plan = world.engine.tiers.tier_support(hostile)
     assert plan.steps and all(step in support for step in plan.steps)
     assert f"返回“{PARK}”梯度培育" in page.text
 
@@ -307,7 +307,7 @@ def test_enterprise_pages_follow_the_record_rules(client: TestClient, world: Wor
 
 def test_movement_against_the_previous_assessed_year(client: TestClient, world: World) -> None:
     for year in (2024, 2025):  # the same data twice: 外园涂料 keeps its tier
-        world.engine.assess_tiers(park=OTHER, as_of=dt.date(year, 6, 30))
+        world.engine.tiers.assess_tiers(park=OTHER, as_of=dt.date(year, 6, 30))
     log_in(client, "platform")
     html = client.get("/tiers", params={"park": OTHER}).text
     assert "最近评估年度： 2025 年 ，与 2024 年对比" in block(html, "latest")

@@ -80,7 +80,7 @@ def coverage_public(cov: ChainCoverage) -> ChainCoveragePublic:
 
 @router.get("/parks/{park}/chain", summary="园区各主导产业链的逐环节覆盖（上游在前）")
 def park_chain(engine: EngineDep, who: Reader, park: str, industry: IndustryQuery = None) -> ParkChainsPublic:
-    chains = engine.park_chains(park, industry=industry, principal=who)
+    chains = engine.chain.park_chains(park, industry=industry, principal=who)
     return ParkChainsPublic(
         park=park, data=[coverage_public(c) for c in chains.coverages], untemplated=chains.untemplated
     )
@@ -90,7 +90,7 @@ def park_chain(engine: EngineDep, who: Reader, park: str, industry: IndustryQuer
 def park_chain_gaps(
     engine: EngineDep, who: Reader, park: str, industry: IndustryQuery = None
 ) -> Page[ChainGapsPublic]:
-    chains = engine.park_chains(park, industry=industry, principal=who)
+    chains = engine.chain.park_chains(park, industry=industry, principal=who)
     rows = [
         ChainGapsPublic(
             industry=c.industry,
@@ -127,7 +127,7 @@ def park_chain_recruitment(
                 for c in g.candidates
             ],
         )
-        for g in engine.chain_recruitment(park, industry=industry, top=top, principal=who)
+        for g in engine.chain.chain_recruitment(park, industry=industry, top=top, principal=who)
     ]
     return Page(data=rows, count=len(rows))
 
@@ -147,7 +147,7 @@ def park_chain_integration(
                 for s in row.suppliers
             ],
         )
-        for chain in engine.chain_integration(park, industry=industry, principal=who)
+        for chain in engine.chain.chain_integration(park, industry=industry, principal=who)
         for row in chain.rows
     ]
     return Page(data=rows, count=len(rows))
@@ -155,7 +155,7 @@ def park_chain_integration(
 
 @router.get("/parks/{park}/chain/check", summary="主导产业检查：不超过 3 个，企业是否集中在主导产业链外")
 def park_chain_check(engine: EngineDep, who: Reader, park: str) -> ChainCheckPublic:
-    found = engine.chain_check(park, principal=who)
+    found = engine.chain.chain_check(park, principal=who)
     return ChainCheckPublic(
         park=park,
         leading_industries=found.park.leading_industries,
@@ -174,7 +174,7 @@ def park_chain_check(engine: EngineDep, who: Reader, park: str) -> ChainCheckPub
     responses={200: {"content": {"text/html": {}}}},
 )
 def park_chain_map_html(engine: EngineDep, who: Reader, park: str, industry: str) -> Response:
-    html, _ = engine.chain_map(park, industry, principal=who)
+    html, _ = engine.chain.chain_map(park, industry, principal=who)
     return Response(html, media_type="text/html; charset=utf-8", headers=NO_STORE)
 
 
@@ -185,5 +185,5 @@ def park_chain_map_html(engine: EngineDep, who: Reader, park: str, industry: str
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
 def park_chain_map_svg(engine: EngineDep, who: Reader, park: str, industry: str) -> Response:
-    _, svg = engine.chain_map(park, industry, principal=who)
+    _, svg = engine.chain.chain_map(park, industry, principal=who)
     return Response(svg, media_type="image/svg+xml; charset=utf-8", headers=NO_STORE)

@@ -73,7 +73,7 @@ SUFFIX = {
 
 
 def who_uscc(engine: Engine, who: Principal) -> str | None:
-    return None if who.enterprise_id is None else engine.enterprise(who.enterprise_id).record.uscc
+    return None if who.enterprise_id is None else engine.registry.enterprise(who.enterprise_id).record.uscc
 
 
 def _summary(s: StoredEvent) -> EventSummaryPublic:
@@ -147,20 +147,20 @@ def create_event(
     engine: EngineDep, who: Creator, definition: Annotated[dict[str, Any], Body()], replace: bool = False
 ) -> EventPublic:
     if replace:
-        engine.managed_event(str(definition.get("id", "")), who)
-    s = engine.create_event(definition, replace=replace, principal=who)
+        engine.events.managed_event(str(definition.get("id", "")), who)
+    s = engine.events.create_event(definition, replace=replace, principal=who)
     return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
 
 
 @router.get("/events", summary="对接会列表")
 def list_events(engine: EngineDep, who: Reader) -> Page[EventSummaryPublic]:
-    rows = [_summary(s) for s in engine.visible_events(who)]
+    rows = [_summary(s) for s in engine.events.visible_events(who)]
     return Page(data=rows, count=len(rows))
 
 
 @router.get("/events/{code}", summary="对接会详情（含参会企业、意愿与候选组合）")
 def get_event(engine: EngineDep, who: Reader, code: str) -> EventPublic:
-    s = engine.readable_event(code, who)
+    s = engine.events.readable_event(code, who)
     return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
 
 
@@ -168,28 +168,28 @@ def get_event(engine: EngineDep, who: Reader, code: str) -> EventPublic:
 def make_shortlists(
     engine: EngineDep, who: Manager, code: str, per_buyer: PerBuyer = 20, per_sme: PerSme = 5
 ) -> ShortlistsPublic:
-    event = engine.managed_event(code, who).event
-    return _lists(event, engine.shortlist_event(code, per_buyer=per_buyer, per_sme=per_sme))
+    event = engine.events.managed_event(code, who).event
+    return _lists(event, engine.events.shortlist_event(code, per_buyer=per_buyer, per_sme=per_sme))
 
 
 @router.get("/events/{code}/shortlists", summary="双方推荐名单")
 def get_shortlists(
     engine: EngineDep, who: Reader, code: str, per_buyer: PerBuyer = 20, per_sme: PerSme = 5
 ) -> ShortlistsPublic:
-    event = engine.readable_event(code, who).event
-    return _lists(event, engine.event_shortlists(code, per_buyer=per_buyer, per_sme=per_sme))
+    event = engine.events.readable_event(code, who).event
+    return _lists(event, engine.events.event_shortlists(code, per_buyer=per_buyer, per_sme=per_sme))
 
 
 @router.put("/events/{code}/wishes", summary="组织方编辑推荐名单：必须见、想见、不见（移出）或撤销（代龙头企业）")
 def set_wish(engine: EngineDep, who: Manager, code: str, body: WishIn) -> ShortlistsPublic:
-    lists = engine.set_event_wish(code, buyer=body.buyer, sme=body.sme, level=body.level, principal=who)
-    return _lists(engine.event(code).event, lists)
+    lists = engine.events.set_event_wish(code, buyer=body.buyer, sme=body.sme, level=body.level, principal=who)
+    return _lists(engine.events.event(code).event, lists)
 
 
 @router.put("/events/{code}/min-score", summary="最低匹配分：低于该分的组合不安排洽谈（必须见除外）")
 def set_min_score(engine: EngineDep, who: Manager, code: str, body: MinScoreIn) -> EventPublic:
-    engine.set_event_min_score(code, body.min_score, principal=who)
-    s = engine.event(code)
+    engine.events.set_event_min_score(code, body.min_score, principal=who)
+    s = engine.events.event(code)
     return EventPublic(id=s.id, code=s.code, park=s.park, event=s.event)
 
 
@@ -197,15 +197,15 @@ def set_min_score(engine: EngineDep, who: Manager, code: str, body: MinScoreIn) 
 def schedule_event(
     engine: EngineDep, who: Manager, code: str, request: ScheduleRequest | None = None
 ) -> SchedulePublic:
-    engine.managed_event(code, who)
+    engine.events.managed_event(code, who)
     req = request or ScheduleRequest()
-    return _schedule(engine.schedule_event(code, time_limit=req.time_limit, min_meetings=req.min_meetings))
+    return _schedule(engine.events.schedule_event(code, time_limit=req.time_limit, min_meetings=req.min_meetings))
 
 
 @router.get("/events/{code}/schedule", summary="排程（默认最新版本）")
 def get_schedule(engine: EngineDep, who: Reader, code: str, version: Version = None) -> SchedulePublic:
-    engine.readable_event(code, who)
-    return _schedule(engine.event_schedule(code, version))
+    engine.events.readable_event(code, who)
+    return _schedule(engine.events.event_schedule(code, version))
 
 
 @router.get(
@@ -226,16 +226,16 @@ def export_event(
         raise MatcherError(f"导出内容应为 {'/'.join(SUFFIX)}，实为“{what}”")
     if what == "ics" and not participant:
         raise MatcherError("导出 ics 须指定 participant（企业编号、统一社会信用代码或名称）")
-    stored = engine.readable_event(code, who, full=False)
-    if engine.event_access(stored, who) is not policy.EventAccess.FULL:
-        own = engine.own_participant(stored, who)
+    stored = engine.events.readable_event(code, who, full=False)
+    if engine.events.event_access(stored, who) is not policy.EventAccess.FULL:
+        own = engine.events.own_participant(stored, who)
         policy.ensure(
             what == "ics" and participant in (own, who_uscc(engine, who)),
             "参会企业只能下载本企业的日程（ics，participant 为本企业的参会编号）",
         )
     suffix = SUFFIX[what]
     with tempfile.TemporaryDirectory() as tmp:
-        path = engine.export_event(
+        path = engine.events.export_event(
             code, what, Path(tmp) / f"out.{suffix}", participant=participant, version=version
         )
         data = path[0].read_bytes()
@@ -247,9 +247,9 @@ def export_event(
 
 @router.post("/events/{code}/outcomes", summary="记录洽谈结果（同一组合再次提交即更正）", status_code=201)
 def record_outcome(engine: EngineDep, who: Manager, code: str, body: OutcomeCreate) -> OutcomePublic:
-    engine.managed_event(code, who)
+    engine.events.managed_event(code, who)
     kind = OUTCOME_RESULTS[body.result]
-    saved = engine.record_event_outcome(
+    saved = engine.events.record_event_outcome(
         code,
         buyer=body.buyer,
         sme=body.sme,
@@ -262,15 +262,15 @@ def record_outcome(engine: EngineDep, who: Manager, code: str, body: OutcomeCrea
 
 @router.get("/events/{code}/outcomes", summary="已记录的洽谈结果")
 def list_outcomes(engine: EngineDep, who: Reader, code: str) -> Page[OutcomePublic]:
-    engine.readable_event(code, who)
-    rows = [_outcome(o) for o in engine.event_outcomes(code)]
+    engine.events.readable_event(code, who)
+    rows = [_outcome(o) for o in engine.events.event_outcomes(code)]
     return Page(data=rows, count=len(rows))
 
 
 @router.get("/events/{code}/report", summary="对接会总结：计划与实际洽谈、意向、试用、签约")
 def event_report(engine: EngineDep, who: Reader, code: str) -> EventReportPublic:
-    engine.readable_event(code, who)
-    r = engine.event_report(code)
+    engine.events.readable_event(code, who)
+    r = engine.events.event_report(code)
     return EventReportPublic(
         planned=r.planned,
         held=r.held,

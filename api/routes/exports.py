@@ -36,7 +36,7 @@ def export_registry(
     fmt: Literal["csv", "xlsx", "jsonl"],
     headers: Literal["zh", "en"] = "zh",
 ) -> Response:
-    data = engine.export_registry(kind, fmt, headers=headers, principal=who)
+    data = engine.exports.export_registry(kind, fmt, headers=headers, principal=who)
     audit_read(request, what="export", kind=kind, format=fmt)
     name = f"{KIND_LABELS[kind]}.{fmt}"
     disposition = f"attachment; filename=\"{kind}.{fmt}\"; filename*=UTF-8''{quote(name)}"

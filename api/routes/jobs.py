@@ -40,12 +40,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start, fail the jobs a dead server process left behind; at stop, the ones still queued here."""
     engine = app.dependency_overrides.get(get_engine, get_engine)()
     try:
-        engine.recover_jobs()
+        engine.jobs.recover_jobs()
     except Exception:  # a database problem shows on the first request; do not block the start
         log.warning("无法检查中断的后台任务", exc_info=True)
     yield
     try:
-        engine.stop_jobs()
+        engine.jobs.stop_jobs()
     except Exception:
         log.warning("无法标记未执行的后台任务", exc_info=True)
 
@@ -148,7 +148,7 @@ def start_import(
     folder = Path(tempfile.mkdtemp(prefix="matcher-upload-"))
     path = folder / _upload_name(file.filename, suffix)
     path.write_bytes(data)
-    job = engine.start_import_job(
+    job = engine.jobs.start_import_job(
         path,
         kind=chosen,  # type: ignore[arg-type]
         encoding=encoding,
@@ -161,14 +161,14 @@ def start_import(
 
 @router.post("/index", summary="后台重建检索索引（平台与园区管理员），返回任务", status_code=202)
 def start_index(engine: EngineDep, who: Starter, response: Response) -> JobPublic:
-    return _accepted(response, engine.start_index_job(principal=who))
+    return _accepted(response, engine.jobs.start_index_job(principal=who))
 
 
 @router.post("/schedule", summary="后台为对接会排程（CP-SAT），返回任务", status_code=202)
 def start_schedule(
     engine: EngineDep, who: Scheduler, response: Response, body: ScheduleJobRequest
 ) -> JobPublic:
-    job = engine.start_schedule_job(
+    job = engine.jobs.start_schedule_job(
         body.event, time_limit=body.time_limit, min_meetings=body.min_meetings, principal=who
     )
     return _accepted(response, job)
@@ -181,7 +181,7 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200, description="条数")] = 50,
     kind: Annotated[str | None, Query(max_length=20, description="按类型筛选")] = None,
 ) -> Page[JobPublic]:
-    rows = [JobPublic.of(j) for j in engine.jobs(principal=who, kind=kind, limit=limit)]
+    rows = [JobPublic.of(j) for j in engine.jobs.jobs(principal=who, kind=kind, limit=limit)]
     return Page(data=rows, count=len(rows))
 
 
@@ -189,9 +189,9 @@ def list_jobs(
 def cancel_job(engine: EngineDep, who: Reader, job_id: JobId) -> JobPublic:
     """A queued job never starts; a running one stops at its next step and writes nothing (state
     ``cancelled`` once it has stopped)."""
-    return JobPublic.of(engine.cancel_job(job_id, principal=who))
+    return JobPublic.of(engine.jobs.cancel_job(job_id, principal=who))
 
 
 @router.get("/{job_id}", summary="后台任务状态与进度")
 def get_job(engine: EngineDep, who: Reader, job_id: JobId) -> JobPublic:
-    return JobPublic.of(engine.job(job_id, principal=who))
+    return JobPublic.of(engine.jobs.job(job_id, principal=who))

@@ -34,7 +34,6 @@ from matcher.errors import ValidationError
 from matcher.ranking.constraints import Constraints
 
 log = logging.getLogger(__name__)
-WARM_AT = 5_000  # enterprises from which a worker fits the matching pool before it takes requests
 
 
 @asynccontextmanager
@@ -47,7 +46,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     engine = app.dependency_overrides.get(get_engine, get_engine)()
     try:
-        await anyio.to_thread.run_sync(engine.warm_pool, WARM_AT)
+        await anyio.to_thread.run_sync(engine.matching.warm_pool)  # from settings.warm_pool_at enterprises
     except Exception:  # the first query reports a registry problem; do not block the start
         log.warning("无法预先建立匹配索引", exc_info=True)
     yield
@@ -111,7 +110,7 @@ def match_text(
         tuple(query.certifications), tuple(query.regions), query.park, tuple(query.roles)
     )
     return _suppliers(
-        engine.suppliers_for(text=query.text, k=query.top, constraints=constraints, principal=who), response
+        engine.matching.suppliers_for(text=query.text, k=query.top, constraints=constraints, principal=who), response
     )
 
 
@@ -131,7 +130,7 @@ def demand_suppliers(
     top: Top = 10,
     relax: Relax = None,
 ) -> SupplierSearchPublic:
-    found = engine.suppliers_for(demand_id=demand_id, k=top, principal=who, relax=tuple(relax or ()))
+    found = engine.matching.suppliers_for(demand_id=demand_id, k=top, principal=who, relax=tuple(relax or ()))
     audit_candidates(request, who)
     return _suppliers(found, response)
 
@@ -140,9 +139,9 @@ def demand_suppliers(
 def enterprise_recommendations(
     engine: EngineDep, who: Recommender, enterprise_id: EnterpriseId, top: Top = 10
 ) -> RecommendationsPublic:
-    return _recommendations(engine.buyers_for(enterprise_id=enterprise_id, k=top, principal=who))
+    return _recommendations(engine.matching.buyers_for(enterprise_id=enterprise_id, k=top, principal=who))
 
 
 @router.post("/recommend", summary="按供应能力描述推荐买方与需求")
 def recommend_text(engine: EngineDep, who: Recommender, query: OfferQuery) -> RecommendationsPublic:
-    return _recommendations(engine.buyers_for(text=query.text, k=query.top, principal=who))
+    return _recommendations(engine.matching.buyers_for(text=query.text, k=query.top, principal=who))

@@ -45,7 +45,7 @@ def _decision(d: CandidateDecision) -> CandidateDecisionPublic:
 def publish_demand(
     engine: EngineDep, who: Annotated[Principal, require(Resource.DEMAND, Action.CREATE)], body: DemandCreate
 ) -> DemandPublic:
-    d = engine.publish_demand(body.model_dump(), principal=who)
+    d = engine.publishing.publish_demand(body.model_dump(), principal=who)
     return DemandPublic.of(d)
 
 
@@ -60,7 +60,7 @@ def update_demand(
 ) -> DemandPublic:
     changes = body.model_dump(exclude_unset=True)
     version = expected_version(expected, changes.pop("version", None))
-    d = engine.update_demand(demand_id, changes, principal=who, version=version)
+    d = engine.publishing.update_demand(demand_id, changes, principal=who, version=version)
     tag(response, d.version)
     return DemandPublic.of(d)
 
@@ -73,7 +73,7 @@ def demand_candidates(
     demand_id: DemandId,
     top: Top = 20,
 ) -> CandidatesPublic:
-    search, decisions = engine.candidates(demand_id, k=top, principal=who)
+    search, decisions = engine.publishing.candidates(demand_id, k=top, principal=who)
     audit_candidates(request, who)
     return CandidatesPublic(suppliers=_suppliers(search), decisions=[_decision(d) for d in decisions])
 
@@ -89,7 +89,7 @@ def decide_candidate(
     enterprise_id: EnterpriseId,
     body: CandidateDecisionIn,
 ) -> CandidateDecisionPublic | None:
-    found = engine.decide_candidate(demand_id, enterprise_id, body.decision, note=body.note, principal=who)
+    found = engine.publishing.decide_candidate(demand_id, enterprise_id, body.decision, note=body.note, principal=who)
     return None if found is None else _decision(found)
 
 
@@ -104,6 +104,6 @@ def update_profile(
 ) -> EnterprisePublic:
     changes = body.model_dump(exclude_unset=True)
     version = expected_version(expected, changes.pop("version", None))
-    found = engine.update_profile(enterprise_id, changes, principal=who, version=version)
+    found = engine.publishing.update_profile(enterprise_id, changes, principal=who, version=version)
     tag(response, found.version)
     return EnterprisePublic.of(found.id, found.record, private=True, version=found.version)

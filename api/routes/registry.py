@@ -28,7 +28,7 @@ DemandReader = Annotated[Principal, require(Resource.DEMAND, Action.READ)]
 
 @router.get("/parks", summary="园区列表", dependencies=[require(Resource.PARK, Action.READ)])
 def list_parks(engine: EngineDep) -> Page[ParkPublic]:
-    parks = [ParkPublic(**p.model_dump(), enterprise_count=n) for p, n in engine.parks()]
+    parks = [ParkPublic(**p.model_dump(), enterprise_count=n) for p, n in engine.registry.parks()]
     return Page(data=parks, count=len(parks))
 
 
@@ -49,7 +49,7 @@ def list_enterprises(
     park: str | None = None,
     role: str | None = None,
 ) -> Page[EnterprisePublic]:
-    rows = engine.enterprises(park=park, role=role, limit=limit, offset=offset, principal=who)
+    rows = engine.registry.enterprises(park=park, role=role, limit=limit, offset=offset, principal=who)
     # the engine has already blanked the contacts and financial figures this caller may not see
     _audit_contacts(request, who, rows)
     shown = [EnterprisePublic.of(e.id, e.record, private=True, version=e.version) for e in rows]
@@ -60,7 +60,7 @@ def list_enterprises(
 def get_enterprise(
     request: Request, engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, response: Response
 ) -> EnterprisePublic:
-    found = engine.enterprise(enterprise_id, principal=who)
+    found = engine.registry.enterprise(enterprise_id, principal=who)
     _audit_contacts(request, who, [found])
     tag(response, found.version)
     return EnterprisePublic.of(found.id, found.record, private=True, version=found.version)
@@ -70,7 +70,7 @@ def get_enterprise(
 def list_demands(
     engine: EngineDep, who: DemandReader, limit: Limit = 50, offset: Offset = 0, status: str | None = None
 ) -> Page[DemandPublic]:
-    rows = engine.demands(status=status, limit=limit, offset=offset, principal=who)
+    rows = engine.registry.demands(status=status, limit=limit, offset=offset, principal=who)
     return Page(
         data=[DemandPublic.of(d) for d in rows],
         count=len(rows),
@@ -79,7 +79,7 @@ def list_demands(
 
 @router.get("/demands/{demand_id}", summary="需求详情")
 def get_demand(engine: EngineDep, who: DemandReader, demand_id: DemandId, response: Response) -> DemandPublic:
-    d = engine.demand(demand_id, principal=who)
+    d = engine.registry.demand(demand_id, principal=who)
     tag(response, d.version)
     return DemandPublic.of(d)
 
@@ -108,5 +108,5 @@ def import_upload(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        report = engine.import_file(path, encoding=encoding)
+        report = engine.registry.import_file(path, encoding=encoding)
     return ImportResult(counts={k: c._asdict() for k, c in report.counts.items()})

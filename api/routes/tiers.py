@@ -30,9 +30,9 @@ from api.schemas import (
 )
 from matcher.auth import Action, Principal, Resource
 from matcher.engine import TierRun
-from matcher.store.tiers_repo import main_gap, points_of
 from matcher.tiers import Assessment, PyramidYear, support_plan
 from matcher.tiers.assess import TierResult, Value
+from matcher.tiers.summary import main_gap, points_of
 
 router = APIRouter(tags=["梯度培育"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -173,19 +173,19 @@ def _download(name: str) -> dict[str, str]:
 def assess_enterprise(
     engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, as_of: dt.date | None = None
 ) -> TierAssessmentPublic:
-    return assessment_public(enterprise_id, engine.tier_assessment(enterprise_id, as_of=as_of, principal=who))
+    return assessment_public(enterprise_id, engine.tiers.tier_assessment(enterprise_id, as_of=as_of, principal=who))
 
 
 @router.post("/tiers/assess", summary="评估并按日期保存（一个园区或全部企业；同日重评覆盖）")
 def assess_park(
     engine: EngineDep, who: Assessor, park: str | None = None, as_of: dt.date | None = None
 ) -> TierRunPublic:
-    return run_public(engine.assess_tiers(park=park, as_of=as_of, save=True, principal=who))
+    return run_public(engine.tiers.assess_tiers(park=park, as_of=as_of, save=True, principal=who))
 
 
 @router.get("/parks/{park}/tiers/pyramid", summary="园区历年梯度金字塔（按已保存的评估）")
 def park_pyramid(engine: EngineDep, who: Reader, park: str) -> Page[PyramidYearPublic]:
-    years = [year_public(y) for y in engine.tier_pyramid(park, principal=who)]
+    years = [year_public(y) for y in engine.tiers.tier_pyramid(park, principal=who)]
     return Page(data=years, count=len(years))
 
 
@@ -200,7 +200,7 @@ def park_report(
 ) -> Response:
     with tempfile.TemporaryDirectory() as tmp, _DRAWING:
         out, chart = Path(tmp) / "report.xlsx", Path(tmp) / "pyramid.png"
-        data = engine.tier_report(park, out, chart=chart, as_of=as_of, principal=who).path.read_bytes()
+        data = engine.tiers.tier_report(park, out, chart=chart, as_of=as_of, principal=who).path.read_bytes()
     audit_read(request, what="export", kind="tier_report")
     return Response(data, media_type=XLSX, headers=_download(f"{park}梯度培育报告.xlsx"))
 
@@ -213,7 +213,7 @@ def park_report(
 )
 def park_pyramid_png(engine: EngineDep, who: Reader, park: str) -> Response:
     with tempfile.TemporaryDirectory() as tmp, _DRAWING:
-        data = engine.tier_pyramid_chart(park, Path(tmp) / "pyramid.png", principal=who).read_bytes()
+        data = engine.tiers.tier_pyramid_chart(park, Path(tmp) / "pyramid.png", principal=who).read_bytes()
     return Response(data, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -221,7 +221,7 @@ def park_pyramid_png(engine: EngineDep, who: Reader, park: str) -> Response:
 def tier_support(
     engine: EngineDep, who: Reader, enterprise_id: EnterpriseId, as_of: dt.date | None = None
 ) -> TierSupportPublic:
-    plan = engine.tier_support(enterprise_id, as_of=as_of, principal=who)
+    plan = engine.tiers.tier_support(enterprise_id, as_of=as_of, principal=who)
     return TierSupportPublic(
         uscc=plan.uscc,
         name=plan.name,

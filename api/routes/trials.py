@@ -84,4 +84,4 @@ def advance_trial(
 def park_trials(
     engine: EngineDep, who: Annotated[Principal, require(Resource.CHAIN, Action.READ)], park: str
 ) -> TrialDashboardPublic:
-    return TrialDashboardPublic.of(engine.trial_dashboard(park, principal=who))
+    return TrialDashboardPublic.of(engine.chain.trial_dashboard(park, principal=who))

@@ -48,7 +48,7 @@ def _role(value: str) -> AccountRole:
 
 
 def _list_context(engine: Engine, who: Principal, **extra: Any) -> dict[str, Any]:
-    parks = [p.name for p, _ in engine.parks()]
+    parks = [p.name for p, _ in engine.registry.parks()]
     base = {"who": who, "accounts": accounts.list_accounts(engine.store), "roles": ROLE_LABELS, "parks": parks}
     return {**base, "values": {}, "problems": [], **extra}
 

@@ -27,7 +27,7 @@ CANDIDATES_PER_GAP = 5
 
 def visible_parks(engine: Engine, who: Principal) -> list[Park]:
     """The parks the caller may pick, in the registry's order: every park for the platform, else its own."""
-    parks = [p for p, _ in engine.parks()]
+    parks = [p for p, _ in engine.registry.parks()]
     return parks if who.is_platform_admin else [p for p in parks if p.name in who.park_names]
 
 
@@ -36,7 +36,7 @@ def chain_context(engine: Engine, who: Principal, park: str | None, industry: st
     name = park or (parks[0].name if parks else None)
     if name is None:
         return {"parks": [], "park": None}
-    view = engine.chain_view(name, industry=industry, top=CANDIDATES_PER_GAP, principal=who)
+    view = engine.chain.chain_view(name, industry=industry, top=CANDIDATES_PER_GAP, principal=who)
     ctx: dict[str, Any] = {"parks": parks, "park": view.chains.park, "chains": view.chains, "cov": view.cov}
     ctx["candidates_per_gap"] = CANDIDATES_PER_GAP
     if view.cov is not None:

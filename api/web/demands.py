@@ -49,8 +49,8 @@ def _choices(*, editing: bool = False) -> dict[str, Any]:
 @router.get("/demands", response_class=HTMLResponse)
 def demands_page(request: Request, engine: EngineDep, who: DemandReader) -> Response:
     """需求发布: the demands this user manages, with how many candidates were shortlisted or rejected."""
-    mine = engine.managed_demands(principal=who)
-    counts = engine.decision_counts([d.id for d in mine])
+    mine = engine.publishing.managed_demands(principal=who)
+    counts = engine.publishing.decision_counts([d.id for d in mine])
     ctx = {"who": who, "demands": mine, "counts": counts, "saved": request.query_params.get("saved")}
     return render(request, "demands.html", ctx)
 
@@ -69,7 +69,7 @@ async def publish_demand(request: Request, engine: EngineDep, who: Publisher) ->
         fields.pop("publisher_uscc", None)
     with engine_errors():
         try:
-            created = await run_in_threadpool(engine.publish_demand, fields, principal=who)
+            created = await run_in_threadpool(engine.publishing.publish_demand, fields, principal=who)
         except ValidationError as exc:
             values = {k: str(v) for k, v in form.items()}
             ctx = {"who": who, "values": values, "problems": exc.problems, **_choices()}
@@ -91,7 +91,7 @@ def demand_page(request: Request, engine: EngineDep, who: DemandReader, demand_i
         return render(request, "demand_public.html", ctx)
     relax = request.query_params.getlist("relax")[:MAX_RELAXED]
     with engine_errors():
-        search, decisions = engine.candidates(demand_id, k=CANDIDATES, principal=who, relax=relax)
+        search, decisions = engine.publishing.candidates(demand_id, k=CANDIDATES, principal=who, relax=relax)
     audit_candidates(request, who)
     decided = {d.enterprise_id: d for d in decisions}
     shown = {m.enterprise_id for m in search.matches}
@@ -122,7 +122,7 @@ def decide(
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     with engine_errors():
-        engine.decide_candidate(demand_id, enterprise_id, decision, note=note, principal=who)
+        engine.publishing.decide_candidate(demand_id, enterprise_id, decision, note=note, principal=who)
     return RedirectResponse(f"/demands/{demand_id}#c{enterprise_id}", status_code=303)
 
 
@@ -130,7 +130,7 @@ def decide(
 def edit_demand_page(request: Request, engine: EngineDep, who: DemandEditor, demand_id: DemandId) -> Response:
     """修改需求: the publish form filled with the demand (its code and publisher stay)."""
     with engine_errors():
-        demand = engine.demand(demand_id, principal=who)
+        demand = engine.registry.demand(demand_id, principal=who)
     ctx = {"who": who, "values": demand_form_values(demand.record), "problems": [], "edit_id": demand_id}
     return render(request, "demand_form.html", {**ctx, **_choices(editing=True)})
 
@@ -147,10 +147,10 @@ async def edit_demand(
         changes.setdefault(key, None)
     with engine_errors():
         try:
-            engine.update_demand(demand_id, changes, principal=who)
+            engine.publishing.update_demand(demand_id, changes, principal=who)
         except ValidationError as exc:
             values = {k: str(v) for k, v in form.items()}
-            values["code"] = engine.demand(demand_id, principal=who).record.code
+            values["code"] = engine.registry.demand(demand_id, principal=who).record.code
             ctx = {"who": who, "values": values, "problems": exc.problems, "edit_id": demand_id}
             return render(request, "demand_form.html", {**ctx, **_choices(editing=True)}, status=422)
     return RedirectResponse(f"/demands/{demand_id}?saved=1", status_code=303)
@@ -165,7 +165,7 @@ def change_status(
     version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     with engine_errors():
-        engine.update_demand(demand_id, {"status": status}, principal=who, version=version)
+        engine.publishing.update_demand(demand_id, {"status": status}, principal=who, version=version)
     return RedirectResponse(f"/demands/{demand_id}", status_code=303)
 
 
@@ -173,13 +173,13 @@ def change_status(
 def candidates_overview(request: Request, engine: EngineDep, who: CandidateReader) -> Response:
     """候选供应商: every open demand this user manages with its best few candidates at a glance."""
     rows = []
-    for d in engine.managed_demands(principal=who):
+    for d in engine.publishing.managed_demands(principal=who):
         if d.record.status is not DemandStatus.OPEN:
             continue
         with engine_errors():
-            search = engine.suppliers_for(demand_id=d.id, k=OVERVIEW_TOP, principal=who)
+            search = engine.matching.suppliers_for(demand_id=d.id, k=OVERVIEW_TOP, principal=who)
         rows.append((d, search))
-    counts = engine.decision_counts([d.id for d, _ in rows])
+    counts = engine.publishing.decision_counts([d.id for d, _ in rows])
     if rows:
         audit_candidates(request, who, demands=len(rows))
     return render(request, "candidates.html", {"who": who, "rows": rows, "counts": counts})

@@ -45,7 +45,7 @@ def _status(exc: MatcherError) -> int:
 
 
 def _list_context(engine: Engine, who: Principal) -> dict[str, Any]:
-    lines = [views.event_line(e, engine.event_versions(e.code)) for e in engine.managed_events(who)]
+    lines = [views.event_line(e, engine.events.event_versions(e.code)) for e in engine.events.managed_events(who)]
     return {"who": who, "events": lines, "can_create": who.role in STAFF}
 
 
@@ -70,7 +70,7 @@ async def upload_event(
             raise ValidationError([f"{name}：文件过大（上限 {MAX_DEFINITION // 1024 // 1024} MB）"])
         # off the event loop: parsing, validating and storing a big definition must not stall other users
         definition = await run_in_threadpool(parse_definition, content, name)
-        created = await run_in_threadpool(engine.create_event, definition, replace=replace, principal=who)
+        created = await run_in_threadpool(engine.events.create_event, definition, replace=replace, principal=who)
     except MatcherError as exc:  # validation, unknown park, duplicate code, another park's admin
         ctx = {**_list_context(engine, who), "problems": _problems(exc), "filename": name}
         return render(request, "events.html", ctx, status=_status(exc))
@@ -81,12 +81,12 @@ async def upload_event(
 
 
 def _form_context(engine: Engine, who: Principal, values: dict[str, Any]) -> dict[str, Any]:
-    parks = [p.name for p, _ in engine.parks()]
+    parks = [p.name for p, _ in engine.registry.parks()]
     if not who.is_platform_admin:  # park admins and organizers create events in the parks they serve
         parks = [p for p in parks if p in who.park_names]
     park = values.get("park") if values.get("park") in parks else None
     firms = {
-        role: engine.enterprises(park=park, role=role, limit=FORM_LIMIT, principal=who) if park else []
+        role: engine.registry.enterprises(park=park, role=role, limit=FORM_LIMIT, principal=who) if park else []
         for role in ("leading", "sme")
     }
     return {"who": who, "parks": parks, "park": park, "firms": firms, "v": values}
@@ -151,7 +151,7 @@ def create_event_form(
             problems.append("请至少选择一家龙头企业和一家中小企业")
         if problems:
             raise ValidationError(problems)
-        created = engine.create_event(_definition(values, **chosen), principal=who)
+        created = engine.events.create_event(_definition(values, **chosen), principal=who)
     except MatcherError as exc:
         ctx = {**_form_context(engine, who, values), "problems": _problems(exc), "chosen": chosen}
         return render(request, "event_new.html", ctx, status=_status(exc))
@@ -163,7 +163,7 @@ def create_event_form(
 
 def _schedule_context(engine: Engine, stored: StoredEvent, version: int | None) -> dict[str, Any]:
     try:
-        current = engine.event_schedule(stored.code, version)
+        current = engine.events.event_schedule(stored.code, version)
     except NotFoundError:
         if version is not None:
             raise
@@ -173,7 +173,7 @@ def _schedule_context(engine: Engine, stored: StoredEvent, version: int | None) 
         "schedule": views.solver_report(current, stored.event),
         "grid_tables": header,
         "grid_rows": rows,
-        "versions": engine.event_versions(stored.code),
+        "versions": engine.events.event_versions(stored.code),
         "latest": version is None,
         "current": current.schedule,
     }
@@ -190,12 +190,12 @@ def event_page(
 ) -> Response:
     with engine_errors():  # another organizer's event: the 403 page
         try:
-            stored = engine.managed_event(code, who)
+            stored = engine.events.managed_event(code, who)
             ctx = _schedule_context(engine, stored, version)
         except NotFoundError as exc:
             return render(request, "event_error.html", {"who": who, "message": str(exc)}, status=404)
     event = stored.event
-    lists = engine.event_shortlists(code) if event.candidates else None
+    lists = engine.events.event_shortlists(code) if event.candidates else None
     ctx |= {
         "who": who,
         "stored": stored,
@@ -227,7 +227,7 @@ def edit_wish(
 ) -> Response:
     """必须见 / 想见 / 不见 (移出) / 撤销 for one pair, on the buyer's behalf; back to the shortlists."""
     with engine_errors():
-        engine.set_event_wish(code, buyer=buyer, sme=sme, level=level, principal=who)
+        engine.events.set_event_wish(code, buyer=buyer, sme=sme, level=level, principal=who)
     return RedirectResponse(f"/events/{quote(code, safe='')}#b-{quote(buyer, safe='')}", status_code=303)
 
 
@@ -237,7 +237,7 @@ def edit_min_score(
 ) -> Response:
     """The threshold, on the 0-100 scale the page shows match scores on."""
     with engine_errors():
-        engine.set_event_min_score(code, min_score, principal=who)
-        if engine.event(code).event.candidates:
-            engine.shortlist_event(code)  # the lists follow the new threshold at once
+        engine.events.set_event_min_score(code, min_score, principal=who)
+        if engine.events.event(code).event.candidates:
+            engine.events.shortlist_event(code)  # the lists follow the new threshold at once
     return RedirectResponse(f"/events/{quote(code, safe='')}#shortlists", status_code=303)

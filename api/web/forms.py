@@ -24,7 +24,7 @@ def split_list(text: str) -> list[str]:
 
 
 def demand_fields(form: Mapping[str, Any]) -> dict[str, Any]:
-    """The publish form as ``Engine.publish_demand`` fields (validation is the engine's)."""
+    """The publish form as ``Publishing.publish_demand`` fields (validation is the engine's)."""
     fields: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in DEMAND_TEXT if k in form}
     for key in DEMAND_OPTIONAL:
         value = str(form.get(key, "")).strip()
@@ -70,7 +70,7 @@ def parse_products(text: str) -> list[dict[str, Any]]:
 
 
 def profile_fields(form: Mapping[str, Any]) -> dict[str, Any]:
-    """The profile form as ``Engine.update_profile`` changes."""
+    """The profile form as ``Publishing.update_profile`` changes."""
     return {
         "products": parse_products(str(form.get("products", ""))),
         "capabilities": str(form.get("capabilities", "")).strip(),

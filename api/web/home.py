@@ -39,11 +39,11 @@ def _lines(rows: list[StoredDemand], who: Principal) -> list[DemandLine]:
 def _own_enterprise(engine: Engine, who: Principal) -> StoredEnterprise | None:
     if who.enterprise_id is None:
         return None
-    return engine.enterprise(who.enterprise_id, principal=who)
+    return engine.registry.enterprise(who.enterprise_id, principal=who)
 
 
 def _parks(engine: Engine, who: Principal) -> list[tuple[str, int]]:
-    rows = [(p.name, n) for p, n in engine.parks()]
+    rows = [(p.name, n) for p, n in engine.registry.parks()]
     if who.role is AccountRole.PLATFORM_ADMIN:
         return rows
     return [(name, n) for name, n in rows if name in who.park_names]
@@ -51,7 +51,7 @@ def _parks(engine: Engine, who: Principal) -> list[tuple[str, int]]:
 
 def home_context(engine: Engine, who: Principal) -> dict[str, Any]:
     """The data blocks of the home page; which blocks appear depends on the role."""
-    visible = engine.demands(status="open", limit=200, principal=who)
+    visible = engine.registry.demands(status="open", limit=200, principal=who)
     admin = who.role in (AccountRole.PLATFORM_ADMIN, AccountRole.PARK_ADMIN)
     ctx: dict[str, Any] = {
         "enterprise": _own_enterprise(engine, who),
@@ -59,7 +59,7 @@ def home_context(engine: Engine, who: Principal) -> dict[str, Any]:
         "open_demand_count": len(visible),
     }
     if who.role is AccountRole.LEADING_USER:
-        own = engine.demands(limit=200, principal=who)
+        own = engine.registry.demands(limit=200, principal=who)
         ctx["demands"] = _lines([d for d in own if who.acts_for(d.publisher_id)], who)[:LIST_SIZE]
         ctx["demands_title"] = "本企业发布的需求"
     else:

@@ -66,7 +66,7 @@ def imports_context(engine: Engine, who: Principal) -> dict[str, Any]:
         for kind, label in KIND_LABELS.items()
     ]
     return {
-        "jobs": [job_line(j) for j in engine.jobs(principal=who, limit=RECENT)],
+        "jobs": [job_line(j) for j in engine.jobs.jobs(principal=who, limit=RECENT)],
         "kinds": list(KIND_LABELS.items()),
         "exports": exports,
         "max_mb": MAX_UPLOAD // 1024 // 1024,

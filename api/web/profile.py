@@ -30,7 +30,7 @@ def _own(engine: Engine, who: Principal) -> StoredEnterprise:
     if who.enterprise_id is None:
         raise PageForbidden("企业档案页面供企业用户使用：当前账号未绑定企业（管理员请通过导入维护企业信息）")
     with engine_errors():
-        return engine.enterprise(who.enterprise_id, principal=who)
+        return engine.registry.enterprise(who.enterprise_id, principal=who)
 
 
 def _version(form: Mapping[str, Any]) -> int | None:
@@ -66,7 +66,7 @@ async def save_profile(request: Request, engine: EngineDep, who: ProfileEditor) 
     with engine_errors():
         try:
             await run_in_threadpool(
-                engine.update_profile, found.id, profile_fields(form), principal=who, version=_version(form)
+                engine.publishing.update_profile, found.id, profile_fields(form), principal=who, version=_version(form)
             )
         except (ValidationError, ConflictError) as exc:
             # a conflict shows the newest version's number, so saving again is a deliberate overwrite
@@ -85,10 +85,10 @@ def recommendations_page(request: Request, engine: EngineDep, who: Recommended) 
     enterprise = None
     with engine_errors():
         if offer:
-            rec = engine.buyers_for(text=offer, k=TOP, principal=who)
+            rec = engine.matching.buyers_for(text=offer, k=TOP, principal=who)
         elif who.enterprise_id is not None:
-            enterprise = engine.enterprise(who.enterprise_id, principal=who)
-            rec = engine.buyers_for(enterprise_id=who.enterprise_id, k=TOP, principal=who)
+            enterprise = engine.registry.enterprise(who.enterprise_id, principal=who)
+            rec = engine.matching.buyers_for(enterprise_id=who.enterprise_id, k=TOP, principal=who)
         else:
             rec = None
     ctx = {

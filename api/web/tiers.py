@@ -22,9 +22,9 @@ from matcher.auth.policy import Access, Action, Resource, allows
 from matcher.auth.principal import Principal
 from matcher.domain import Tier
 from matcher.engine import Engine
-from matcher.store.tiers_repo import points_of
 from matcher.tiers import PyramidYear, awaiting_data, pipeline
 from matcher.tiers.gaps import NOT_CLOSABLE, fmt
+from matcher.tiers.summary import points_of
 from matcher.tiers.support import PipelineEntry
 
 router = APIRouter(include_in_schema=False)
@@ -60,8 +60,8 @@ def tiers_context(engine: Engine, who: Principal, park: str | None) -> dict[str,
     name = park or (parks[0].name if parks else None)
     if name is None:
         return {"parks": [], "park": None}
-    years = engine.tier_pyramid(name, principal=who)  # saved assessments, per year
-    run = engine.assess_tiers(park=name, save=False, principal=who)  # today's data, for the pipeline
+    years = engine.tiers.tier_pyramid(name, principal=who)  # saved assessments, per year
+    run = engine.tiers.assess_tiers(park=name, save=False, principal=who)  # today's data, for the pipeline
     latest = years[-1] if years else None
     previous = years[-2] if len(years) > 1 else None
     ids = {a.uscc: eid for eid, a in zip(run.enterprise_ids, run.assessments, strict=True)}
@@ -89,15 +89,15 @@ def _line(e: PipelineEntry, enterprise_id: int | None) -> PipelineLine:
 
 
 def enterprise_context(engine: Engine, who: Principal, enterprise_id: int) -> dict[str, Any]:
-    a = engine.tier_assessment(enterprise_id, principal=who)
+    a = engine.tiers.tier_assessment(enterprise_id, principal=who)
     table, points, lo, hi = points_of(a)
     return {
         "enterprise_id": enterprise_id,
         "a": a,
         "points": {"table": table.label, "points": points, "lo": lo, "hi": hi},
         "scored": a.results.get(table),
-        "plan": engine.tier_support(enterprise_id, principal=who),
-        "history": engine.tier_history(enterprise_id, principal=who),
+        "plan": engine.tiers.tier_support(enterprise_id, principal=who),
+        "history": engine.tiers.tier_history(enterprise_id, principal=who),
         "fmt": fmt,
         "not_closable": NOT_CLOSABLE,
         "park_page": who.is_platform_admin or who.is_park_admin,

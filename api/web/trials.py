@@ -52,7 +52,7 @@ def trials_page(request: Request, engine: EngineDep, who: Reader, park: str | No
         parks = visible_parks(engine, who)
         chosen = park or (parks[0].name if parks else None)
         with engine_errors():
-            ctx["dashboard"] = engine.trial_dashboard(chosen, principal=who) if chosen else None
+            ctx["dashboard"] = engine.chain.trial_dashboard(chosen, principal=who) if chosen else None
         ctx["parks"] = parks
     return render(request, "trials.html", ctx)
 
@@ -80,7 +80,7 @@ async def offer_trial(request: Request, engine: EngineDep, who: Starter, demand_
     form = await request.form()
     product = str(form.get("product_id", ""))
     with engine_errors():
-        demand = engine.demand(demand_id, principal=who)
+        demand = engine.registry.demand(demand_id, principal=who)
         found = engine.trials.offer(
             int(product) if product.isdigit() else 0,
             demand.publisher_id,

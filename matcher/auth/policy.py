@@ -268,7 +268,7 @@ def event_access(manages: bool, participates: bool) -> EventAccess:
 
 
 def can_see_job(p: Principal, owner_id: int | None) -> bool:
-    """A background job is its owner's; platform admins see every job (``Engine.jobs`` lists by owner)."""
+    """A background job is its owner's; platform admins see every job (``Jobs.jobs`` lists by owner)."""
     return p.is_platform_admin or (owner_id is not None and owner_id == p.account_id)
 
 

@@ -73,7 +73,7 @@ def _untemplated(industries: list[str]) -> None:
 def coverage(park: ParkOpt, industry: IndustryOpt = None) -> None:
     """各主导产业链逐环节（上游 → 下游）的本地覆盖：状态、本地生产企业、园区外生产企业数。"""
     with reporting_errors():
-        chains = _engine().park_chains(park, industry=industry)
+        chains = _engine().chain.park_chains(park, industry=industry)
         for cov in chains.coverages:
             table = Table(title=f"{park} · {cov.industry}产业链覆盖", title_justify="left")
             for header in ("编号", "环节", "阶段", "状态", "本地企业", "园区外"):
@@ -97,7 +97,7 @@ def coverage(park: ParkOpt, industry: IndustryOpt = None) -> None:
 def gaps(park: ParkOpt, industry: IndustryOpt = None) -> None:
     """缺失环节（无本地生产企业）与薄弱环节（仅 1 家本地企业），及受影响的龙头企业（下游级数）。"""
     with reporting_errors():
-        chains = _engine().park_chains(park, industry=industry)
+        chains = _engine().chain.park_chains(park, industry=industry)
         for cov in chains.coverages:
             console.print(_summary(cov))
             for kind, links in (("缺失环节", cov.gaps), ("薄弱环节", cov.weak)):
@@ -124,7 +124,7 @@ def recruit(
     with reporting_errors():
         if graph is not None and not graph.is_dir():
             raise typer.BadParameter(f"--graph 目录不存在：{graph}")
-        rows = _engine().chain_recruitment(park, industry=industry, top=top, graph=graph)
+        rows = _engine().chain.chain_recruitment(park, industry=industry, top=top, graph=graph)
         if not rows:
             console.print(f"{park} 的主导产业链没有缺失环节，无需链式招商")
         for gap in rows:
@@ -150,7 +150,7 @@ def recruit(
 def integrate(park: ParkOpt, industry: IndustryOpt = None) -> None:
     """融入供应链：每家本地龙头企业的直接上游环节，园区内可配套的中小企业及其梯度层级。"""
     with reporting_errors():
-        for chain in _engine().chain_integration(park, industry=industry):
+        for chain in _engine().chain.chain_integration(park, industry=industry):
             table = Table(title=f"{park} · {chain.industry} · 融入龙头供应链", title_justify="left")
             for header in ("龙头企业", "龙头环节", "上游环节", "本地可配套中小企业（层级 · 产品）"):
                 table.add_column(header, overflow="fold")
@@ -170,7 +170,7 @@ def integrate(park: ParkOpt, industry: IndustryOpt = None) -> None:
 def check(park: ParkOpt) -> None:
     """主导产业检查：不超过 3 个主导产业（《工业园区高质量发展指引》），企业是否集中在主导产业链之外。"""
     with reporting_errors():
-        found = _engine().chain_check(park)
+        found = _engine().chain.chain_check(park)
         industries = found.park.leading_industries
         console.print(f"{park}：主导产业 {len(industries)} 个（{'、'.join(industries) or '未填写'}）")
         console.print(f"处于主导产业链上的企业占 {found.check.in_chains:.0%}")
@@ -194,5 +194,5 @@ def map_(
     with reporting_errors():
         if output.exists() and not output.is_dir():
             raise typer.BadParameter(f"--output 应为目录，实为文件：{output}")
-        for html, svg in _engine().save_chain_maps(park, output, industry=industry):
+        for html, svg in _engine().chain.save_chain_maps(park, output, industry=industry):
             console.print(f"[green]已写入[/] {html}  {svg}")

@@ -119,17 +119,17 @@ def print_matches(store: Store, demands: int = 2) -> None:
 
     engine = Engine(store)
     with console.status(f"加载编码器 {engine.settings.encoder}，为登记企业建立匹配索引…"):
-        engine.match_pool()
-    open_procurement = [d for d in engine.demands(status=DemandStatus.OPEN.value) if d.record.product][
+        engine.matching.match_pool()
+    open_procurement = [d for d in engine.registry.demands(status=DemandStatus.OPEN.value) if d.record.product][
         :demands
     ]
     for d in open_procurement:
-        result = engine.suppliers_for(demand_id=d.id, k=5)
+        result = engine.matching.suppliers_for(demand_id=d.id, k=5)
         print_suppliers(result, f"需求 {d.record.code}「{d.record.title}」的候选供应商")
-    sme = engine.enterprises(role=Role.SME.value, limit=1)
+    sme = engine.registry.enterprises(role=Role.SME.value, limit=1)
     if sme:
         console.print(f"为中小企业「{sme[0].record.name}」推荐：")
-        for table in recommendation_tables(engine.buyers_for(enterprise_id=sme[0].id, k=5)):
+        for table in recommendation_tables(engine.matching.buyers_for(enterprise_id=sme[0].id, k=5)):
             console.print(table)
 
 
@@ -210,7 +210,7 @@ def load_demo(settings: Settings) -> tuple[Store, bool]:
 
     store, default = demo_store(settings)
     load_sample(store)
-    Engine(store).create_event(SAMPLE_EVENT, replace=True)
+    Engine(store).events.create_event(SAMPLE_EVENT, replace=True)
     return store, default
 
 

@@ -43,7 +43,7 @@ def create(
 ) -> None:
     """由定义文件创建对接会（参会企业按统一社会信用代码从企业库补全名称与角色）。"""
     with reporting_errors():
-        stored = _engine().create_event(file, replace=replace)
+        stored = _engine().events.create_event(file, replace=replace)
         ev = stored.event
         console.print(f"[green]已创建[/]对接会 {stored.code}：{ev.name}")
         console.print(
@@ -62,13 +62,13 @@ def shortlist(
     """为双方生成会前推荐名单（评分后保存为排程候选），可导出 XLSX 供审核。"""
     with reporting_errors():
         engine = _engine()
-        lists = engine.shortlist_event(event, per_buyer=per_buyer, per_sme=per_sme)
+        lists = engine.events.shortlist_event(event, per_buyer=per_buyer, per_sme=per_sme)
         pairs = sum(len(v) for v in lists.by_buyer.values())
         console.print(
             f"推荐名单：龙头企业 {len(lists.by_buyer)} 家共 {pairs} 条，中小企业 {len(lists.by_sme)} 家"
         )
         if output is not None:
-            engine.export_event(event, "shortlists", output)
+            engine.events.export_event(event, "shortlists", output)
             console.print(f"[green]已导出[/] {output}")
 
 
@@ -110,7 +110,7 @@ def schedule(
     with reporting_errors():
         with _solving(f"CP-SAT 求解中（时限 {time_limit:g} 秒）") as progress:
             progress.add_task("solve")
-            stored = _engine().schedule_event(event, time_limit=time_limit, min_meetings=min_meetings)
+            stored = _engine().events.schedule_event(event, time_limit=time_limit, min_meetings=min_meetings)
         console.print(f"[green]已保存[/]第 {stored.version} 版排程")
         _print_stats(stored.schedule)
 
@@ -129,7 +129,7 @@ def export(
     with reporting_errors():
         if what not in EVENT_EXPORTS:
             raise typer.BadParameter(f"--what 应为 {'/'.join(EVENT_EXPORTS)}，实为 {what!r}")
-        paths = _engine().export_event(event, what, output, participant=participant, version=version)
+        paths = _engine().events.export_event(event, what, output, participant=participant, version=version)
         shown = output if len(paths) > 1 else paths[0]
         console.print(f"[green]已导出[/] {shown}" + (f"（{len(paths)} 个文件）" if len(paths) > 1 else ""))
 
@@ -156,7 +156,7 @@ def replan(
         arrivals = dict(_arrival(a) for a in arrival or [])
         with _solving("重新排程中") as progress:
             progress.add_task("replan")
-            stored, result = _engine().replan_event(
+            stored, result = _engine().events.replan_event(
                 event, from_slot=from_slot, no_shows=no_show or [], arrivals=arrivals, time_limit=time_limit
             )
         console.print(
@@ -179,7 +179,7 @@ def outcome(
         if result not in OUTCOME_RESULTS:
             raise typer.BadParameter(f"--result 应为 {'/'.join(OUTCOME_RESULTS)}，实为 {result!r}")
         kind = OUTCOME_RESULTS[result]
-        saved = _engine().record_event_outcome(
+        saved = _engine().events.record_event_outcome(
             event, buyer=buyer, sme=sme, kind=kind or OutcomeKind.NONE, held=kind is not None, note=note
         )
         console.print(f"[green]已记录[/]{saved.buyer_id} × {saved.sme_id}（时段 {saved.slot + 1}）：{result}")
@@ -190,8 +190,8 @@ def report(event: EventCode) -> None:
     """对接会总结：计划与实际洽谈、意向、试用、签约，按龙头企业分列。"""
     with reporting_errors():
         engine = _engine()
-        rep = engine.event_report(event)
-        names = {p.id: p.name for p in engine.event(event).event.participants}
+        rep = engine.events.event_report(event)
+        names = {p.id: p.name for p in engine.events.event(event).event.participants}
         for line in rep.lines():
             console.print(line)
         if rep.by_buyer:

@@ -40,9 +40,9 @@ def index(
         from matcher.engine import Engine
 
         engine = Engine(open_store())
-        drift = engine.index_check()
+        drift = engine.search.index_check()
         if check:
-            _print(drift, engine.index_status(), title="检索索引检查")
+            _print(drift, engine.search.index_status(), title="检索索引检查")
             if not drift.empty:
                 console.print(f"[yellow]发现差异 {drift.total} 处[/]：运行 matcher index 增量修复")
                 raise typer.Exit(1)
@@ -54,12 +54,12 @@ def index(
 def _mend(engine: Engine, drift: Drift, *, rebuild: bool) -> None:
     with _progress() as on_progress:
         applied = (
-            engine.index_rebuild(on_progress=on_progress)
+            engine.search.index_rebuild(on_progress=on_progress)
             if rebuild
-            else engine.index_sync(on_progress=on_progress)
+            else engine.search.index_sync(on_progress=on_progress)
         )
     title = "检索索引已重建" if rebuild else "检索索引已同步"
-    _print(applied.drift, engine.index_status(), title=title)
+    _print(applied.drift, engine.search.index_status(), title=title)
     console.print(
         f"[green]完成[/]：处理文本 {applied.texts} 条（嵌入缓存中已有的不重新计算），"
         f"新增向量 {applied.added}，删除向量 {applied.removed}"

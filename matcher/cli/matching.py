@@ -80,7 +80,7 @@ def match(
         if bad:
             raise typer.BadParameter(f"--role 应为 leading/sme/other，实为 {bad[0]!r}")
         constraints = Constraints(tuple(cert), tuple(region), park, tuple(role))
-        result = _engine().suppliers_for(
+        result = _engine().matching.suppliers_for(
             demand_id=demand, text=text, k=top, constraints=constraints, relax=tuple(relax)
         )
         print_suppliers(result, "候选供应商", details=details)
@@ -118,7 +118,7 @@ def recommend(
     with reporting_errors():
         if enterprise is None and not text:
             raise typer.BadParameter("请用 --enterprise 指定企业，或用 --text 描述供应能力")
-        rec = _engine().buyers_for(enterprise_id=enterprise, text=text, k=top)
+        rec = _engine().matching.buyers_for(enterprise_id=enterprise, text=text, k=top)
         for table in recommendation_tables(rec):
             console.print(table)
 

@@ -33,7 +33,7 @@ def import_(
         from matcher.engine import Engine  # through the engine, so an existing search index follows
 
         engine = Engine(open_store())
-        report = engine.import_file(file, kind=kind, encoding=encoding, dry_run=dry_run)  # type: ignore[arg-type]
+        report = engine.registry.import_file(file, kind=kind, encoding=encoding, dry_run=dry_run)  # type: ignore[arg-type]
         for table_kind, pairs in report.renamed.items():
             console.print(f"{KIND_LABELS[table_kind]}表的列对应（文件中的列 → 平台的列）：")
             for header, column in pairs:

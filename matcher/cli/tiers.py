@@ -67,8 +67,8 @@ def progress_bar(description: str) -> Iterator[ProgressFn]:
 
 def points_text(a: Assessment) -> str:
     """``65（创新型）``, or the possible range when data is missing: ``8–88（专精特新，缺失）``."""
-    from matcher.store.tiers_repo import points_of
     from matcher.tiers.gaps import fmt
+    from matcher.tiers.summary import points_of
 
     table, points, lo, hi = points_of(a)
     if lo is None or hi is None:
@@ -91,12 +91,12 @@ def assess_(
     limit: Annotated[int, typer.Option(min=0, help="表格最多列出的企业数")] = 50,
 ) -> None:
     """评估梯度层级：列出已认定层级、评估层级、评价得分与主要差距；默认按评估日期保存（同日重评覆盖）。"""
-    from matcher.store.tiers_repo import main_gap
+    from matcher.tiers.summary import main_gap
 
     with reporting_errors():
         day, overrides = _date(as_of), _overrides(criteria_overrides)
         with progress_bar("评估梯度层级") as on_progress:
-            run = _engine().assess_tiers(
+            run = _engine().tiers.assess_tiers(
                 park=park, as_of=day, overrides=overrides, save=not no_save, on_progress=on_progress
             )
         table = Table(title=f"梯度评估（{park or '全部企业'}，{run.as_of}，标准 {run.criteria_version}）")
@@ -132,7 +132,7 @@ def report(
             raise typer.BadParameter(f"--chart 应为 .png 或 .svg 文件，实为 {chart.name!r}")
         day, overrides = _date(as_of), _overrides(criteria_overrides)
         with progress_bar("评估梯度层级") as on_progress:
-            done = _engine().tier_report(
+            done = _engine().tiers.tier_report(
                 park, output, chart=chart, as_of=day, overrides=overrides, on_progress=on_progress
             )
         console.print(f"[green]已写入报告[/] {done.path}：{len(done.run.assessments)} 家企业")
@@ -151,7 +151,7 @@ def history(
 
     with reporting_errors():
         key: int | str = int(enterprise) if enterprise.isdigit() and len(enterprise) < 18 else enterprise
-        rows = _engine().tier_history(key)
+        rows = _engine().tiers.tier_history(key)
         if not rows:
             console.print(f"企业 {enterprise} 尚无评估记录：先运行 matcher tiers assess")
             return
@@ -176,7 +176,7 @@ def support(
     """精准培育：距下一层级最便宜补齐的差距，以及可对接的龙头企业开放需求。"""
     with reporting_errors():
         with console.status("评估并匹配可响应的需求…"):
-            plan = _engine().tier_support(enterprise, as_of=_date(as_of))
+            plan = _engine().tiers.tier_support(enterprise, as_of=_date(as_of))
         nxt = plan.next_tier.label if plan.next_tier else "（已是最高层级）"
         console.print(f"[bold]{plan.name}[/]：当前 {plan.tier.label}，下一层级 {nxt}")
         for i, step in enumerate(plan.steps, start=1):

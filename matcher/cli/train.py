@@ -111,7 +111,7 @@ def train_ranker(
         from matcher.learning import MIN_LABELS, MIN_QUERIES
 
         engine = Engine(open_store())
-        report = engine.train_ranker(save=not dry_run)
+        report = engine.matching.train_ranker(save=not dry_run)
         model = report.model
         counts = "，".join(f"{k} {v}" for k, v in model.label_counts.items())
         console.print(f"标注：{counts}（启用门槛：至少 {MIN_LABELS} 条、{MIN_QUERIES} 个需求）")

@@ -44,17 +44,6 @@ def industry_name(code: str) -> str | None:
     return found.name if found else None
 
 
-def industry_path(code: str) -> list[IndustryCode]:
-    """The code and its ancestors, from the section down: ``C > 38 > 384 > 3841``."""
-    codes = load_codes()
-    path: list[IndustryCode] = []
-    current = codes.get(code.strip())
-    while current is not None:
-        path.append(current)
-        current = codes.get(current.parent) if current.parent else None
-    return path[::-1]
-
-
 def industry_problem(code: str) -> str | None:
     """A Chinese message if ``code`` is not in GB/T 4754-2017, else None."""
     code = code.strip()

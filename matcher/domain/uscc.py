@@ -45,7 +45,3 @@ def uscc_problem(code: str) -> str | None:
     if code[17] != expected:
         return f"统一社会信用代码校验位错误（{code}：第 18 位应为 {expected}，实为 {code[17]}）"
     return None
-
-
-def is_valid_uscc(code: str) -> bool:
-    return uscc_problem(code) is None

@@ -1,7 +1,10 @@
-"""The facade every surface calls (CLI, REST API, web pages, notebooks).
+"""The engine every surface calls (CLI, REST API, web pages, notebooks): one service per concept.
 
-Nothing above the engine touches SQL, FAISS, a model or the solver directly; each concept's methods live
-in their own module (``registry``, ``tiers``, ``events``, ``chain``) and heavy libraries load on first use.
+``Engine`` (``core.py``) builds each service once and hands it what it needs; a caller names the service:
+``engine.matching.suppliers_for(...)``, ``engine.events.schedule_event(...)``. Each service lives in the
+module of its concept (``registry``, ``search``, ``matching``, ``publishing``, ``events``, ``tiers``,
+``chain``, ``jobs``, ``exports``); nothing above the engine touches SQL, FAISS, a model or the solver
+directly, and heavy libraries load on first use.
 """
 
 from matcher.engine.core import Engine

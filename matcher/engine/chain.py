@@ -1,4 +1,4 @@
-"""The industrial-chain part of the facade (产业链): coverage, gaps, recruitment, integration, maps."""
+"""The industrial-chain service (产业链): coverage, gaps, recruitment, integration, maps."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import networkx as nx
 from matcher.auth import policy
 from matcher.auth.principal import Principal
 from matcher.domain import Park
-from matcher.engine.registry import RegistryMixin
+from matcher.engine.registry import Registry
 from matcher.errors import NotFoundError
 from matcher.graph import (
     Candidate,
@@ -23,32 +23,41 @@ from matcher.graph import (
     Location,
     as_firm,
     chain_coverage,
-    chain_graph,
     chain_map_html,
     chain_map_svg,
     kg_firms,
     leading_industry_check,
     load_kg,
-    load_templates,
     recruitment_candidates,
     save_chain_map,
     supply_integration,
 )
+from matcher.graph.templates import templates_graph
 from matcher.settings import DATA_DIR
+from matcher.store import Store, tiers_repo
 from matcher.store import repository as repo
-from matcher.store import tiers_repo
+from matcher.trials import TrialDashboard, Trials, tally
 from matcher.trials.service import adopted_supplies
 
 
-class ChainMixin(RegistryMixin):
-    # 产业链: each leading industry's template (``data/chains``) against the park's enterprises in the store;
-    # firms of other parks (or of none), and the companies of a loaded ChainKnowledgeGraph, are outside
-    # producers. ``principal`` (None = a trusted local caller): a park's chain analysis is for the platform
-    # and those bound to the park (its admins, organizers and leading firms) behind ``Resource.CHAIN``.
+class Chain:
+    """产业链: each leading industry's template (``data/chains``) against the park's enterprises in the store;
+    firms of other parks (or of none), and the companies of a loaded ChainKnowledgeGraph, are outside
+    producers. Also the park's 先试首用 dashboard, which counts trials per leading industry's chain.
+
+    ``principal`` (None = a trusted local caller): a park's chain analysis is for the platform and those
+    bound to the park (its admins, organizers and leading firms) behind ``Resource.CHAIN``.
+    """
+
+    def __init__(self, store: Store, registry: Registry, trials: Trials) -> None:
+        self.store = store
+        self.registry = registry
+        self.trials = trials
+        self._firms_cache: tuple[tuple[int, int, str], list[Firm]] | None = None
 
     def chain_graph(self) -> nx.DiGraph:
         """The chain templates as one graph, loaded once per process (shared: never mutate it)."""
-        return _chain_templates(str(CHAIN_DIR))
+        return templates_graph(str(CHAIN_DIR))
 
     def park_chains(
         self,
@@ -64,12 +73,10 @@ class ChainMixin(RegistryMixin):
         found = self._chain_park(park, principal)
         return self._analyse(found, self._chain_firms(), industry, graph)
 
-    _firms_cache: tuple[tuple[int, int, str], list[Firm]] | None = None
-
     def _chain_firms(self) -> list[Firm]:
         """Every registered enterprise as a chain firm, re-read only when the registry changed (count,
         newest id or newest edit differ): a park page reads the whole registry otherwise."""
-        fingerprint = self._fingerprint()
+        fingerprint = self.registry.fingerprint()
         cached = self._firms_cache
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
@@ -177,6 +184,23 @@ class ChainMixin(RegistryMixin):
         chains = self.park_chains(park, industry=industry, principal=principal)
         return [save_chain_map(self.chain_graph(), cov, directory) for cov in chains.coverages]
 
+    def trial_dashboard(self, park: str, *, principal: Principal | None = None) -> TrialDashboard:
+        """先试首用 in a park: trials started and adoptions per leading industry (the leading firms on its
+        chain) and per leading firm, the figures the guideline asks parks to report."""
+        found = self._chain_park(park, principal)
+        chains = self.park_chains(park)
+        with self.store.session() as s:
+            ids = repo.enterprise_ids(s)
+            park_id = repo.park_ids(s)[park]
+            leaders = repo.list_enterprises(s, park=park, role="leading")
+        trials = self.trials.park_trials(park_id)
+        industries = {
+            c.industry: {ids[p.firm.id] for lc in c.links for p in lc.local if p.firm.id in ids}
+            for c in chains.coverages
+        }
+        firms = {e.record.name: {e.id} for e in leaders}
+        return TrialDashboard(found.name, tally(trials, industries), tally(trials, firms), trials)
+
     def _chain_park(self, park: str, principal: Principal | None) -> Park:
         """The park (NotFoundError: 园区“…”不存在); PermissionDenied unless ``principal`` is bound to it."""
         with self.store.session() as s:
@@ -188,15 +212,9 @@ class ChainMixin(RegistryMixin):
         return found
 
 
-# -- chain: templates, knowledge graphs and results of the facade --------------------------------------------
+# -- chain: templates, knowledge graphs and results of the service --------------------------------------------
 
 CHAIN_DIR = DATA_DIR / "chains"
-
-
-@lru_cache(maxsize=4)
-def _chain_templates(directory: str) -> nx.DiGraph:
-    """Every template of ``directory`` as one graph, read once (validation errors list each problem)."""
-    return chain_graph(load_templates(directory))
 
 
 @lru_cache(maxsize=2)

@@ -1,8 +1,8 @@
-"""The matchmaking-event part of the facade (供需对接会): definitions, shortlists, schedules, outcomes."""
+"""The matchmaking-event service (供需对接会): definitions, shortlists, schedules, outcomes."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +11,7 @@ from matcher.auth import policy
 from matcher.auth.principal import AccountRole, Principal
 from matcher.deals.signals import event_wishes
 from matcher.domain import Role
-from matcher.engine.registry import RegistryMixin
+from matcher.engine.registry import Registry
 from matcher.errors import MatcherError, NotFoundError, ValidationError
 from matcher.events.definition import (
     EVENT_EXPORTS,
@@ -23,20 +23,30 @@ from matcher.events.definition import (
 )
 from matcher.events.model import Event, Level
 from matcher.events.outcomes import Outcome, OutcomeKind
-from matcher.events.scoring import registry_scorer
 from matcher.events.wishes import seed_wishes, set_wish
-from matcher.store import events_repo
+from matcher.store import Store, events_repo
+from matcher.trials import Trials
 
 if TYPE_CHECKING:
     from matcher.events import EventReport, RankerLabel, Replan, Schedule, Shortlists
     from matcher.events.shortlists import ScorePair
     from matcher.events.solver import SolveProgressFn
 
+EventScorer = Callable[[Event], "ScorePair"]  # an event's pair scorer, made once per scoring
 
-class EventsMixin(RegistryMixin):
-    # 供需对接会: definitions in, shortlists, CP-SAT schedules (each solve a stored version), re-plans,
-    # outcomes (the ranker's labels), report and exports. The pair scorer is a seam: ``scorer`` replaces
-    # the registry scorer of ``matcher.events.scoring`` (the matching engine plugs in here).
+
+class Events:
+    """供需对接会: definitions in, shortlists, CP-SAT schedules (each solve a stored version), re-plans,
+    outcomes (the ranker's labels, and 先试首用 trials), report and exports.
+
+    Pairs are scored by ``scorer`` (the matching service's ``pair_scorer``) unless a call passes its own.
+    """
+
+    def __init__(self, store: Store, registry: Registry, scorer: EventScorer, trials: Trials) -> None:
+        self.store = store
+        self.registry = registry
+        self.scorer = scorer
+        self.trials = trials
 
     def create_event(
         self, definition: EventDefinition, *, replace: bool = False, principal: Principal | None = None
@@ -76,9 +86,9 @@ class EventsMixin(RegistryMixin):
         return [e for e in self.events() if policy.can_manage_event(principal, e.id, e.park_id)]
 
     def _uscc_of(self, principal: Principal) -> str | None:
-        return (
-            None if principal.enterprise_id is None else self.enterprise(principal.enterprise_id).record.uscc
-        )
+        if principal.enterprise_id is None:
+            return None
+        return self.registry.enterprise(principal.enterprise_id).record.uscc
 
     def own_participant(
         self, stored: events_repo.StoredEvent, principal: Principal, *, uscc: str | None = None
@@ -140,11 +150,6 @@ class EventsMixin(RegistryMixin):
         with self.store.session() as s:
             return events_repo.get_event(s, code=code)
 
-    def event_scorer(self, event: Event) -> ScorePair:
-        """The registry scorer over the event's participants (products overlap, bigram Jaccard)."""
-        with self.store.session() as s:
-            return registry_scorer(*events_repo.participant_profiles(s, event=event))
-
     def shortlist_event(
         self, code: str, *, per_buyer: int = 20, per_sme: int = 5, scorer: ScorePair | None = None
     ) -> Shortlists:
@@ -153,7 +158,7 @@ class EventsMixin(RegistryMixin):
         with self.store.session() as s:  # start from what the two sides said: 入围, responses, invitations
             usccs = {p.enterprise_id for p in event.participants if p.enterprise_id}
             event = seed_wishes(event, event_wishes(s, usccs))
-        scored = ev.score_pairs(event, scorer or self.event_scorer(event))
+        scored = ev.score_pairs(event, scorer or self.scorer(event))
         lists = ev.build_shortlists(
             event, scored, per_buyer=per_buyer, per_sme=per_sme, min_score=event.min_score
         )
@@ -193,7 +198,7 @@ class EventsMixin(RegistryMixin):
         if chosen in (Level.MUST, Level.WANT) and not any(
             (c.buyer_id, c.sme_id) == (b.id, m.id) for c in event.candidates
         ):
-            (added,) = ev.score_pairs(_pair_only(event, b.id, m.id), self.event_scorer(event))
+            (added,) = ev.score_pairs(_pair_only(event, b.id, m.id), self.scorer(event))
             event = event.model_copy(update={"candidates": [*event.candidates, added]})
         with self.store.session() as s:
             events_repo.update_event(s, event=event)
@@ -269,7 +274,8 @@ class EventsMixin(RegistryMixin):
     def record_event_outcome(
         self, code: str, *, buyer: str, sme: str, kind: OutcomeKind, held: bool = True, note: str = ""
     ) -> Outcome:
-        """Record (or correct) the outcome of a scheduled meeting; buyer and SME by id, code or name."""
+        """Record (or correct) the outcome of a scheduled meeting; buyer and SME by id, code or name. A held
+        试用 outcome also starts the pair's 先试首用 trial (once)."""
         event = self.event(code).event
         b, m = find_participant(event, buyer, Role.LEADING), find_participant(event, sme, Role.SME)
         meetings = self.event_schedule(code).schedule.meetings
@@ -280,7 +286,10 @@ class EventsMixin(RegistryMixin):
             event_id=code, buyer_id=b.id, sme_id=m.id, slot=meeting.slot, held=held, kind=kind, note=note
         )
         with self.store.session() as s:
-            return events_repo.save_outcome(s, outcome=outcome)
+            saved = events_repo.save_outcome(s, outcome=outcome)
+        if kind is OutcomeKind.TRIAL and held:
+            self.trials.from_event(code, b.enterprise_id, m.enterprise_id, note)
+        return saved
 
     def event_outcomes(self, code: str) -> list[Outcome]:
         with self.store.session() as s:

@@ -1,4 +1,4 @@
-"""The export part of the facade: the registry as an import-format file, scoped to the caller.
+"""The export service: the registry as an import-format file, scoped to the caller.
 
 A platform admin (or a trusted local caller) exports everything; anyone else only the records of the
 parks they serve: those parks, their enterprises (contacts and financial figures blanked where the policy
@@ -17,18 +17,23 @@ from sqlalchemy.orm import Session
 
 from matcher.auth import scoping
 from matcher.auth.principal import Principal
-from matcher.engine.registry import RegistryMixin
 from matcher.errors import MatcherError
 from matcher.io import render
 from matcher.io.columns import KIND_LABELS, Kind
 from matcher.io.exporter import Format, Headers
+from matcher.store import Store
 from matcher.store import repository as repo
 from matcher.store.tables import EnterpriseRow
 
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "jsonl")
 
 
-class ExportsMixin(RegistryMixin):
+class Exports:
+    """The registry written out in the import format, scoped to the caller."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
     def export_registry(
         self, kind: Kind, fmt: Format, *, headers: Headers = "zh", principal: Principal | None = None
     ) -> bytes:

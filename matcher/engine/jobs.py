@@ -1,8 +1,8 @@
-"""The background-jobs part of the facade: start an import, an index rebuild or a schedule as a job, and
+"""The background-jobs service: start an import, an index rebuild or a schedule as a job, and
 read jobs back, scoped to the caller.
 
->>> job = engine.start_index_job(principal=who)          # state "queued", returns at once
->>> engine.job(job.id, principal=who).progress            # 0..1, with a Chinese ``message``
+>>> job = engine.jobs.start_index_job(principal=who)          # state "queued", returns at once
+>>> engine.jobs.job(job.id, principal=who).progress           # 0..1, with a Chinese ``message``
 
 A job is visible to the account that started it and to platform admins; to anyone else it does not exist
 (NotFoundError, like an invisible demand). Starting a schedule job needs the right to manage the event
@@ -17,19 +17,29 @@ from pathlib import Path
 
 from matcher.auth import policy
 from matcher.auth.principal import Principal
-from matcher.engine.events import EventsMixin
-from matcher.engine.search import SearchMixin, index_root
+from matcher.engine.events import Events
+from matcher.engine.registry import Registry
+from matcher.engine.search import Search
 from matcher.errors import ConflictError, MatcherError, NotFoundError
 from matcher.io.columns import KIND_LABELS, Kind
 from matcher.jobs import Job, JobKind, JobState, Outcome, Progress, Runner, runner_for
 from matcher.jobs import progress as steps
 from matcher.jobs import repo as jobs_repo
 from matcher.jobs.model import JobCancelled
+from matcher.store import Store
 
 MAX_TIME_LIMIT = 600.0  # seconds a background schedule may search
 
 
-class JobsMixin(EventsMixin, SearchMixin):
+class Jobs:
+    """Background jobs (imports, index rebuilds, event schedules) started for a caller and read back."""
+
+    def __init__(self, store: Store, registry: Registry, events: Events, search: Search) -> None:
+        self.store = store
+        self.registry = registry
+        self.events = events
+        self.search = search
+
     def job_runner(self) -> Runner:
         """This process's runner for the engine's store (one thread pool per process)."""
         return runner_for(self.store)
@@ -66,7 +76,9 @@ class JobsMixin(EventsMixin, SearchMixin):
                         raise  # before the commit: the transaction is rolled back, nothing written
                     # "index" follows the commit: the data is in, so the import finishes as done
 
-            report = self.import_file(path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=step)
+            report = self.registry.import_file(
+                path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=step
+            )
             return steps.import_outcome(report, name)
 
         params = {"filename": name, "kind": kind, "encoding": encoding, "dry_run": dry_run}
@@ -81,12 +93,10 @@ class JobsMixin(EventsMixin, SearchMixin):
         return self._start(JobKind.INDEX, self._rebuild_index, {}, principal, None)
 
     def _rebuild_index(self, progress: Progress) -> Outcome:
-        from matcher.search import SearchIndex
         from matcher.search.texts import KINDS
 
         progress(0.0, "读取登记库文本")
-        root = index_root(self.store.url, self.settings.index_dir)
-        index = SearchIndex.open(self.settings, self.search_encoder(), root=root)
+        index = self.search.fresh_index()
         applied = index.rebuild(self.store, on_progress=lambda d, t: progress(*steps.index_step(d, t)))
         return steps.index_outcome(applied, {k: index.held(k) for k in KINDS})
 
@@ -100,17 +110,17 @@ class JobsMixin(EventsMixin, SearchMixin):
     ) -> Job:
         """Schedule event ``code`` with CP-SAT in the background and store the next version
         (``schedule_event``); progress is the time used of ``time_limit`` with objective and bound."""
-        stored = self.event(code)
+        stored = self.events.event(code)
         if principal is not None:
             allowed = policy.can_manage_event(principal, stored.id, stored.park_id)
             policy.ensure(allowed, f"无权管理对接会“{code}”")
         if not 0 < time_limit <= MAX_TIME_LIMIT:
             raise MatcherError(f"求解时限应在 0 到 {MAX_TIME_LIMIT:g} 秒之间，实为 {time_limit:g}")
-        self.check_min_meetings(code, min_meetings)
+        self.events.check_min_meetings(code, min_meetings)
 
         def work(progress: Progress) -> Outcome:
             progress(0.0, "准备排程：读取对接会与候选组合")
-            saved = self.schedule_event(
+            saved = self.events.schedule_event(
                 code,
                 time_limit=time_limit,
                 min_meetings=min_meetings,

@@ -1,4 +1,4 @@
-"""The matching part of the facade: suppliers for a demand, buyers and demands for an SME, with reasons.
+"""The matching service: suppliers for a demand, buyers and demands for an SME, with reasons.
 
 The pool is every registered enterprise; ``MatchCore`` (``matcher.ranking``) scores it whole, hard
 constraints mask it before the top-k is taken (so the top-k is filled from the eligible set whenever
@@ -12,8 +12,8 @@ operations over codes computed once per pool, the top-k is selected without sort
 whole-text channel is computed only for companies that can still reach the top (``MatchCore.top_suppliers``,
 exact), and recent searches are remembered per pool. Whether the registry changed is asked cheaply on
 every query (count and newest id of the enterprises: additions and removals) and in full (also the newest
-``updated_at``: edits in place) at most once per ``POOL_RECHECK_SECONDS``; this worker's own edits
-(``PublishingMixin``) mark the pool outdated at once.
+``updated_at``: edits in place) at most once per ``settings.pool_recheck_seconds``; this worker's own edits
+(the publishing service calls ``Matching.registry_changed``) mark the pool outdated at once.
 
 A changed registry never stalls queries behind a long refit: from ``settings.pool_background_refit``
 enterprises on (a refit takes ~31 s at 140k), the new pool is built in a background thread while queries
@@ -39,10 +39,13 @@ import numpy as np
 from matcher.auth import policy, scoping
 from matcher.auth.principal import Principal
 from matcher.domain import Demand, DemandStatus, Enterprise, Role
-from matcher.engine.registry import RegistryMixin
+from matcher.engine.encoders import Encoders
+from matcher.engine.registry import Registry
 from matcher.errors import MatcherError
 from matcher.graph.adjacency import link_index, links_made, upstream_links
 from matcher.graph.linking import LinkIndex
+from matcher.graph.templates import templates_graph
+from matcher.learning import store_labels
 from matcher.learning.use import learned_order
 from matcher.ranking.constraints import (
     Constraints,
@@ -56,17 +59,18 @@ from matcher.ranking.constraints import (
 from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_requirements, supplier_reason
 from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
+from matcher.settings import Settings
+from matcher.store import Store
 from matcher.store import repository as repo
 from matcher.text.profiles import demand_profile
 
 if TYPE_CHECKING:
-    from matcher.encoders.base import Encoder
     from matcher.events.model import Event
     from matcher.events.shortlists import ScorePair
+    from matcher.learning.train import TrainReport
     from matcher.ranking.core import MatchCore, Ranking, TopSuppliers
 
 log = logging.getLogger(__name__)
-POOL_RECHECK_SECONDS = 5.0  # edits in place reach other workers' pools within this time
 Terms = dict[str, tuple[float, np.ndarray]]
 # Supplier scoring is CPU-bound Python and NumPy: more threads of one process than this only take turns
 # at the interpreter lock, and under a backlog the turn-taking itself (every NumPy call hands the lock
@@ -302,43 +306,31 @@ def percentile(scores: np.ndarray, i: int) -> float:
     return float((scores[finite] < scores[i]).sum()) / max(int(finite.sum()) - 1, 1)
 
 
-class MatchingMixin(RegistryMixin):
-    _pool_cache: Pool | None = None
-    _pool_lock = threading.Lock()
-    _recheck_lock = threading.Lock()
-    _refit_lock = threading.Lock()
-    _refit_thread: threading.Thread | None = None
-    _generation = 0  # this engine's registry edits so far (``_registry_changed``)
-    _encoder: Encoder | None = None
-    _query_encoder: Encoder | None = None
+class Matching:
+    """Suppliers for a demand, buyers and demands for an SME, and pair scores for events, over one fitted
+    pool of the registry (refitted when it changes; see the module's docstring)."""
 
-    def encoder(self) -> Encoder:
-        """The configured encoder (``MATCHER_ENCODER``), with the embedding cache under ``MATCHER_HOME``."""
-        if self._encoder is None:
-            from matcher.encoders.factory import get_encoder
+    def __init__(self, store: Store, settings: Settings, registry: Registry, encoders: Encoders) -> None:
+        self.store = store
+        self.settings = settings
+        self.registry = registry
+        self.encoders = encoders
+        self._pool_cache: Pool | None = None
+        self._pool_lock = threading.Lock()
+        self._recheck_lock = threading.Lock()
+        self._refit_lock = threading.Lock()
+        self._refit_thread: threading.Thread | None = None
+        self._generation = 0  # this engine's registry edits so far (``registry_changed``)
 
-            self._encoder = get_encoder(self.settings.encoder, cache_dir=self.settings.cache_dir)
-        return self._encoder
+    def registry_changed(self) -> None:
+        """This worker's next query sees its own write (others when the registry fingerprint moves): the
+        pool is refitted then, in the background when a fit is slow (``match_pool``)."""
+        self._generation += 1
 
-    def query_encoder(self) -> Encoder:
-        """The encoder of query items: the same model without the disk cache, on one thread.
-
-        One-off demand phrases would otherwise be written to the shared disk cache on every query by
-        every worker (the core remembers recent items in memory instead), and a server answers many
-        small queries side by side, where a second BLAS thread per query only waits for a busy core.
-        """
-        if self._query_encoder is None:
-            from matcher.encoders.factory import get_encoder
-
-            encoder = get_encoder(self.settings.encoder)
-            if hasattr(encoder, "threads"):  # USE: read when its model loads
-                encoder.threads = 1
-            self._query_encoder = encoder
-        return self._query_encoder
-
-    def warm_pool(self, min_size: int = 0) -> bool:
-        """Fit the pool now when the registry holds at least ``min_size`` enterprises; True if it did."""
-        if self._fingerprint(full=False)[0] < max(min_size, 1):
+    def warm_pool(self) -> bool:
+        """Fit the pool now when the registry holds at least ``settings.warm_pool_at`` enterprises (a server
+        worker does before it takes requests); True if it did."""
+        if self.registry.fingerprint(full=False)[0] < max(self.settings.warm_pool_at, 1):
             return False
         pool = self.match_pool()
         pool.core.top_suppliers("采购样品", 1)  # load the query encoder and touch every array once
@@ -347,18 +339,18 @@ class MatchingMixin(RegistryMixin):
     def match_pool(self) -> Pool:
         """The fitted pool, refitted when enterprises were added, changed or removed since the last fit.
 
-        Additions and removals are seen at once; edits in place within ``POOL_RECHECK_SECONDS`` (this
+        Additions and removals are seen at once; edits in place within ``settings.pool_recheck_seconds`` (this
         engine's own edits at once). The slower full check runs in one thread at a time: the others
         answer from the pool meanwhile. A refit expected to be slow runs in the background (see above).
         """
         pool = self._pool_cache
         current = pool is not None and pool.generation == self._generation
-        if pool is not None and current and self._fingerprint(full=False)[:2] == pool.fingerprint[:2]:
-            due = time.monotonic() - pool.checked >= POOL_RECHECK_SECONDS
+        if pool is not None and current and self.registry.fingerprint(full=False)[:2] == pool.fingerprint[:2]:
+            due = time.monotonic() - pool.checked >= self.settings.pool_recheck_seconds
             if not due or not self._recheck_lock.acquire(blocking=False):
                 return pool
             try:
-                if self._fingerprint() == pool.fingerprint:
+                if self.registry.fingerprint() == pool.fingerprint:
                     pool.checked = time.monotonic()
                     return pool
             finally:
@@ -370,7 +362,7 @@ class MatchingMixin(RegistryMixin):
 
     def _refit_now(self) -> Pool:
         with self._pool_lock:
-            generation, fingerprint = self._generation, self._fingerprint()
+            generation, fingerprint = self._generation, self.registry.fingerprint()
             pool = self._pool_cache
             if pool is None or pool.fingerprint != fingerprint or pool.generation != generation:
                 self._pool_cache = None  # the old pool's memory is free for the new one
@@ -391,7 +383,7 @@ class MatchingMixin(RegistryMixin):
 
     def _refit_job(self) -> None:
         try:
-            generation, fingerprint = self._generation, self._fingerprint()
+            generation, fingerprint = self._generation, self.registry.fingerprint()
             fresh = self._fit(fingerprint, generation)
         except Exception:  # e.g. the registry was emptied: keep answering from the old pool
             log.warning("后台重建匹配池失败，继续使用旧的匹配池", exc_info=True)
@@ -418,8 +410,12 @@ class MatchingMixin(RegistryMixin):
         if not stored:
             raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
         records = [e.record for e in stored]
-        core = build_core(records, self.settings, encoder=self.encoder(), query_encoder=self.query_encoder())
-        return Pool(fingerprint, [e.id for e in stored], records, core, registry_links(records))
+        encoders = self.encoders
+        core = build_core(
+            records, self.settings, encoder=encoders.encoder(), query_encoder=encoders.query_encoder()
+        )
+        sizes = self.settings.ranking_cache_size, self.settings.search_cache_size
+        return Pool(fingerprint, [e.id for e in stored], records, core, registry_links(records), *sizes)
 
     # -- suppliers -------------------------------------------------------------------------------------
 
@@ -489,7 +485,7 @@ class MatchingMixin(RegistryMixin):
     ) -> tuple[Demand | None, int]:
         if demand_id is None:
             return None, -1
-        found = self.demand(demand_id, principal=principal)
+        found = self.registry.demand(demand_id, principal=principal)
         if principal is not None:
             with self.store.session() as s:
                 facts = scoping.demand_facts(s, found)
@@ -546,17 +542,16 @@ class MatchingMixin(RegistryMixin):
 
     # -- events --------------------------------------------------------------------------------------------
 
-    def event_scorer(self, event: Event) -> ScorePair:
-        """Pair scores for a 对接会 from the matching engine (this overrides the events part's interim
-        registry scorer through the same seam): how well the SME supplies what the buyer's demands at the
-        event (else its open demands, public ones only: ``policy.feeds_events``) ask for, as the 0-100
-        relevance over 100, plus chain adjacency, capped at 1; pages and exports show it as points
-        (``matcher.ranking.relevance.points``)."""
+    def pair_scorer(self, event: Event) -> ScorePair:
+        """Pair scores for a 对接会 (the events service's scorer): how well the SME supplies what the
+        buyer's demands at the event (else its open demands, public ones only: ``policy.feeds_events``)
+        ask for, as the 0-100 relevance over 100, plus chain adjacency, capped at 1; pages and exports
+        show it as points (``matcher.ranking.relevance.points``)."""
         pool = self.match_pool()
         index = {r.uscc: i for i, r in enumerate(pool.records)}
         demands = [
             d
-            for d in self.demands(status=DemandStatus.OPEN.value)
+            for d in self.registry.demands(status=DemandStatus.OPEN.value)
             if policy.feeds_events(d.record.visibility.value, d.record.status.value)
         ]
         by_code = {d.record.code: d for d in demands}
@@ -640,7 +635,7 @@ class MatchingMixin(RegistryMixin):
     def _recommendation_access(self, enterprise_id: int, principal: Principal | None, *, known: bool) -> None:
         """NotFoundError for an unknown enterprise; an SME user sees only its own firm's recommendations."""
         if not known:
-            self.enterprise(enterprise_id)  # raises NotFoundError
+            self.registry.enterprise(enterprise_id)  # raises NotFoundError
         if principal is None:
             return
         with self.store.session() as s:
@@ -658,7 +653,7 @@ class MatchingMixin(RegistryMixin):
         principal: Principal | None,
     ) -> list[DemandMatch]:
         """Open demands visible to the caller, ranked by how well the SME fits each as a supplier."""
-        rows = self.demands(status=DemandStatus.OPEN.value, principal=principal)
+        rows = self.registry.demands(status=DemandStatus.OPEN.value, principal=principal)
         if me is None:  # free text: score the offer's items against each demand's text directly
             return self._demands_by_text(pool, offer, rows, k)
         out = []
@@ -703,7 +698,7 @@ class MatchingMixin(RegistryMixin):
         if not rows:
             return []
         docs = [_demand_doc(d) for d in rows]
-        core = MatchCore(self.encoder()).fit(docs)
+        core = MatchCore(self.encoders.encoder()).fit(docs)
         ranking = core.rank_suppliers(offer)
         names = {i: e.name for i, e in zip(pool.ids, pool.records, strict=True)}
         out = []
@@ -730,6 +725,29 @@ class MatchingMixin(RegistryMixin):
                 )
             )
         return sorted(out, key=lambda m: -m.score)
+
+    # -- learning ----------------------------------------------------------------------------------------
+
+    def train_ranker(self, *, save: bool = True, shown: int = 20) -> TrainReport:
+        """Learn from the labels in the store (decisions, responses, invitations, trials) over the
+        features of the ``shown`` candidates of each labelled demand; time-split evaluation decides whether
+        the engine uses the result (see ``matcher.learning``). The model file is written either way."""
+        with self.store.session() as s:
+            labels, counts = store_labels(s)
+
+        def candidates(demand_id: int) -> dict[int, dict[str, float]]:
+            try:
+                found = self.suppliers_for(demand_id=demand_id, k=shown).matches
+            except MatcherError:
+                return {}
+            return {m.enterprise_id: candidate_features(m) for m in found}
+
+        from matcher.learning.train import train_ranker  # scikit-learn: loaded only to train
+
+        report = train_ranker(labels, candidates, counts)
+        if save:
+            report.model.save(self.settings.ranker_path)
+        return report
 
 
 def _with_demand(c: Constraints, demand: Demand | None, publisher_id: int) -> Constraints:
@@ -773,9 +791,9 @@ def _offer_text(enterprise: Enterprise) -> str:
 
 @lru_cache(maxsize=1)
 def _templates() -> nx.DiGraph:
-    from matcher.engine.chain import CHAIN_DIR, _chain_templates
+    from matcher.engine.chain import CHAIN_DIR
 
-    return _chain_templates(str(CHAIN_DIR))
+    return templates_graph(str(CHAIN_DIR))
 
 
 @lru_cache(maxsize=1)

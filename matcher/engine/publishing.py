@@ -20,9 +20,11 @@ from matcher import clock
 from matcher.auth import policy, scoping
 from matcher.auth.principal import AccountRole, Principal
 from matcher.domain import Demand, Enterprise
-from matcher.engine.matching import MatchingMixin, SupplierSearch
+from matcher.engine.matching import Matching, SupplierSearch
+from matcher.engine.registry import Registry
 from matcher.errors import ConflictError, NotFoundError, ValidationError
 from matcher.io.validate import pydantic_messages
+from matcher.store import Store
 from matcher.store import repository as repo
 from matcher.store.tables import CandidateDecisionRow, DemandRow, EnterpriseRow
 from matcher.text.profiles import demand_profile
@@ -103,11 +105,14 @@ def _unknown(changes: Mapping[str, Any], allowed: frozenset[str], what: str) -> 
         raise ValidationError([f"{what}不可修改的字段：{'、'.join(extra)}"])
 
 
-class PublishingMixin(MatchingMixin):
-    def _registry_changed(self) -> None:
-        """This worker's next query sees its own write (others when the registry fingerprint moves): the
-        pool is refitted then, in the background when a fit is slow (``MatchingMixin.match_pool``)."""
-        self._generation += 1
+class Publishing:
+    """Demands published and changed, profiles kept, candidate suppliers decided: each write checked
+    against the caller's rights; a profile edit tells the matching service that the registry changed."""
+
+    def __init__(self, store: Store, registry: Registry, matching: Matching) -> None:
+        self.store = store
+        self.registry = registry
+        self.matching = matching
 
     # -- demands ---------------------------------------------------------------------------------------
 
@@ -116,7 +121,7 @@ class PublishingMixin(MatchingMixin):
         uscc = str(fields.get("publisher_uscc") or "").strip()
         if principal is not None and principal.role is AccountRole.LEADING_USER:
             assert principal.enterprise_id is not None
-            own = self.enterprise(principal.enterprise_id)
+            own = self.registry.enterprise(principal.enterprise_id)
             policy.ensure(uscc in ("", own.record.uscc), "龙头企业用户只能以本企业名义发布需求")
             return own
         if not uscc:
@@ -240,7 +245,7 @@ class PublishingMixin(MatchingMixin):
             with _stale_as_conflict("该企业档案"):
                 repo.upsert_enterprises(s, enterprises=[record])
             stored = repo.get_enterprise(s, id=enterprise_id)
-        self._registry_changed()
+        self.matching.registry_changed()
         return stored
 
     # -- candidate decisions ---------------------------------------------------------------------------
@@ -302,7 +307,7 @@ class PublishingMixin(MatchingMixin):
 
     def _candidate_score(self, demand: Demand, enterprise_id: int) -> float | None:
         """The supplier's 0-100 relevance to the demand when decided (kept as a label for the ranker)."""
-        pool = self.match_pool()
+        pool = self.matching.match_pool()
         if enterprise_id not in pool.positions:
             return None
         ranking = pool.rank_suppliers(demand_profile(demand))
@@ -333,5 +338,5 @@ class PublishingMixin(MatchingMixin):
         """The demand's candidate suppliers with reasons (``relax``: constraints dropped for this view),
         and the decisions already taken on them."""
         decisions = self.candidate_decisions(demand_id, principal=principal)
-        search = self.suppliers_for(demand_id=demand_id, k=k, principal=principal, relax=relax)
+        search = self.matching.suppliers_for(demand_id=demand_id, k=k, principal=principal, relax=relax)
         return search, decisions

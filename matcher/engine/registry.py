@@ -1,4 +1,4 @@
-"""The registry part of the facade: parks, enterprises and demands, scoped to the caller, and imports."""
+"""The registry service: parks, enterprises and demands, scoped to the caller, and imports."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from matcher.auth import policy, scoping
 from matcher.auth.principal import Principal
 from matcher.domain import Park
+from matcher.engine.search import Search
 from matcher.io import ImportReport, import_file
 from matcher.io.columns import Kind
 from matcher.io.importer import ImportProgressFn
-from matcher.settings import Settings, get_settings
 from matcher.store import Store
 from matcher.store import repository as repo
 from matcher.store.tables import EnterpriseRow
@@ -25,14 +25,14 @@ _QUICK_CHECK = select(_COUNT, _NEWEST)
 _FULL_CHECK = select(_COUNT, _NEWEST, select(func.max(EnterpriseRow.updated_at)).scalar_subquery())
 
 
-class RegistryMixin:
-    """Owns the store and settings; every other part of the facade builds on it."""
+class Registry:
+    """Reads of the registry for every other service, and imports (which the search index then follows)."""
 
-    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+    def __init__(self, store: Store, search: Search) -> None:
         self.store = store
-        self.settings = settings or get_settings()
+        self.search = search
 
-    def _fingerprint(self, *, full: bool = True) -> tuple[int, int, str]:
+    def fingerprint(self, *, full: bool = True) -> tuple[int, int, str]:
         """Count and newest id of the enterprises, and (``full``) their newest ``updated_at``.
 
         The first two are index look-ups; the last scans the table (50 ms at 100k on SQLite).
@@ -97,7 +97,11 @@ class RegistryMixin:
         dry_run: bool = False,
         on_progress: ImportProgressFn | None = None,
     ) -> ImportReport:
-        """Validate and import a file in one transaction (``dry_run``: validate only)."""
-        return import_file(
+        """Validate and import a file in one transaction (``dry_run``: validate only), then bring an
+        existing search index in step (``on_progress`` stage ``"index"``: texts encoded)."""
+        report = import_file(
             self.store, path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=on_progress
         )
+        if not dry_run:
+            self.search.follow_import(on_progress)
+        return report

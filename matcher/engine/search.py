@@ -1,24 +1,25 @@
-"""The search-index part of the facade: the persistent index of product and demand vectors follows the store.
+"""The search-index service: the persistent index of product and demand vectors follows the store.
 
 ``index_check`` reports drift between store and index, ``index_sync`` mends it incrementally (only changed
 texts are encoded; the embedding cache under ``settings.cache_dir`` makes re-encoding free), and
-``index_rebuild`` starts over. Imports through the engine keep an existing index in step.
+``index_rebuild`` starts over. Imports through the registry service keep an existing index in step
+(``follow_import``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from matcher.engine.registry import RegistryMixin
-from matcher.io import ImportReport
-from matcher.io.columns import Kind
+from matcher.engine.encoders import Encoders
 from matcher.io.importer import ImportProgressFn
+from matcher.settings import Settings
+from matcher.store import Store
 
 if TYPE_CHECKING:
-    from matcher.encoders.base import Encoder
     from matcher.search import Applied, Drift, ProgressFn, SearchIndex
 
 
@@ -48,36 +49,30 @@ def index_root(store_url: str, settings_index_dir: Path) -> Path:
     return settings_index_dir / f"{url.get_backend_name()}-{digest}"
 
 
-class SearchMixin(RegistryMixin):
-    # The encoder and the open index are made on first use and kept for the engine's life; the index
-    # reloads itself when another process committed a newer version.
+class Search:
+    """The persistent search index of this engine's store: opened on first use and kept for the engine's
+    life; it reloads itself when another process committed a newer version."""
 
-    def search_encoder(self) -> Encoder:
-        """The configured encoder with the embedding cache: the matching part's own when the engine has one
-        (one model loaded, one cache), else made here once per engine."""
-        shared = getattr(self, "encoder", None)
-        if callable(shared):
-            return shared()  # type: ignore[no-any-return]
-        found: Encoder | None = self.__dict__.get("_search_encoder")
-        if found is None:
-            from matcher.encoders.factory import get_encoder
+    def __init__(self, store: Store, settings: Settings, encoders: Encoders) -> None:
+        self.store = store
+        self.settings = settings
+        self.encoders = encoders
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
 
-            found = get_encoder(self.settings.encoder, cache_dir=self.settings.cache_dir)
-            self.__dict__["_search_encoder"] = found
-        return found
+    def root(self) -> Path:
+        return index_root(self.store.url, self.settings.index_dir)
 
     def search_index(self) -> SearchIndex:
         """The saved index (empty before the first ``index_sync``), reloaded if another process saved since."""
         from matcher.search import SearchIndex
 
-        index: SearchIndex | None = self.__dict__.get("_search_index")
-        if index is None:
-            root = index_root(self.store.url, self.settings.index_dir)
-            index = SearchIndex.open(self.settings, self.search_encoder(), root=root)
-            self.__dict__["_search_index"] = index
-        else:
-            index.refresh()
-        return index
+        with self._lock:
+            if self._index is None:
+                self._index = SearchIndex.open(self.settings, self.encoders.encoder(), root=self.root())
+                return self._index
+        self._index.refresh()
+        return self._index
 
     def index_status(self) -> IndexStatus:
         from matcher.search.texts import KINDS as kinds
@@ -106,26 +101,19 @@ class SearchMixin(RegistryMixin):
         """Re-encode everything into fresh retrievers (backend chosen for the current size) and save."""
         return self.search_index().rebuild(self.store, on_progress=on_progress)
 
-    def import_file(
-        self,
-        path: Path,
-        *,
-        kind: Kind | None = None,
-        encoding: str = "utf-8",
-        dry_run: bool = False,
-        on_progress: ImportProgressFn | None = None,
-    ) -> ImportReport:
-        """Validate and import a file in one transaction, then bring an existing search index in step
-        (``on_progress`` stage ``"index"``: texts encoded).
+    def follow_import(self, on_progress: ImportProgressFn | None = None) -> None:
+        """After an import: bring the index in step when it exists (``on_progress`` stage ``"index"``).
 
-        The index follows only once it exists: an import never builds a first index implicitly (that can
-        mean encoding the whole registry); run ``matcher index`` once to create it.
+        An import never builds a first index implicitly (that can mean encoding the whole registry): run
+        ``matcher index`` once to create it.
         """
-        report = super().import_file(
-            path, kind=kind, encoding=encoding, dry_run=dry_run, on_progress=on_progress
-        )
         from matcher.search import SearchIndex
 
-        if not dry_run and SearchIndex.exists(index_root(self.store.url, self.settings.index_dir)):
+        if SearchIndex.exists(self.root()):
             self.index_sync(on_progress=(lambda d, t: on_progress("index", d, t)) if on_progress else None)
-        return report
+
+    def fresh_index(self) -> SearchIndex:
+        """A new instance over the saved index, for a rebuild that must not disturb searches meanwhile."""
+        from matcher.search import SearchIndex
+
+        return SearchIndex.open(self.settings, self.encoders.encoder(), root=self.root())

@@ -1,4 +1,4 @@
-"""The gradient-cultivation part of the facade (梯度培育): assessments run, kept, reported."""
+"""The gradient-cultivation service (梯度培育): assessments run, kept, reported, and targeted support."""
 
 from __future__ import annotations
 
@@ -11,27 +11,40 @@ from typing import TYPE_CHECKING, Any
 from matcher import clock
 from matcher.auth import policy, scoping
 from matcher.auth.principal import Principal
-from matcher.domain import Tier
-from matcher.engine.registry import RegistryMixin
+from matcher.domain import Enterprise, Tier
+from matcher.engine.matching import Matching
+from matcher.engine.registry import Registry
+from matcher.store import Store, tiers_repo
 from matcher.store import repository as repo
-from matcher.store import tiers_repo
 from matcher.tiers import (
+    SupportPlan,
     TierRecord,
     assess,
     assess_many,
     load_criteria,
     pyramid,
     pyramid_chart,
+    support_plan,
     write_park_report,
 )
+from matcher.tiers.summary import points_of
 
 if TYPE_CHECKING:
     from matcher.tiers import Assessment, BatchAssessment, Criteria, PyramidYear
 
 
-class TiersMixin(RegistryMixin):
-    # ``principal`` (None = a trusted local caller): a park's assessments are private to its park admins;
-    # an enterprise's also to its own users (``policy.can_see_enterprise_private``).
+class Tiers:
+    """梯度培育: assessments run and kept, pyramids and park reports, and targeted support (which asks the
+    matching service for demands the enterprise could answer).
+
+    ``principal`` (None = a trusted local caller): a park's assessments are private to its park admins;
+    an enterprise's also to its own users (``policy.can_see_enterprise_private``).
+    """
+
+    def __init__(self, store: Store, registry: Registry, matching: Matching) -> None:
+        self.store = store
+        self.registry = registry
+        self.matching = matching
 
     def tier_criteria(self, overrides: Overrides = None) -> tuple[Criteria, str]:
         """The criteria with a park's overrides (dict or YAML path) and the version label stored with runs."""
@@ -97,7 +110,7 @@ class TiersMixin(RegistryMixin):
         principal: Principal | None = None,
     ) -> Assessment:
         """One enterprise assessed now (not saved): tier, points per indicator, gaps in Chinese."""
-        found = self.enterprise(enterprise_id)
+        found = self.registry.enterprise(enterprise_id)
         self._tier_enterprise_access(enterprise_id, principal)
         return assess(found.record, self.tier_criteria(overrides)[0], as_of or clock.today())
 
@@ -154,8 +167,27 @@ class TiersMixin(RegistryMixin):
         _, batch, _ = self._tier_batch(park, as_of, None)
         return pyramid_chart(batch.counts(), path, title=f"{park} 梯度培育金字塔（{batch.as_of} 评估）")
 
+    def tier_support(
+        self,
+        enterprise_id: int,
+        *,
+        as_of: dt.date | None = None,
+        demands: int = 3,
+        principal: Principal | None = None,
+    ) -> SupportPlan:
+        """梯度培育 targeted support: the cheapest gap to the next tier, then open demands of leading firms
+        the enterprise could answer (from the matching service) as concrete next steps."""
+        assessment = self.tier_assessment(enterprise_id, as_of=as_of, principal=principal)
 
-# -- tiers: results of the facade ------------------------------------------------------------------------
+        def answerable(_: Enterprise) -> list[str]:
+            found = self.matching.buyers_for(enterprise_id=enterprise_id, k=demands, principal=principal)
+            return [f"{d.code}「{d.title}」（{d.publisher}，匹配度 {d.score:g}）" for d in found.demands]
+
+        record = self.registry.enterprise(enterprise_id).record
+        return support_plan(assessment, record, answerable, limit=demands)
+
+
+# -- tiers: results of the service ------------------------------------------------------------------------
 
 Overrides = Mapping[str, Any] | str | Path | None
 ProgressFn = Callable[[int, int], None]
@@ -180,7 +212,7 @@ class TierRun:
         return counts
 
     def records(self) -> list[TierRecord]:
-        return [TierRecord(a.uscc, a.as_of, a.tier, tiers_repo.points_of(a)[1]) for a in self.assessments]
+        return [TierRecord(a.uscc, a.as_of, a.tier, points_of(a)[1]) for a in self.assessments]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """The industrial chain graph: templates and knowledge-graph loading, entity linking, park chain analysis
-(coverage, gaps, recruitment, supply-chain integration), graph evidence for matching, and chain maps.
+(coverage, gaps, recruitment, supply-chain integration) and chain maps.
 
 Everything is a function of a ``networkx.DiGraph`` (see :mod:`matcher.graph.schema` for node and edge
 kinds) that never mutates it.
@@ -14,16 +14,8 @@ from matcher.graph.analysis import (
     link_firms,
 )
 from matcher.graph.errors import GraphError, GraphSourceError, NodeNotFound, TemplateError
-from matcher.graph.evidence import (
-    Evidence,
-    ProductSpace,
-    downstream_candidates,
-    graph_buyer_scores,
-    graph_index,
-    upstream_affinity,
-)
 from matcher.graph.firms import Firm, as_firm
-from matcher.graph.kg import LoadReport, label_pairs, load_kg, without_pairs
+from matcher.graph.kg import LoadReport, load_kg
 from matcher.graph.linking import Link, LinkIndex, LinkResult, normalize
 from matcher.graph.recruitment import (
     Candidate,
@@ -50,7 +42,6 @@ __all__ = [
     "ChainCoverage",
     "ChainLink",
     "ChainTemplate",
-    "Evidence",
     "Firm",
     "GraphError",
     "GraphSourceError",
@@ -65,7 +56,6 @@ __all__ = [
     "LoadReport",
     "Location",
     "NodeNotFound",
-    "ProductSpace",
     "TemplateError",
     "as_firm",
     "chain_coverage",
@@ -73,11 +63,7 @@ __all__ = [
     "chain_links",
     "chain_map_html",
     "chain_map_svg",
-    "downstream_candidates",
-    "graph_buyer_scores",
-    "graph_index",
     "kg_firms",
-    "label_pairs",
     "leading_industry_check",
     "link_firms",
     "load_kg",
@@ -87,6 +73,4 @@ __all__ = [
     "recruitment_candidates",
     "save_chain_map",
     "supply_integration",
-    "upstream_affinity",
-    "without_pairs",
 ]

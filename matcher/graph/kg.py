@@ -17,7 +17,7 @@ import json
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,6 @@ REASONS = {
     "self_loop": "自环",
     "not_a_name": "不像产品名称的文本",
     "recipe": "菜谱式原料关系",
-    "excluded_pair": "按要求排除的产品-材料对（留对评估）",
     "unknown_relation": "未知关系类型",
 }
 
@@ -113,13 +112,11 @@ def clean_name(name: Any) -> str:
 def load_kg(
     directory: str | Path,
     *,
-    exclude_pairs: Iterable[tuple[str, str]] = (),
     keep_recipes: bool = False,
 ) -> tuple[nx.DiGraph, LoadReport]:
     """Build the chain graph from a ChainKnowledgeGraph directory.
 
-    ``exclude_pairs`` holds (product, material) pairs whose upstream edges are left out, for leave-pair-out
-    evaluation. Recipe-like 上游材料 rows are dropped unless ``keep_recipes``.
+    Recipe-like 上游材料 rows are dropped unless ``keep_recipes``.
     """
     root = Path(directory)
     missing = [f for f in FILES if not (root / f).is_file()]
@@ -133,7 +130,7 @@ def load_kg(
     _load_company_industries(G, root, report)
     _load_industry_up(G, root, names, report)
     sold = _load_company_products(G, root, report)
-    _load_product_relations(G, root, sold, set(exclude_pairs), keep_recipes, report)
+    _load_product_relations(G, root, sold, keep_recipes, report)
     report.nodes = Counter(kind_of(n).value for n in G)
     report.edges = Counter(kind for _, _, kind in G.edges(data="kind"))
     report.seconds = time.perf_counter() - start
@@ -194,20 +191,26 @@ def _load_company_industries(G: nx.DiGraph, root: Path, report: LoadReport) -> N
         G.add_edge(node, industry, kind=EdgeKind.IN_INDUSTRY.value)
 
 
+def industry_ups(directory: str | Path, report: LoadReport | None = None) -> dict[str, dict[str, float]]:
+    """Industry name -> {upstream industry name: count} of ``industry_up.json``, names cleaned."""
+    out: dict[str, dict[str, float]] = {}
+    for row in read_jsonl(Path(directory) / "industry_up.json", report or LoadReport()):
+        ups = out.setdefault(clean_name(row.get("industry")), {})
+        ups.update({clean_name(k): float(v) for k, v in (row.get("ups") or {}).items()})
+    return out
+
+
 def _load_industry_up(G: nx.DiGraph, root: Path, names: dict[str, str], report: LoadReport) -> None:
-    for row in read_jsonl(root / "industry_up.json", report):
-        target = names.get(clean_name(row.get("industry")))
-        for up_name, count in (row.get("ups") or {}).items():
-            source = names.get(clean_name(up_name))
+    for industry, ups in industry_ups(root, report).items():
+        target = names.get(industry)
+        for up_name, count in ups.items():
+            source = names.get(up_name)
             if target is None or source is None:
-                report.drop("industry_up.json", "unknown_industry", f"{up_name}→{row.get('industry')}")
+                report.drop("industry_up.json", "unknown_industry", f"{up_name}→{industry}")
                 continue
             if source != target:
                 G.add_edge(
-                    industry_id(source),
-                    industry_id(target),
-                    kind=EdgeKind.INDUSTRY_UP.value,
-                    weight=float(count),
+                    industry_id(source), industry_id(target), kind=EdgeKind.INDUSTRY_UP.value, weight=count
                 )
 
 
@@ -259,39 +262,56 @@ def _add_product(G: nx.DiGraph, name: str) -> str:
     return node
 
 
+def product_relations(directory: str | Path, report: LoadReport) -> Iterator[tuple[str, str, str]]:
+    """The rows of ``product_product.json`` as (product, 上游材料, material) or (general, 产品小类, specific),
+    names cleaned; a 下游产品 row is turned round into 上游材料. Rows without both names, self-loops and
+    unknown relations are reported, not yielded."""
+    file = "product_product.json"
+    for row in read_jsonl(Path(directory) / file, report):
+        a, rel, b = clean_name(row.get("from_entity")), row.get("rel"), clean_name(row.get("to_entity"))
+        if not a or not b:
+            report.drop(file, "missing_field", str(row)[:40])
+        elif a == b:
+            report.drop(file, "self_loop", a)
+        elif rel in ("上游材料", "产品小类"):
+            yield a, rel, b
+        elif rel == "下游产品":
+            yield b, "上游材料", a
+        else:
+            report.drop(file, "unknown_relation", f"{a} {rel} {b}")
+
+
+def upstream_pairs(directory: str | Path) -> Iterator[tuple[str, str]]:
+    """Every (product, material) pair of ``product_product.json`` (上游材料 rows and reversed 下游产品 rows),
+    without the graph's noise filters: the raw pairs that matching's chain features read."""
+    for a, rel, b in product_relations(directory, LoadReport()):
+        if rel == "上游材料":
+            yield a, b
+
+
 def _load_product_relations(
     G: nx.DiGraph,
     root: Path,
     sold: set[str],
-    excluded: set[tuple[str, str]],
     keep_recipes: bool,
     report: LoadReport,
 ) -> None:
     file = "product_product.json"
     upstream: list[tuple[str, str]] = []  # (product, material)
     subtypes: list[tuple[str, str]] = []  # (general, specific)
-    for row in read_jsonl(root / file, report):
-        a, rel, b = clean_name(row.get("from_entity")), row.get("rel"), clean_name(row.get("to_entity"))
-        if not a or not b:
-            report.drop(file, "missing_field", str(row)[:40])
-        elif a == b:
-            report.drop(file, "self_loop", a)
-        elif _not_a_name(a) or _not_a_name(b):
+    for a, rel, b in product_relations(root, report):
+        if _not_a_name(a) or _not_a_name(b):
             report.drop(file, "not_a_name", f"{a}→{b}")
-        elif rel == "上游材料":
-            upstream.append((a, b))
-        elif rel == "下游产品":
-            upstream.append((b, a))
         elif rel == "产品小类":
             subtypes.append((a, b))
         else:
-            report.drop(file, "unknown_relation", f"{a} {rel} {b}")
+            upstream.append((a, b))
     materials: dict[str, set[str]] = defaultdict(set)
     for product, material in upstream:
         materials[product].add(material)
     dishes = set() if keep_recipes else recipe_products(materials, sold)
     for product, material in upstream:
-        reason = "excluded_pair" if (product, material) in excluded else "recipe" if product in dishes else ""
+        reason = "recipe" if product in dishes else ""
         _add_relation(G, file, material, product, EdgeKind.UPSTREAM, reason, report)
     for general, specific in subtypes:
         _add_relation(
@@ -312,28 +332,3 @@ def _add_relation(
     _add_product(G, target)
     G.add_edge(s, t, kind=kind.value)
 
-
-def without_pairs(G: nx.DiGraph, pairs: Iterable[tuple[str, str]]) -> nx.DiGraph:
-    """A copy of ``G`` without the upstream edges material → product of the (product, material) pairs."""
-    H = G.copy()
-    for product, material in pairs:
-        s, t = product_id(material), product_id(product)
-        if H.has_edge(s, t) and H[s][t].get("kind") == EdgeKind.UPSTREAM.value:
-            H.remove_edge(s, t)
-    return H
-
-
-def label_pairs(G: nx.DiGraph, labels: Iterable[tuple[str, Iterable[str]]]) -> set[tuple[str, str]]:
-    """Leave-pair-out pairs for evaluation: for each (material, relevant company codes) label, every
-    (product, material) pair with a product those companies make, in both orientations."""
-    pairs: set[tuple[str, str]] = set()
-    for material, codes in labels:
-        for code in codes:
-            node = company_id(normalize_code(code))
-            if node not in G:
-                continue
-            for _, product, kind in G.out_edges(node, data="kind"):
-                if kind == EdgeKind.PRODUCES.value:
-                    name = product.split(":", 1)[1]
-                    pairs |= {(name, material), (material, name)}
-    return pairs

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -112,10 +111,6 @@ class LinkIndex:
         spans = self.spans(key, normalized=True)
         return spans[0][1] if spans else None
 
-    def mentions(self, text: str, *, normalized: bool = False) -> list[str]:
-        """Normalized surfaces found in ``text``, longest first, not overlapping one another."""
-        return [sub for _, sub in self.spans(text, normalized=normalized)]
-
     def spans(self, text: str, *, normalized: bool = False) -> list[tuple[int, str]]:
         """(start, surface) of each mention in the normalized text, longest first, not overlapping."""
         key = text if normalized else normalize(text)
@@ -156,11 +151,3 @@ class LinkIndex:
             else None
             for r, (item, j) in enumerate(zip(items, best, strict=True))
         }
-
-
-def group_by_node(links: Iterable[Link]) -> dict[str, list[Link]]:
-    """Links grouped by the node they reach."""
-    groups: dict[str, list[Link]] = defaultdict(list)
-    for lk in links:
-        groups[lk.node].append(lk)
-    return dict(groups)

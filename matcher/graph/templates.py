@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,13 @@ def load_templates(directory: str | Path) -> list[ChainTemplate]:
             raise TemplateError([f"{t.source}：主导产业 {t.industry} 已在 {seen[t.industry]} 中定义"])
         seen[t.industry] = t.source
     return templates
+
+
+@lru_cache(maxsize=4)
+def templates_graph(directory: str) -> nx.DiGraph:
+    """Every template of ``directory`` as one graph, read once per process (shared: never mutate it);
+    validation errors list each problem."""
+    return chain_graph(load_templates(directory))
 
 
 def chain_graph(templates: Iterable[ChainTemplate], G: nx.DiGraph | None = None) -> nx.DiGraph:

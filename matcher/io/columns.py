@@ -8,12 +8,10 @@ column everywhere: import, export, templates.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import types
 import typing
 from dataclasses import dataclass
-from enum import Enum
 from functools import cache
 from typing import Any, Literal
 
@@ -186,10 +184,6 @@ def detect_kind(headers: list[str]) -> Kind | None:
         if hits > best[0]:
             best = (hits, kind)
     return best[1]
-
-
-def is_scalar_type(tp: Any) -> bool:
-    return tp in (str, int, float, bool, dt.date) or (isinstance(tp, type) and issubclass(tp, Enum))
 
 
 PRODUCT_TYPE = list[Product]

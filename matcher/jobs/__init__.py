@@ -2,7 +2,7 @@
 
 A job's state lives in the ``jobs`` table, so any server process can report it; the work runs on a small
 thread pool inside the process that accepted it (:mod:`matcher.jobs.runner`). What each kind reports as
-progress is in :mod:`matcher.jobs.progress`; the engine's ``JobsMixin`` starts jobs for callers.
+progress is in :mod:`matcher.jobs.progress`; the engine's ``Jobs`` service starts jobs for callers.
 """
 
 from matcher.jobs.model import INTERRUPTED, Job, JobKind, JobState, Outcome, Progress, Work

@@ -1,18 +1,17 @@
 """Chain knowledge as ranking features for buyer recommendation: which products use which materials.
 
-Reads ``product_product.json`` of ChainKnowledgeGraph (上游材料 and 下游产品 rows) into (product, material)
-pairs, keyed by ``product_key``. The graph package proper belongs to ``matcher.graph``; this module only
-needs the pairs. Leave-pair-out: ``without_pairs`` / ``without_material_links`` drop the edges an
-evaluation query is about, so a lookup cannot answer from its own label.
+The (product, material) pairs of ChainKnowledgeGraph (上游材料 and 下游产品 rows, read by
+``matcher.graph.kg``, the one reader of that layout), keyed by ``product_key``. Leave-pair-out:
+``without_pairs`` / ``without_material_links`` drop the edges an evaluation query is about, so a lookup
+cannot answer from its own label.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from matcher.text.normalize import product_key
 
@@ -37,33 +36,19 @@ class UpstreamPairs(NamedTuple):
         return out
 
 
-def _rows(path: Path) -> Iterable[Mapping[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
-
-
 def load_upstream_pairs(graph_dir: Path) -> UpstreamPairs:
-    """All (product, material) pairs of ``product_product.json`` (上游材料 and reversed 下游产品 rows)."""
-    pairs: set[tuple[str, str]] = set()
-    for row in _rows(Path(graph_dir) / "product_product.json"):
-        a, b = product_key(row["from_entity"]), product_key(row["to_entity"])
-        if not a or not b or a == b:
-            continue
-        if row["rel"] == "上游材料":
-            pairs.add((a, b))
-        elif row["rel"] == "下游产品":
-            pairs.add((b, a))
-    return UpstreamPairs(frozenset(pairs))
+    """All (product, material) pairs of the graph (``matcher.graph.kg.upstream_pairs``), by key."""
+    from matcher.graph.kg import upstream_pairs
+
+    keys = ((product_key(p), product_key(m)) for p, m in upstream_pairs(graph_dir))
+    return UpstreamPairs(frozenset((a, b) for a, b in keys if a and b and a != b))
 
 
 def load_industry_up(graph_dir: Path) -> dict[str, dict[str, float]]:
-    """Industry name -> {upstream industry name: count} from ``industry_up.json``."""
-    return {
-        row["industry"]: {k: float(v) for k, v in row["ups"].items()}
-        for row in _rows(Path(graph_dir) / "industry_up.json")
-    }
+    """Industry name -> {upstream industry name: count} (``matcher.graph.kg.industry_ups``)."""
+    from matcher.graph.kg import industry_ups
+
+    return industry_ups(graph_dir)
 
 
 def without_pairs(upstream: UpstreamPairs, removed: Iterable[tuple[str, str]]) -> UpstreamPairs:

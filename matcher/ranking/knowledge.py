@@ -33,11 +33,11 @@ class ChainKnowledge(NamedTuple):
 @lru_cache(maxsize=1)
 def template_knowledge() -> ChainKnowledge:
     """The built-in chain templates' (product, material) keyword pairs; no industry links."""
-    from matcher.graph import chain_graph, load_templates
     from matcher.graph.adjacency import keyword_pairs
+    from matcher.graph.templates import templates_graph
     from matcher.settings import DATA_DIR
 
-    graph = chain_graph(load_templates(str(DATA_DIR / "chains")))
+    graph = templates_graph(str(DATA_DIR / "chains"))
     pairs = frozenset((product_key(p), product_key(m)) for p, m in keyword_pairs(graph))
     return ChainKnowledge(UpstreamPairs(pairs), None, "templates")
 

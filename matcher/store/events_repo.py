@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matcher.auth.policy import feeds_events
-from matcher.domain import DemandStatus, Role
 from matcher.errors import MatcherError, NotFoundError
 from matcher.events import (
     Event,
@@ -30,11 +28,9 @@ from matcher.events import (
     schedule_from_json,
     schedule_to_json,
 )
-from matcher.events.scoring import Profile
 from matcher.store import repository as repo
 from matcher.store.tables import (
     AccountEventRow,
-    DemandRow,
     EnterpriseRow,
     EventRow,
     EventScheduleRow,
@@ -280,36 +276,3 @@ def fill_participants(session: Session, *, participants: list[dict[str, object]]
         elif code and not (p.get("name") and p.get("role")):
             problems.append(f"参会企业 {p.get('id')} 的统一社会信用代码 {code} 未登记，且未给出名称与角色")
     return problems
-
-
-def participant_profiles(session: Session, *, event: Event) -> tuple[dict[str, Profile], dict[str, Profile]]:
-    """Scoring profiles of the event's leading firms and SMEs from the registry: a buyer asks for the products
-    of its listed demands (all its open demands when none are listed); an SME offers its products.
-
-    Only demands that ``policy.feeds_events`` admits are read (published public ones)."""
-    codes = [p.enterprise_id for p in event.participants if p.enterprise_id]
-    firms = {r.uscc: r for r in session.scalars(select(EnterpriseRow).where(EnterpriseRow.uscc.in_(codes)))}
-    demands = [
-        d
-        for d in session.scalars(select(DemandRow).where(DemandRow.publisher_id.in_([f.id for f in firms.values()])))
-        if feeds_events(d.visibility, d.status)
-    ]
-    by_publisher: dict[int, list[DemandRow]] = {}
-    for d in demands:
-        by_publisher.setdefault(d.publisher_id, []).append(d)
-    buyers, smes = {}, {}
-    for p in event.participants:
-        firm = firms.get(p.enterprise_id or "")
-        products = tuple(x["name"] for x in firm.products) if firm else ()
-        if p.role == Role.LEADING:
-            mine = by_publisher.get(firm.id, []) if firm else []
-            chosen = (
-                [d for d in mine if d.code in p.demands]
-                if p.demands
-                else [d for d in mine if d.status == DemandStatus.OPEN.value]
-            )
-            text = " ".join([*(d.title for d in chosen), *(d.problem for d in chosen), *products, p.name])
-            buyers[p.id] = Profile(p.id, wanted=tuple(d.product for d in chosen if d.product), text=text)
-        elif p.role == Role.SME:
-            smes[p.id] = Profile(p.id, offered=products, text=firm.capabilities if firm else p.name)
-    return buyers, smes

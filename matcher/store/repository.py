@@ -240,14 +240,3 @@ def list_demands(
         query = query.where(DemandRow.publisher_id == publisher_id)
     rows = session.scalars(query).unique()
     return [StoredDemand(r.id, demand_from_row(r), r.publisher_id, r.version) for r in rows]
-
-
-def delete_demand(session: Session, *, id: int) -> None:
-    result = session.execute(delete(DemandRow).where(DemandRow.id == id))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        raise NotFoundError(f"需求不存在（编号 {id}）")
-
-
-def count_demands_by(session: Session, *columns: str) -> list[tuple[Any, ...]]:
-    cols = [getattr(DemandRow, c) for c in columns]
-    return [tuple(r) for r in session.execute(select(*cols, func.count()).group_by(*cols).order_by(*cols))]
