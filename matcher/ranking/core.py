@@ -272,7 +272,8 @@ class MatchCore:
         """``_search_channels`` on the ``rows.companies`` only (arrays in their order)."""
         supplier, companies = self.supplier_, rows.companies
         names_vec = None if supplier.names_vec is None else supplier.names_vec[rows.names]  # gathered once
-        names = supplier.name_scores(query.items, item_vectors, self.weights, rows.names, names_vec)
+        blocked = supplier.table.names_containing(query.refused)
+        names = supplier.name_scores(query.items, item_vectors, self.weights, rows.names, names_vec, blocked)
         out = {
             "item": rows.max(names.row),
             "exact": rows.max(names.exact),
@@ -288,17 +289,23 @@ class MatchCore:
             out["_dense_row"] = np.full(len(companies), -1, dtype=np.int64)
             return _shown_dense(out)
         by_name = dense_scores(vector[None, :], names_vec)[0]
+        if blocked is not None:
+            by_name = np.where(blocked[rows.names], 0.0, by_name).astype(by_name.dtype)
         out["dense_product"] = rows.max(by_name)
         out["_dense_row"] = rows.argmax(by_name)
         out["dense_profile"] = dense_scores(vector[None, :], profiles[companies])[0].astype(np.float64)
         return _shown_dense(out)
 
     def _search_channels(self, query: Query, vector: np.ndarray | None) -> dict[str, np.ndarray]:
-        """All supplier channels of one search: the parsed items per product, the focus against profiles."""
+        """All supplier channels of one search: the parsed items per product, the focus against profiles.
+        Products of a refused business (贸易商勿扰: names with 贸易) are not matched."""
         items = query.items
         supplier = self.supplier_
-        channels = supplier.channels(items, self._items_vectors(items), query.text, self.weights)
-        channels.update(self.semantic_.channels(query.text, vector, supplier.table, supplier.names_vec))
+        blocked = supplier.table.names_containing(query.refused)
+        channels = supplier.channels(items, self._items_vectors(items), query.text, self.weights, blocked)
+        channels.update(
+            self.semantic_.channels(query.text, vector, supplier.table, supplier.names_vec, blocked)
+        )
         return _shown_dense(channels)
 
     def _fuse_search(self, channels: Mapping[str, np.ndarray]) -> np.ndarray:

@@ -80,6 +80,19 @@ class ProductTable:
         )
         return codes, of_name
 
+    def names_containing(self, terms: Sequence[str]) -> np.ndarray | None:
+        """Which distinct names contain one of ``terms`` (their ``product_key``s); None without terms.
+
+        >>> ProductTable.from_docs([ProfileDoc("1", "甲", (("锌锭贸易", 0.5), ("锌锭", 0.5)))]).names_containing(["贸易"]).tolist()
+        [True, False]
+        """
+        keys = [product_key(t) for t in terms if t]
+        if not keys:
+            return None
+        return np.fromiter(
+            (any(k in n for k in keys) for n in self.distinct_keys), bool, len(self.distinct_keys)
+        )
+
     def exact_names(self, keys: Sequence[str], names: np.ndarray) -> np.ndarray:
         """``exact_scores(keys, ...)`` of the ``names`` ids only: 1.0 where the name's key is one of ``keys``."""
         codes, of_name = self.key_codes
