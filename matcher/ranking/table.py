@@ -82,8 +82,8 @@ class ProductTable:
 
     def names_containing(self, terms: Sequence[str]) -> np.ndarray | None:
         """Which distinct names contain one of ``terms`` (their ``product_key``s); None without terms.
-        Each term's mask is remembered (a refusal such as 贸易 recurs across demands; a scan of the 39k
-        names of the listed-company corpus costs tens of milliseconds).
+        Each term's mask is remembered (a refusal such as 贸易 recurs across demands, and a scan reads
+        every distinct name).
 
         >>> table = ProductTable.from_docs([ProfileDoc("1", "甲", (("锌锭贸易", 0.5), ("锌锭", 0.5)))])
         >>> table.names_containing(["贸易"]).tolist()
