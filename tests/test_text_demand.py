@@ -96,3 +96,22 @@ def test_overlong_and_empty_texts_are_bounded() -> None:
     assert understand_demand("").items == ()
     long = "采购钢板。" * 5000
     assert len(understand_demand(long).text) <= 4000
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        # the asker before a cue inside the item, and a target-metric clause, are not items
+        ("家电企业联合开发耐候型丙烯酸涂层钢板，目标盐雾时间提升至1000小时。", ("耐候型丙烯酸涂层钢板",)),
+        # a bracket cut by the list split: its head and its last alternative; paperwork only if alone
+        (
+            "采购工业风机（含配套电机、减速机）、变频控制柜及出厂检测报告。",
+            ("工业风机", "减速机", "变频控制柜"),
+        ),
+        # a spec left after the numbers are taken out is no item; a grade (1#) is a spec
+        ("招标1#电解铜，只接受冶炼厂直供。", ("电解铜",)),
+        ("求购冷轧不锈钢带、厚度0.3-0.8mm。", ("冷轧不锈钢带",)),
+    ],
+)
+def test_item_names_leave_the_prose_around_them(text: str, items: tuple[str, ...]) -> None:
+    assert understand_demand(text).items == items

@@ -52,10 +52,11 @@ class Weights:
     direct: float = 0.3
     industry: float = 1.0
     mix: float = 0.5  # share of dense (vs lexical) similarity inside the buyer-side chain channels
-    # supplier search, whole-demand channels (``matcher.ranking.semantic``)
-    item: float = 1.0
-    dense_product: float = 1.0
-    dense_profile: float = 1.0
+    # supplier search: the parsed items, then the whole-demand channels (``matcher.ranking.semantic``);
+    # the best of a small grid on the demand dev files jointly (``benchmarks/bench_fusion.py``)
+    item: float = 1.5
+    dense_product: float = 0.5
+    dense_profile: float = 1.5
     words: float = 1.0
     named: float = 0.05  # RRF: bonus for a product named exactly as a parsed item (about 3 first ranks)
 
@@ -123,6 +124,24 @@ def _shown_dense(channels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     channels["dense"] = np.where(nearer, channels["dense_product"], channels["dense"])
     channels["_best_row"] = np.where(nearer, channels["_dense_row"], channels["_best_row"])
     return channels
+
+
+def fuse_supplier(channels: Mapping[str, np.ndarray], weights: Weights, fusion: str = "rrf") -> np.ndarray:
+    """One supplier search's channels as one 0-1 score.
+
+    ``rrf`` (default): reciprocal rank fusion over each channel's best ``RRF_DEPTH`` companies, plus
+    ``weights.named`` where a product is named exactly as a parsed item, divided by the most a company
+    can get (first in every channel and named), so 1.0 is a perfect match. Rank fusion keeps any one
+    channel from dominating: a wrong parse costs one channel, not the ranking. Other fusions combine
+    the raw channel scores (``weighted``: for comparison in ``bench_quality.py``).
+    """
+    w = weights
+    values = [channels[n] for n in SUPPLIER_CHANNELS]
+    by_channel = (w.item, w.dense_product, w.dense_profile, w.words, w.text)
+    if fusion != "rrf":
+        return get_fusion(fusion)(values, by_channel)
+    fused = rrf(values, by_channel, k=RRF_K, depth=RRF_DEPTH) + w.named * (channels["exact"] >= 1.0)
+    return fused / (sum(by_channel) / (RRF_K + 1) + w.named)
 
 
 class MatchCore:
@@ -272,7 +291,8 @@ class MatchCore:
         """``_search_channels`` on the ``rows.companies`` only (arrays in their order)."""
         supplier, companies = self.supplier_, rows.companies
         names_vec = None if supplier.names_vec is None else supplier.names_vec[rows.names]  # gathered once
-        names = supplier.name_scores(query.items, item_vectors, self.weights, rows.names, names_vec)
+        blocked = supplier.table.names_containing(query.refused)
+        names = supplier.name_scores(query.items, item_vectors, self.weights, rows.names, names_vec, blocked)
         out = {
             "item": rows.max(names.row),
             "exact": rows.max(names.exact),
@@ -288,35 +308,37 @@ class MatchCore:
             out["_dense_row"] = np.full(len(companies), -1, dtype=np.int64)
             return _shown_dense(out)
         by_name = dense_scores(vector[None, :], names_vec)[0]
+        if blocked is not None:
+            by_name = np.where(blocked[rows.names], 0.0, by_name).astype(by_name.dtype)
         out["dense_product"] = rows.max(by_name)
         out["_dense_row"] = rows.argmax(by_name)
         out["dense_profile"] = dense_scores(vector[None, :], profiles[companies])[0].astype(np.float64)
         return _shown_dense(out)
 
     def _search_channels(self, query: Query, vector: np.ndarray | None) -> dict[str, np.ndarray]:
-        """All supplier channels of one search: the parsed items per product, the focus against profiles."""
+        """All supplier channels of one search: the parsed items per product, the focus against profiles.
+        Products of a refused business (贸易商勿扰: names with 贸易) are not matched."""
         items = query.items
         supplier = self.supplier_
-        channels = supplier.channels(items, self._items_vectors(items), query.text, self.weights)
-        channels.update(self.semantic_.channels(query.text, vector, supplier.table, supplier.names_vec))
+        blocked = supplier.table.names_containing(query.refused)
+        channels = supplier.channels(items, self._items_vectors(items), query.text, self.weights, blocked)
+        channels.update(
+            self.semantic_.channels(query.text, vector, supplier.table, supplier.names_vec, blocked)
+        )
         return _shown_dense(channels)
 
     def _fuse_search(self, channels: Mapping[str, np.ndarray]) -> np.ndarray:
-        """One search's channels as one 0-1 score.
+        return fuse_supplier(channels, self.weights, self.fusion)
 
-        ``rrf`` (default): reciprocal rank fusion over each channel's best ``RRF_DEPTH`` companies, plus
-        ``weights.named`` where a product is named exactly as a parsed item, divided by the most a company
-        can get (first in every channel and named), so 1.0 is a perfect match. Rank fusion keeps any one
-        channel from dominating: a wrong parse costs one channel, not the ranking. Other fusions combine
-        the raw channel scores (``weighted``: for comparison in ``bench_quality.py``).
-        """
-        w = self.weights
-        weights = (w.item, w.dense_product, w.dense_profile, w.words, w.text)
-        values = [channels[n] for n in SUPPLIER_CHANNELS]
-        if self.fusion != "rrf":
-            return get_fusion(self.fusion)(values, weights)
-        fused = rrf(values, weights, k=RRF_K, depth=RRF_DEPTH) + w.named * (channels["exact"] >= 1.0)
-        return fused / (sum(weights) / (RRF_K + 1) + w.named)
+    def search_channels(self, text: str) -> tuple[tuple[Query, ...], list[dict[str, np.ndarray]]]:
+        """The searches of the demand ``text`` and each one's channels over the whole pool, unfused: what
+        ``rank_suppliers`` fuses on the exhaustive path (``benchmarks/bench_fusion.py`` weighs them)."""
+        self._check()
+        queries = search_queries(understand_demand(text))
+        vectors = self._items_vectors([q.text for q in queries])
+        return queries, [
+            self._search_channels(q, None if vectors is None else vectors[i]) for i, q in enumerate(queries)
+        ]
 
     def top_suppliers(
         self, text: str, k: int, *, eligible: np.ndarray | None = None, boosts: Boosts = ()

@@ -118,16 +118,22 @@ class SupplierFeatures:
         w: Any,
         names: np.ndarray | None = None,
         names_vec: np.ndarray | None = None,
+        blocked: np.ndarray | None = None,
     ) -> NameScores:
-        """The item scores of every distinct product name, or of the ``names`` ids given (candidates)."""
+        """The item scores of every distinct product name, or of the ``names`` ids given (candidates);
+        names ``blocked`` (a mask over every distinct name: a refused business) score 0."""
         lex, dense = self.name_sims(items, vectors, names, names_vec)
         keys = [product_key(i) for i in items]
         table = self.table
         exact = exact_scores(keys, table.distinct_keys) if names is None else table.exact_names(keys, names)
         dense_or_lex = lex if dense is None else dense
-        return NameScores(
+        scores = NameScores(
             exact, lex, dense_or_lex, w.exact * exact + w.lexical * lex + w.dense * dense_or_lex
         )
+        if blocked is None:
+            return scores
+        keep = ~(blocked if names is None else blocked[names])
+        return NameScores(*(np.where(keep, s, 0.0).astype(s.dtype) for s in scores))
 
     def text_scores(self, text: str, companies: np.ndarray | None = None) -> np.ndarray:
         """Whole-profile similarity to ``text`` of every company, or of the ``companies`` given."""
@@ -139,8 +145,15 @@ class SupplierFeatures:
         )
         return sims.ravel().astype(np.float64)
 
-    def channels(self, items: Sequence[str], vectors: np.ndarray | None, text: str, w: Any) -> Channels:
-        names = self.name_scores(items, vectors, w)
+    def channels(
+        self,
+        items: Sequence[str],
+        vectors: np.ndarray | None,
+        text: str,
+        w: Any,
+        blocked: np.ndarray | None = None,
+    ) -> Channels:
+        names = self.name_scores(items, vectors, w, blocked=blocked)
         seg = self.table.segments
         return {
             "item": seg.max(names.row),

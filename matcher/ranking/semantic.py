@@ -47,9 +47,15 @@ class SemanticFeatures:
         return self.words_lex.scores(self.words.transform([text]))[0].astype(np.float64)
 
     def channels(
-        self, text: str, vector: np.ndarray | None, table: ProductTable, names_vec: np.ndarray | None
+        self,
+        text: str,
+        vector: np.ndarray | None,
+        table: ProductTable,
+        names_vec: np.ndarray | None,
+        blocked: np.ndarray | None = None,
     ) -> Channels:
-        """``dense_product``, ``dense_profile`` and ``words`` scores of every company for one focus text."""
+        """``dense_product``, ``dense_profile`` and ``words`` scores of every company for one focus text;
+        product names ``blocked`` (a refused business) do not count for ``dense_product``."""
         n = table.n_companies
         out: Channels = {"words": self.word_scores(text)}
         if vector is None or names_vec is None or self.profiles_vec is None:
@@ -57,6 +63,8 @@ class SemanticFeatures:
             out["_dense_row"] = np.full(n, -1, dtype=np.int64)
             return out
         by_name = dense_scores(vector[None, :], names_vec)[0]
+        if blocked is not None:
+            by_name = np.where(blocked, 0.0, by_name).astype(by_name.dtype)
         out["dense_product"] = table.segments.max(by_name).astype(np.float64)
         out["_dense_row"] = table.segments.argmax(by_name)
         out["dense_profile"] = dense_scores(vector[None, :], self.profiles_vec)[0].astype(np.float64)

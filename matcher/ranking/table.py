@@ -80,6 +80,32 @@ class ProductTable:
         )
         return codes, of_name
 
+    def names_containing(self, terms: Sequence[str]) -> np.ndarray | None:
+        """Which distinct names contain one of ``terms`` (their ``product_key``s); None without terms.
+        Each term's mask is remembered (a refusal such as 贸易 recurs across demands, and a scan reads
+        every distinct name).
+
+        >>> table = ProductTable.from_docs([ProfileDoc("1", "甲", (("锌锭贸易", 0.5), ("锌锭", 0.5)))])
+        >>> table.names_containing(["贸易"]).tolist()
+        [True, False]
+        """
+        masks = [self._term_mask(product_key(t)) for t in terms if product_key(t)]
+        return np.logical_or.reduce(masks) if masks else None
+
+    @cached_property
+    def _term_masks(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def _term_mask(self, key: str) -> np.ndarray:
+        known = self._term_masks
+        mask = known.get(key)
+        if mask is None:  # two threads may both scan: the same mask, no lock needed
+            mask = np.fromiter((key in n for n in self.distinct_keys), bool, len(self.distinct_keys))
+            if len(known) >= 256:
+                known.clear()
+            known[key] = mask
+        return mask
+
     def exact_names(self, keys: Sequence[str], names: np.ndarray) -> np.ndarray:
         """``exact_scores(keys, ...)`` of the ``names`` ids only: 1.0 where the name's key is one of ``keys``."""
         codes, of_name = self.key_codes

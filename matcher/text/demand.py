@@ -81,6 +81,7 @@ _DATE = re.compile(
 )
 _SPEC = re.compile(
     r"[≥≤<>±]=?\s*\d[\d.,]*\s*[%a-zμωΩ℃°/·]*[\w/·]*|\d[\d.]*\s*(?:%|℃|°c|mpa|kv|v|a|ah|μm|mm|nm|hz)(?![a-z])"
+    r"|(?<![\d#.a-z])\d{1,3}#(?=[^\W\d_])"  # a grade: 0#锌锭, 70#沥青
 )
 
 
@@ -232,7 +233,7 @@ _ENGLISH_ITEM = re.compile(
     r"(?:suppliers?\s+(?:of|for)\s+|qualified\s+|reliable\s+)*([a-z][a-z0-9 \-/]{1,60}?)(?=\s*(?:[,;:(–，。；：（]|\d|\bfor\b|\bwith\b|\bto\b|\bin\b|$))"
 )
 _WANT_CUE = re.compile(
-    r"寻求|寻找|想找|找|需要|现需|急需|需求|采购|求购|征集|联合开发|联合研发|共同开发|推进|替代|"
+    r"寻求|寻找|想找|找|需要|现需|急需|需求|采购|求购|招标|征集|联合开发|联合研发|共同开发|推进|替代|"
     r"(?<![a-z])(?:looking for|seeking|need|require|sourcing|purchase)(?![a-z])"
 )
 _ITEM_HEAD = re.compile(
@@ -273,6 +274,10 @@ _GENERIC = frozenset(
         "服务",
         "产品",
         "厂家",
+        "制造厂",
+        "工厂",
+        "源头",
+        "源头工厂",
         "供应商",
         "货源",
         "suppliers",
@@ -288,12 +293,38 @@ _NOT_ITEM_TAIL = ("a", "d", "u", "p", "c", "r", "f")  # adjective, adverb, parti
 _CLAUSE_WORDS = re.compile(r"我们|我司|是做|无法|已经|希望|用量|需求量|性能|一致性|下降|提升|改进|解决")
 
 
+_CUT_BEFORE = re.compile(r"^.*(?:联合(?:开发|研发|攻关)|共同开发|采购|求购|寻求|寻找|现需|急需)")
+_NOT_ITEM_HEAD = re.compile(r"^(?:是|目标|要求|指标|须|需满足|满足|具备|只|仅|优先|确保|保证|覆盖|建立|实现)")
+_PAPERWORK = re.compile(r"(?:报告|认证|证书|资质|声明|体系|运维|维护)$")
+_TRAILING_MARKS = re.compile(r"(?<=\w)[\W_]+$")
+
+
+def _clean_item(item: str) -> str:
+    """An item candidate without what surrounds a product name in prose: the words up to a want cue inside
+    it (企业联合开发X), a leading 的, a bracket cut by splitting (``灯珠(2835`` keeps 灯珠, ``套标)`` 套标),
+    marks at its end; empty when it is a clause (是…), a target metric or a spec (目标…, 厚度0)."""
+    item = _CUT_BEFORE.sub("", _BRACKETED.sub("", item)).strip()
+    head, _, tail = item.rpartition(")")  # the last of a bracketed list (…、收缩套标) is an alternative
+    item = (tail.strip() or head).split("(", 1)[0]
+    if re.search(r"[\d≥≤<>~±]$", item) or _NOT_ITEM_HEAD.search(item):
+        return ""
+    return _TRAILING_MARKS.sub("", item).removeprefix("的").strip()
+
+
+def _items_of(found: list[str]) -> list[str]:
+    """The product-like items among ``found`` (cleaned); paperwork and services (检测报告, 运维) only when
+    nothing else is asked for."""
+    items = [c for c in (_clean_item(i) for i in found) if _looks_like_item(c)]
+    goods = [i for i in items if not _PAPERWORK.search(i)]
+    return goods or items
+
+
 def _looks_like_item(item: str) -> bool:
     """A product-like phrase: short, no clause words, not a generic word alone, not ending in an adjective,
     adverb or particle (jieba part of speech)."""
     if (
         not item
-        or len(item) > (40 if item.isascii() else 20)
+        or not (2 if item.isascii() else 1) <= len(item) <= (40 if item.isascii() else 20)
         or item in _GENERIC
         or _CLAUSE_WORDS.search(item)
     ):
@@ -310,7 +341,7 @@ def _sentence_items(focus: str) -> tuple[str, ...]:
         _ITEM_HEAD.sub("", _ITEM_TAIL.sub("", strip_requirements(i))) for i in parse_demand(focus).items
     ]
     for found in (english, parsed, _cue_items(focus)):
-        items = [i for i in found if _looks_like_item(i)]
+        items = _items_of(found)
         if items:
             return tuple(dict.fromkeys(items))
     return ()
@@ -332,22 +363,39 @@ def understand_demand(text: str) -> Understanding:
 
 
 class Query(NamedTuple):
-    """One search a demand makes: the text to embed, the item names to match, and how to attribute it."""
+    """One search a demand makes: the text to embed, the item names to match, how to attribute it, and
+    the refused kinds of business (``refused_terms``) whose products it may not match."""
 
     text: str
     items: tuple[str, ...]
     label: str  # "第 2 项：车门密封条" for a plan's line item, "" for a demand searched whole
+    refused: tuple[str, ...] = ()
+
+
+_ROLE_SUFFIX = re.compile(r"(?:商|方|厂家|厂|企业|公司|代工|单位)+$")
+
+
+def refused_terms(exclusions: tuple[str, ...]) -> tuple[str, ...]:
+    """What a product name says when it is the refused business: the exclusion without its role word.
+
+    >>> refused_terms(("贸易商", "oem贴牌代工", "epc总包方", "商"))
+    ('贸易', 'oem贴牌', 'epc总包')
+    """
+    stems = (_ROLE_SUFFIX.sub("", e.strip()) for e in exclusions)
+    return tuple(dict.fromkeys(s for s in stems if len(s) >= 2))
 
 
 def search_queries(understood: Understanding) -> tuple[Query, ...]:
-    """One query per line item of a plan (its name, alternatives and spec), else one for the whole focus.
+    """One query per line item of a plan (its name, alternatives and spec), else one for the whole focus;
+    each carries the demand's refusals.
 
     >>> [q.label for q in search_queries(understand_demand("序号|物料名称|数量\\n1|硫酸|50吨\\n2|盐酸|20吨"))]
     ['第 1 项：硫酸', '第 2 项：盐酸']
     """
+    refused = refused_terms(understood.exclusions)
     if understood.line_items:
         return tuple(
-            Query(f"{li.name} {li.detail}".strip(), (li.name,), f"第 {li.number} 项：{li.name}")
+            Query(f"{li.name} {li.detail}".strip(), (li.name,), f"第 {li.number} 项：{li.name}", refused)
             for li in understood.line_items
         )
-    return (Query(understood.focus, understood.items, ""),)
+    return (Query(understood.focus, understood.items, "", refused),)
