@@ -25,6 +25,7 @@ import numpy as np
 from matcher.encoders.base import Encoder
 from matcher.errors import IndexError_
 from matcher.retrieval import Retriever, SearchResults, load_retriever, make_retriever
+from matcher.retrieval.storage import locked
 from matcher.search import storage
 from matcher.search.drift import Drift, KindDrift, kind_drift
 from matcher.search.texts import (
@@ -185,14 +186,14 @@ class SearchIndex:
 
     def sync(self, store: Store, *, on_progress: ProgressFn | None = None) -> Applied:
         """Plan and apply under the directory lock (reloading first if another process saved meanwhile)."""
-        with storage.locked(self.root):
+        with locked(self.root):
             self.refresh()
             texts = store_texts(store)
             return self.apply(self.plan(store, texts), store, texts=texts, on_progress=on_progress)
 
     def rebuild(self, store: Store, *, on_progress: ProgressFn | None = None) -> Applied:
         """Start from empty retrievers (backend chosen for the current size) and encode everything."""
-        with storage.locked(self.root):
+        with locked(self.root):
             self._clear()  # no version: the save writes both kinds afresh and its commit drops the old one
             texts = store_texts(store)
             return self.apply(self.plan(store, texts), store, texts=texts, on_progress=on_progress)

@@ -18,12 +18,10 @@ which the next save deletes. Writers take an exclusive lock on ``.lock`` (:func:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,20 +119,3 @@ def _bytes(data: bytes) -> Writer:
         handle.write(data)
 
     return write
-
-
-@contextlib.contextmanager
-def locked(root: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``root/.lock`` (one writer at a time across processes; no-op off POSIX)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: single writer assumed, as in matcher.retrieval
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
