@@ -3,7 +3,8 @@
 Usage (from the repository root; ../shared must exist)::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py quality [--encoder use-m3] [--limit N]
-    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py speed --n 10000 [--queries 200]
+    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py speed --n 10000 [--queries 200] [--vectors derived]
+    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py worker --n 100000 --vectors derived
 
 ``quality``: one core per path (``MatchCore(search="exhaustive" | "candidates")``, the settings' depth) over
 the real corpus; MRR / Recall@10 / nDCG@10 of every dev file (supplier, semantic, document: supplier
@@ -11,11 +12,16 @@ search; buyer: SME recommendation), and the candidate recall: the share of the e
 candidate path also ranks in its top 10, over the supplier-search queries and over the buyer queries.
 
 ``speed``: ``registry.realistic_sample(n)`` (the sample's enterprises with the real corpus's products, about
-10.5 distinct names each, renamed per copy), both cores fitted on it (encoding through the disk embedding
-cache, so a re-run encodes nothing; the exhaustive core is fitted first and pays the encoding), then per
-supplier query ``top_suppliers(text, 10)`` including the query encoding (the in-memory vector cache
-cleared before each query) and again with the query vectors remembered: p50 / p95, the companies scored
-and the recall of the exhaustive top 10, the process's resident memory, and the machine's load average.
+10 distinct names each, renamed per copy), both cores fitted on it in one process (vectors through the disk
+embedding cache and its shared vector files; ``--vectors derived`` composes the vectors of renamed names
+and profiles from real vectors of their parts, ``registry.DerivedEncoder``, and prints how close they come
+to real ones), then per dev supplier query ``top_suppliers(text, 10)`` and per dev buyer query
+``rank_buyers(text)`` + top 10, including the query encoding (the in-memory vector cache cleared before
+each query) and again with the query vectors remembered: p50 / p95 and the recall of the exhaustive top
+10, the fit times, resident memory (private vs mapped from shared files) and the machine's load average.
+
+``worker``: one serving process's memory with the default (candidate) core alone, mapping the vector files
+and indexes an earlier ``speed`` run left on disk.
 """
 
 from __future__ import annotations
@@ -224,6 +230,38 @@ def speed(args: argparse.Namespace) -> None:
     )
 
 
+def _pss_mb() -> float:
+    """Proportional set size: private pages plus this process's share of pages mapped by several."""
+    with open("/proc/self/smaps_rollup") as f:
+        return next(int(x.split()[1]) for x in f if x.startswith("Pss:")) / 1024
+
+
+def worker(args: argparse.Namespace) -> None:
+    """One serving worker's memory: the default core (candidates) alone, fitted over vector files and indexes
+    that an earlier ``speed`` run (or another worker) left on disk, after answering queries."""
+    settings = get_settings()
+    encoder, query_encoder, enterprises, how = _encoders(args, args.n)
+    texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
+    offers = [q["text"] for q in read_jsonl(EVAL / BUYER_FILE)][: args.queries]
+    del how
+    before = _memory()
+    t0 = time.perf_counter()
+    core = build_core(
+        enterprises, settings, encoder=encoder, query_encoder=query_encoder, search="candidates"
+    )
+    fit = time.perf_counter() - t0
+    for text in texts:
+        core.top_suppliers(text, 10)
+    for text in offers:
+        core.rank_buyers(text)
+    print(
+        f"worker over {len(enterprises)} realistic enterprises ({vocabulary(enterprises)} names): fit {fit:.0f} s "
+        f"(mapping existing files); before the core (registry records loaded): {before}; after the core and "
+        f"{len(texts)} supplier + {len(offers)} buyer queries: {_memory()}, PSS {_pss_mb():.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -242,10 +280,15 @@ def main() -> None:
         "compose them from real vectors of their parts (registry.DerivedEncoder), for sizes whose "
         "encoding the machine cannot afford",
     )
+    m = sub.add_parser("worker")
+    m.add_argument("--encoder", default=get_settings().encoder)
+    m.add_argument("--n", type=int, default=100_000)
+    m.add_argument("--queries", type=int, default=50)
+    m.add_argument("--vectors", choices=("real", "derived"), default="derived")
     args = parser.parse_args()
     if not EVAL.exists():
         raise SystemExit(f"评测数据不存在：{EVAL}")
-    quality(args) if args.what == "quality" else speed(args)
+    {"quality": quality, "speed": speed, "worker": worker}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.fake import FakeEncoder
@@ -65,3 +66,20 @@ def test_candidate_indexes_over_a_vector_file_are_built_once_and_mapped(tmp_path
         want = exhaustive.top_suppliers(text, 10).order.tolist()
         assert built.top_suppliers(text, 10).order.tolist() == want
         assert mapped.top_suppliers(text, 10).order.tolist() == want
+
+
+@pytest.mark.parametrize("kind", ["faiss-ivf", "faiss-hnsw", "faiss-flat"])
+def test_a_mapped_index_answers_as_the_built_one(tmp_path: Path, kind: str) -> None:
+    from matcher.retrieval import load_retriever
+    from matcher.retrieval.faiss import FlatRetriever, HNSWRetriever, IVFRetriever
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    make = {"faiss-ivf": lambda: IVFRetriever(32, nlist=20), "faiss-hnsw": lambda: HNSWRetriever(32)}
+    built = make.get(kind, lambda: FlatRetriever(32))().index(np.arange(3000) * 3, vectors)
+    built.save(tmp_path / kind)
+    mapped = load_retriever(tmp_path / kind, mmap=True)
+    assert mapped.kind == kind
+    want, got = built.search(vectors[:20], 10), mapped.search(vectors[:20], 10)
+    assert got.ids.tolist() == want.ids.tolist()

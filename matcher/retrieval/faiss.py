@@ -200,8 +200,10 @@ class FaissRetriever(Retriever):
         saved = np.load(data_path(path, manifest, "slots"), allow_pickle=False).reshape(2, -1)
         out._slots = SlotMap.from_arrays(saved[0], saved[1].astype(bool))
         if "index" in manifest.files:
-            # IO_FLAG_MMAP maps IVF lists, IO_FLAG_MMAP_IFC flat code arrays (flat and HNSW storage)
-            flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_MMAP_IFC if mmap else 0
+            # IO_FLAG_MMAP maps IVF lists, IO_FLAG_MMAP_IFC flat code arrays (flat and HNSW storage); the two
+            # cannot be combined (the IVF lists reader then refuses the mapped file)
+            ivf = cls.kind == "faiss-ivf"
+            flags = (faiss.IO_FLAG_MMAP if ivf else faiss.IO_FLAG_MMAP_IFC) if mmap else 0
             out._index = faiss.read_index(str(data_path(path, manifest, "index")), flags)
         ntotal = 0 if out._index is None else int(out._index.ntotal)
         dim = manifest.dim if out._index is None else int(out._index.d)
