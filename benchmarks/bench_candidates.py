@@ -196,27 +196,28 @@ def speed(args: argparse.Namespace) -> None:
     for core in cores.values():  # load the query model, touch the arrays a query reads
         core.top_suppliers("采购样品", 1)
         core.rank_buyers("样品")
-    table = []
     results: dict[tuple[str, str], list[np.ndarray]] = {}
-    for side, queries, buyers in (("supplier search", texts, False), ("SME recommendation", offers, True)):
-        for path, core in cores.items():
-            tops, t = _timed(core, queries, encode=True, buyers=buyers)
-            _, w = _timed(core, queries, encode=False, buyers=buyers)
-            results[side, path] = tops
-            table.append((side, path, t, w))
     print(
         "\n| query | path | p50 ms | p95 ms | p50 ms, vectors cached | p95 ms, vectors cached | top-10 recall |"
     )
-    print("|---|---|---|---|---|---|---|")
-    for side, path, t, w in table:
-        ref, got = results[side, "exhaustive"], results[side, path]
-        recall = np.mean(
-            [len(set(a.tolist()) & set(b.tolist())) / max(len(a), 1) for a, b in zip(ref, got, strict=True)]
-        )
-        print(
-            f"| {side} | {path} | {np.percentile(t, 50):.1f} | {np.percentile(t, 95):.1f} | "
-            f"{np.percentile(w, 50):.1f} | {np.percentile(w, 95):.1f} | {recall:.4f} |"
-        )
+    print("|---|---|---|---|---|---|---|", flush=True)
+    for side, queries, buyers in (("supplier search", texts, False), ("SME recommendation", offers, True)):
+        for path, core in cores.items():  # exhaustive first: each row is printed as soon as it is measured
+            tops, t = _timed(core, queries, encode=True, buyers=buyers)
+            _, w = _timed(core, queries, encode=False, buyers=buyers)
+            results[side, path] = tops
+            ref = results[side, "exhaustive"]
+            recall = np.mean(
+                [
+                    len(set(a.tolist()) & set(b.tolist())) / max(len(a), 1)
+                    for a, b in zip(ref, tops, strict=True)
+                ]
+            )
+            print(
+                f"| {side} | {path} | {np.percentile(t, 50):.1f} | {np.percentile(t, 95):.1f} | "
+                f"{np.percentile(w, 50):.1f} | {np.percentile(w, 95):.1f} | {recall:.4f} |",
+                flush=True,
+            )
     scored = np.mean([cores["candidates"].top_suppliers(t, 10).scored for t in texts[:50]])
     print(
         f"\nfit: exhaustive {fits['exhaustive']:.0f} s, candidates {fits['candidates']:.0f} s (after the first, "
