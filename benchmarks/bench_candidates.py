@@ -3,25 +3,32 @@
 Usage (from the repository root; ../shared must exist)::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py quality [--encoder use-m3] [--limit N]
-    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py speed --n 10000 [--queries 200]
+    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py speed --n 10000 [--queries 200] [--vectors derived]
+    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py worker --n 100000 --vectors derived
 
 ``quality``: one core per path (``MatchCore(search="exhaustive" | "candidates")``, the settings' depth) over
-the real corpus; MRR / Recall@10 / nDCG@10 of every supplier-search dev file (supplier, semantic,
-document), and the candidate recall: the share of the exhaustive top 10 that the candidate path also ranks
-in its top 10, over the queries of all those files. (The buyer file does not go through supplier search.)
+the real corpus; MRR / Recall@10 / nDCG@10 of every dev file (supplier, semantic, document: supplier
+search; buyer: SME recommendation), and the candidate recall: the share of the exhaustive top 10 that the
+candidate path also ranks in its top 10, over the supplier-search queries and over the buyer queries.
 
 ``speed``: ``registry.realistic_sample(n)`` (the sample's enterprises with the real corpus's products, about
-10.5 distinct names each, renamed per copy), both cores fitted on it (encoding through the disk embedding
-cache, so a re-run encodes nothing; the exhaustive core is fitted first and pays the encoding), then per
-supplier query ``top_suppliers(text, 10)`` including the query encoding (the in-memory vector cache
-cleared before each query) and again with the query vectors remembered: p50 / p95, the companies scored
-and the recall of the exhaustive top 10, the process's resident memory, and the machine's load average.
+10 distinct names each, renamed per copy), both cores fitted on it in one process (vectors through the disk
+embedding cache and its shared vector files; ``--vectors derived`` composes the vectors of renamed names
+and profiles from real vectors of their parts, ``registry.DerivedEncoder``, and prints how close they come
+to real ones), then per dev supplier query ``top_suppliers(text, 10)`` and per dev buyer query
+``rank_buyers(text)`` + top 10, including the query encoding (the in-memory vector cache cleared before
+each query) and again with the query vectors remembered: p50 / p95 and the recall of the exhaustive top
+10, the fit times, resident memory (private vs mapped from shared files) and the machine's load average.
+
+``worker``: one serving process's memory with the default (candidate) core alone, mapping the vector files
+and indexes an earlier ``speed`` run left on disk.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import resource
 import sys
 import time
@@ -30,15 +37,17 @@ from typing import Any
 
 import numpy as np
 
+from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.factory import get_encoder
 from matcher.evaluation.harness import core_ranker, evaluate_rankings, leave_pair_out_core, read_jsonl
 from matcher.ranking.core import MatchCore
 from matcher.ranking.knowledge import build_core
+from matcher.ranking.scoring import top_k
 from matcher.settings import get_settings
-from matcher.text.profiles import ProfileDoc
+from matcher.text.profiles import ProfileDoc, enterprise_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from registry import realistic_sample, vocabulary  # noqa: E402
+from registry import DerivedEncoder, Parts, realistic_sample, vocabulary  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 FILES = {
@@ -46,6 +55,7 @@ FILES = {
     "semantic": "dev_semantic_queries.jsonl",
     "document": "dev_document_queries.jsonl",
 }
+BUYER_FILE = "dev_buyer_queries.jsonl"
 PATHS = ("exhaustive", "candidates")
 
 
@@ -69,9 +79,10 @@ def quality(args: argparse.Namespace) -> None:
     print("| file | path | MRR | R@10 | nDCG@10 | s |")
     print("|---|---|---|---|---|---|")
     texts: list[str] = []
-    for side, name in FILES.items():
+    for side, name in {**FILES, "buyer": BUYER_FILE}.items():
         queries = read_jsonl(EVAL / name)[: args.limit]
-        texts += [q["text"] for q in queries]
+        if side != "buyer":
+            texts += [q["text"] for q in queries]
         for path, core in cores.items():
             r = evaluate_rankings(ids, queries, core_ranker(core))
             print(
@@ -79,86 +90,176 @@ def quality(args: argparse.Namespace) -> None:
                 f"{r['seconds']:.1f} |"
             )
     recall = top10_recall(cores["exhaustive"], cores["candidates"], texts)
-    print(f"\ncandidate recall of the exhaustive top 10 over {len(texts)} dev queries: {recall:.4f}")
+    print(f"\ncandidate recall of the exhaustive top 10 over {len(texts)} dev supplier queries: {recall:.4f}")
+    offers = [q["text"] for q in read_jsonl(EVAL / BUYER_FILE)[: args.limit]]
+    shares = []
+    for text in offers:
+        want = set(top_k(cores["exhaustive"].rank_buyers(text).scores, 10).tolist())
+        got = set(top_k(cores["candidates"].rank_buyers(text).scores, 10).tolist())
+        shares.append(len(want & got) / max(len(want), 1))
+    print(
+        f"candidate recall of the exhaustive top 10 over {len(offers)} dev buyer queries: {np.mean(shares):.4f}"
+    )
 
 
-def _rss_mb() -> float:
+def _memory() -> str:
+    """This process's resident memory: private (anonymous) and mapped from files (shared between workers)."""
+    fields = {}
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+            key = line.split(":")[0]
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                fields[key] = int(line.split()[1]) / 1024
+    return (
+        f"{fields.get('VmRSS', 0):.0f} MB resident ({fields.get('RssAnon', 0):.0f} MB private, "
+        f"{fields.get('RssFile', 0):.0f} MB mapped from shared files)"
+    )
 
 
-def _timed(core: MatchCore, texts: list[str], encode: bool) -> tuple[list[Any], np.ndarray]:
+def _timed(
+    core: MatchCore, texts: list[str], encode: bool, buyers: bool = False
+) -> tuple[list[np.ndarray], np.ndarray]:
     """Each text's top 10 and milliseconds; ``encode``: the in-memory vector cache cleared before each query,
-    so it pays its encoding as a new demand does (else the vectors are remembered from the previous pass)."""
+    so it pays its encoding as a new demand does (else the vectors are remembered from the previous pass).
+    ``buyers``: SME recommendations (``rank_buyers``, then the top 10), else supplier searches."""
     tops, times = [], []
     for text in texts:
         if encode:
             core._vectors.clear()
         t0 = time.perf_counter()
-        tops.append(core.top_suppliers(text, 10))
+        if buyers:
+            tops.append(top_k(core.rank_buyers(text).scores, 10))
+        else:
+            tops.append(core.top_suppliers(text, 10).order)
         times.append((time.perf_counter() - t0) * 1000)
     return tops, np.asarray(times)
 
 
+def _encoders(args: argparse.Namespace, n: int) -> tuple[Any, Any, list[Any], str]:
+    """The pool encoder (through the disk cache and its vector files), the query encoder, the enterprises,
+    and how the pool's vectors were obtained."""
+    settings = get_settings()
+    query_encoder = get_encoder(args.encoder)  # no disk cache: queries are encoded as the engine does
+    if args.vectors == "real":
+        sample = realistic_sample(n)
+        encoder = get_encoder(args.encoder, cache_dir=settings.cache_dir)
+        return encoder, query_encoder, sample.enterprises, f"every name and profile encoded by {args.encoder}"
+    parts: dict[str, Parts] = {}
+    saved = settings.cache_dir / f"realistic-{n}.pickle"  # generating 100k takes ~10 min on a loaded machine
+    if saved.exists():
+        with saved.open("rb") as f:
+            enterprises, parts = pickle.load(f)
+    else:
+        enterprises = realistic_sample(n, parts=parts).enterprises
+        with saved.open("wb") as f:
+            pickle.dump((enterprises, parts), f)
+    docs = [ProfileDoc.from_enterprise(e) for e in enterprises]
+    profiles = {enterprise_profile(d): (list(d.products), d.industry) for d in docs}
+    real = get_encoder(args.encoder, cache_dir=settings.cache_dir)
+    derived = DerivedEncoder(real, parts, profiles)
+    rng = np.random.default_rng(0)
+    renamed = [name for name, (q, _, _) in parts.items() if q]
+    fit = derived.calibrate(
+        [renamed[i] for i in rng.choice(len(renamed), min(400, len(renamed)), replace=False)],
+        [list(profiles)[i] for i in rng.choice(len(profiles), min(200, len(profiles)), replace=False)],
+    )
+    how = (
+        f"derived vectors (benchmarks/registry.py DerivedEncoder: parts encoded by {args.encoder}; "
+        f"a={fit['a']}, b={fit['b']}, c={fit['c']}; mean cosine to the real vectors on a sample of registry "
+        f"texts: renamed names {fit['name_cos']:.3f} (corpus name alone {fit['name_cos_base_only']:.3f}), "
+        f"profiles {fit['profile_cos']:.3f})"
+    )
+    cached = CachedEncoder(derived, EmbeddingCache(settings.cache_dir / "embeddings.sqlite"))
+    return cached, query_encoder, enterprises, how
+
+
 def speed(args: argparse.Namespace) -> None:
     settings = get_settings()
-    sample = realistic_sample(args.n)
-    enterprises = sample.enterprises
-    encoder = get_encoder(args.encoder, cache_dir=settings.cache_dir)
-    query_encoder = get_encoder(args.encoder)  # no disk cache: queries are encoded as the engine does
+    encoder, query_encoder, enterprises, how = _encoders(args, args.n)
     texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
+    offers = [q["text"] for q in read_jsonl(EVAL / "dev_buyer_queries.jsonl")][: args.queries]
     print(
         f"realistic registry: {len(enterprises)} enterprises, {vocabulary(enterprises)} distinct product "
-        f"names; encoder {args.encoder}; {len(texts)} dev supplier queries; load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"names; vectors: {how}; {len(texts)} dev supplier queries, {len(offers)} dev buyer queries; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-    print("building the cores (encoding new names through the cache) ...", flush=True)
-    t0 = time.perf_counter()
-    exhaustive = build_core(
-        enterprises, settings, encoder=encoder, query_encoder=query_encoder, search="exhaustive"
+    print("building the cores (vectors through the cache and its shared vector files) ...", flush=True)
+    cores, fits, memory = {}, {}, {}
+    for path in PATHS:
+        t0 = time.perf_counter()
+        cores[path] = build_core(
+            enterprises, settings, encoder=encoder, query_encoder=query_encoder, search=path
+        )
+        fits[path] = time.perf_counter() - t0
+        memory[path] = _memory()
+        print(f"fitted {path}: {fits[path]:.0f} s; {memory[path]}", flush=True)
+    for core in cores.values():  # load the query model, touch the arrays a query reads
+        core.top_suppliers("采购样品", 1)
+        core.rank_buyers("样品")
+    results: dict[tuple[str, str], list[np.ndarray]] = {}
+    print(
+        "\n| query | path | p50 ms | p95 ms | p50 ms, vectors cached | p95 ms, vectors cached | top-10 recall |"
     )
-    fit_exhaustive = time.perf_counter() - t0
-    rss_exhaustive = _rss_mb()
+    print("|---|---|---|---|---|---|---|", flush=True)
+    for side, queries, buyers in (("supplier search", texts, False), ("SME recommendation", offers, True)):
+        for path, core in cores.items():  # exhaustive first: each row is printed as soon as it is measured
+            tops, t = _timed(core, queries, encode=True, buyers=buyers)
+            _, w = _timed(core, queries, encode=False, buyers=buyers)
+            results[side, path] = tops
+            ref = results[side, "exhaustive"]
+            recall = np.mean(
+                [
+                    len(set(a.tolist()) & set(b.tolist())) / max(len(a), 1)
+                    for a, b in zip(ref, tops, strict=True)
+                ]
+            )
+            print(
+                f"| {side} | {path} | {np.percentile(t, 50):.1f} | {np.percentile(t, 95):.1f} | "
+                f"{np.percentile(w, 50):.1f} | {np.percentile(w, 95):.1f} | {recall:.4f} |",
+                flush=True,
+            )
+    scored = np.mean([cores["candidates"].top_suppliers(t, 10).scored for t in texts[:50]])
+    print(
+        f"\nfit: exhaustive {fits['exhaustive']:.0f} s, candidates {fits['candidates']:.0f} s (after the first, "
+        f"indexes and vector files are mapped, not rebuilt); companies scored per supplier search "
+        f"(candidates, first 50): {scored:.0f} of {len(enterprises)}"
+    )
+    print(
+        f"memory after the exhaustive core: {memory['exhaustive']}; with both: {memory['candidates']}; "
+        f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; load average now "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+
+
+def _pss_mb() -> float:
+    """Proportional set size: private pages plus this process's share of pages mapped by several."""
+    with open("/proc/self/smaps_rollup") as f:
+        return next(int(x.split()[1]) for x in f if x.startswith("Pss:")) / 1024
+
+
+def worker(args: argparse.Namespace) -> None:
+    """One serving worker's memory: the default core (candidates) alone, fitted over vector files and indexes
+    that an earlier ``speed`` run (or another worker) left on disk, after answering queries."""
+    settings = get_settings()
+    encoder, query_encoder, enterprises, how = _encoders(args, args.n)
+    texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
+    offers = [q["text"] for q in read_jsonl(EVAL / BUYER_FILE)][: args.queries]
+    del how
+    before = _memory()
     t0 = time.perf_counter()
-    candidates = build_core(
+    core = build_core(
         enterprises, settings, encoder=encoder, query_encoder=query_encoder, search="candidates"
     )
-    fit_candidates = time.perf_counter() - t0
-    print(f"fitted: exhaustive {fit_exhaustive:.0f} s, candidates {fit_candidates:.0f} s", flush=True)
-    rss_both = _rss_mb()
-    for core in (exhaustive, candidates):  # load the query model, touch every array
-        core.top_suppliers("采购样品", 1)
-    ref, t_ref = _timed(exhaustive, texts, encode=True)
-    got, t_got = _timed(candidates, texts, encode=True)
-    _, w_ref = _timed(exhaustive, texts, encode=False)
-    _, w_got = _timed(candidates, texts, encode=False)
-    recall = np.mean(
-        [
-            len(set(a.order.tolist()) & set(b.order.tolist())) / max(len(a.order), 1)
-            for a, b in zip(ref, got, strict=True)
-        ]
-    )
-    scored = np.mean([t.scored for t in got])
+    fit = time.perf_counter() - t0
+    for text in texts:
+        core.top_suppliers(text, 10)
+    for text in offers:
+        core.rank_buyers(text)
     print(
-        "| path | fit s | p50 ms | p95 ms | p50 ms, vectors cached | p95 ms, vectors cached "
-        "| companies scored | top-10 recall |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for name, fit, t, w, n_scored, rec in (
-        ("exhaustive", fit_exhaustive, t_ref, w_ref, len(enterprises), 1.0),
-        ("candidates", fit_candidates, t_got, w_got, scored, recall),
-    ):
-        print(
-            f"| {name} | {fit:.1f} | {np.percentile(t, 50):.1f} | {np.percentile(t, 95):.1f} | "
-            f"{np.percentile(w, 50):.1f} | {np.percentile(w, 95):.1f} | {n_scored:.0f} | {rec:.4f} |"
-        )
-    print(
-        f"\nresident memory: {rss_exhaustive:.0f} MB after the exhaustive core, {rss_both:.0f} MB with both "
-        f"(peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB); "
-        f"load average now {os.getloadavg()[0]:.1f}"
+        f"worker over {len(enterprises)} realistic enterprises ({vocabulary(enterprises)} names): fit {fit:.0f} s "
+        f"(mapping existing files); before the core (registry records loaded): {before}; after the core and "
+        f"{len(texts)} supplier + {len(offers)} buyer queries: {_memory()}, PSS {_pss_mb():.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
 
 
@@ -172,10 +273,23 @@ def main() -> None:
     s.add_argument("--encoder", default=get_settings().encoder)
     s.add_argument("--n", type=int, default=10_000, help="enterprises in the realistic registry")
     s.add_argument("--queries", type=int, default=200)
+    s.add_argument(
+        "--vectors",
+        choices=("real", "derived"),
+        default="real",
+        help="real: encode every name and profile (resumable, benchmarks/encode_registry.py); derived: "
+        "compose them from real vectors of their parts (registry.DerivedEncoder), for sizes whose "
+        "encoding the machine cannot afford",
+    )
+    m = sub.add_parser("worker")
+    m.add_argument("--encoder", default=get_settings().encoder)
+    m.add_argument("--n", type=int, default=100_000)
+    m.add_argument("--queries", type=int, default=50)
+    m.add_argument("--vectors", choices=("real", "derived"), default="derived")
     args = parser.parse_args()
     if not EVAL.exists():
         raise SystemExit(f"评测数据不存在：{EVAL}")
-    quality(args) if args.what == "quality" else speed(args)
+    {"quality": quality, "speed": speed, "worker": worker}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Engine
 from matcher.ranking.core import MatchCore
-from matcher.ranking.knowledge import build_core
+from matcher.ranking.knowledge import build_core, chain_knowledge
 from matcher.ranking.table import ProductTable
 from matcher.retrieval.candidates import CompanyRows
 from matcher.sample import generate_sample
@@ -131,3 +131,43 @@ def test_the_engine_answers_alike_on_both_paths(store: Store, tmp_path: Path) ->
         answers.append([[(m.name, m.product, round(m.score, 6)) for m in r.matches] for r in found])
     assert answers[0] == answers[1]
     assert all(answers[0])
+
+
+OFFERS = ["我司生产锂电池电解液", "供应高强度钢板与液压油缸", "注塑件加工", "碳酸锂"]
+
+
+@pytest.fixture(scope="module")
+def buyer_cores() -> tuple[MatchCore, MatchCore]:
+    """Both paths with the chain knowledge (upstream pairs, industry links) that buyer channels read."""
+    docs = generate_sample(7, N).enterprises
+    known = chain_knowledge(Settings())
+    industries = sorted({ProfileDoc.from_enterprise(e).industry for e in docs})
+    up = {b: {s: 1.0 + i % 3 for i, s in enumerate(industries) if s != b} for b in industries[::2]}
+    knowledge = known._replace(industry_up=up)  # every other industry buys from the others
+    return (
+        build_core(docs, Settings(), encoder=FakeEncoder(), knowledge=knowledge, search="exhaustive"),
+        build_core(
+            docs,
+            Settings(),
+            encoder=FakeEncoder(),
+            knowledge=knowledge,
+            search="candidates",
+            candidate_depth=200,
+        ),
+    )
+
+
+@pytest.mark.parametrize("text", OFFERS)
+def test_candidate_buyers_rank_the_top_ten_as_exhaustive_scoring_does(
+    buyer_cores: tuple[MatchCore, MatchCore], text: str
+) -> None:
+    exhaustive, candidates = buyer_cores
+    want, got = exhaustive.rank_buyers(text), candidates.rank_buyers(text)
+    assert got.candidates is not None and 0 < len(got.candidates) < N
+    top = [m.id for m in exhaustive.buyers_for(text, 10)]
+    assert [m.id for m in candidates.buyers_for(text, 10)] == top
+    best = exhaustive.buyers_for(text, 10)
+    np.testing.assert_allclose([m.score for m in candidates.buyers_for(text, 10)], [m.score for m in best])
+    assert [m.explanation for m in candidates.buyers_for(text, 10)] == [m.explanation for m in best]
+    for channel in ("inputs", "uses", "direct", "industry"):  # every channel takes part
+        assert want.channels[channel].any()

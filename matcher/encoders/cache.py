@@ -3,11 +3,20 @@
 Wrapping an encoder in ``CachedEncoder`` makes re-encoding unchanged texts free: only texts not yet
 seen by that model are sent to it. Queries and documents are cached apart because asymmetric models
 (e5) embed them differently.
+
+Large lists (a pool's distinct product names: ~1.1M at 100k realistic enterprises, 2.2 GB of float32)
+come back as a read-only memory map of a vector file, ``vectors/<model>-<role>-<sha1 of the list>.npy``
+beside the cache: the first process to ask writes it (chunk by chunk from the cache, under a file lock),
+every other worker and every restart maps the same file, so the operating system's page cache holds one
+copy for all of them and nothing is encoded or gathered twice. The newest ``KEEP_FILES`` files per model
+and role are kept (a process still mapping a deleted one keeps reading it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -16,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.encoders.base import Encoder, encode_queries
+from matcher.retrieval.storage import locked
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (model TEXT, role TEXT, key TEXT, vec BLOB, PRIMARY KEY (model, role, key))"
 
@@ -63,13 +73,33 @@ class EmbeddingCache:
         self._db.close()
 
 
-class CachedEncoder:
-    """An encoder whose vectors are looked up in an ``EmbeddingCache`` before being computed."""
+MAP_FROM = 50_000  # texts from which ``CachedEncoder`` answers with a memory-mapped vector file
+KEEP_FILES = 3  # vector files kept per model and role (a changed pool writes a new one)
 
-    def __init__(self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 2048) -> None:
+
+def list_key(texts: Sequence[str]) -> str:
+    """The sha1 of a list of texts, in order (NUL-separated UTF-8)."""
+    digest = hashlib.sha1()
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class CachedEncoder:
+    """An encoder whose vectors are looked up in an ``EmbeddingCache`` before being computed.
+
+    ``map_from`` texts or more are answered with a read-only memory map of a shared vector file (module
+    doc); 0 turns vector files off.
+    """
+
+    def __init__(
+        self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 2048, map_from: int = MAP_FROM
+    ) -> None:
         self.encoder = encoder
         self.chunk = chunk
         self.cache = cache
+        self.map_from = map_from
         self.model_id = encoder.model_id
         self.dim = encoder.dim
 
@@ -87,8 +117,36 @@ class CachedEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[k] for k in keys]).astype(np.float32)
 
+    def _mapped(self, texts: Sequence[str], role: str) -> np.ndarray:
+        """The vectors of ``texts`` as a read-only memory map of their vector file, written first if missing."""
+        folder = self.cache.path.parent / "vectors"
+        prefix = f"{self.model_id.replace('/', '_')}-{role}-"
+        path = folder / f"{prefix}{list_key(texts)}.npy"
+        with locked(folder):
+            if not path.exists():
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                out = np.lib.format.open_memmap(
+                    tmp, mode="w+", dtype=np.float32, shape=(len(texts), self.dim)
+                )
+                step = max(self.chunk, 16_384)
+                for start in range(0, len(texts), step):
+                    out[start : start + step] = self._cached(texts[start : start + step], role)
+                out.flush()
+                del out
+                os.replace(tmp, path)
+                older = sorted(folder.glob(f"{prefix}*.npy"), key=lambda p: p.stat().st_mtime)[:-KEEP_FILES]
+                for stale in older:  # with the indexes built over it (``matcher.retrieval.candidates``)
+                    stale.unlink(missing_ok=True)
+                    for built in folder.glob(f"{stale.stem}.*"):
+                        shutil.rmtree(built, ignore_errors=True)
+            else:
+                path.touch()  # in use: the newest are kept
+        return np.load(path, mmap_mode="r")
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Document vectors, computed only for texts the cache lacks."""
+        """Document vectors, computed only for texts the cache lacks (a memory map from ``map_from`` texts)."""
+        if self.map_from and len(texts) >= self.map_from:
+            return self._mapped(texts, "d")
         return self._cached(texts, "d")
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:

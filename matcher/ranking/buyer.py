@@ -68,7 +68,7 @@ def via_uses(
     ``rows_like(users)`` gives the (len(users), n_rows) similarities of graph products to the pool rows;
     it is called once, for the users of the top materials only.
     """
-    chosen = [m for m in np.argsort(-material_sim)[:top] if material_sim[m] > 0 and len(uses[m])]
+    chosen = _chosen(material_sim, uses, top)
     if not chosen:
         return np.zeros(n_rows, dtype=np.float32)
     users = np.unique(np.concatenate([uses[m] for m in chosen]))
@@ -79,6 +79,17 @@ def via_uses(
         best = sims[[position[int(u)] for u in uses[m]]].max(axis=0)
         out = np.maximum(out, material_sim[m] * best)
     return out
+
+
+def _chosen(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int) -> list[int]:
+    """The ``top`` materials most like the item that some graph product uses."""
+    return [int(m) for m in np.argsort(-material_sim)[:top] if material_sim[m] > 0 and len(uses[m])]
+
+
+def chosen_users(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int = 10) -> np.ndarray:
+    """The graph products ``via_uses`` reads: the users of the ``top`` materials most like the item."""
+    chosen = _chosen(material_sim, uses, top)
+    return np.unique(np.concatenate([uses[m] for m in chosen])) if chosen else np.zeros(0, dtype=np.int64)
 
 
 def industry_matrix(

@@ -388,18 +388,33 @@ class MatchCore:
         """Scores of every company as a buyer of what the offer ``text`` says it makes."""
         self._check()
         items = parse_offer(text).items
-        channels = self.buyer_.channels(items, self._items_vectors(items), self.weights)
+        vectors = self._items_vectors(items)
         weighted = {"chain": 1.0, "industry": self.weights.industry}
-        scores = self._fuse(self.buyer_fusion, channels, weighted, ("inputs", "uses", "direct", "industry"))
-        return Ranking(scores, items, channels)
+        ranked = ("inputs", "uses", "direct", "industry")
+        if self.candidates_ is None:
+            channels = self.buyer_.channels(items, vectors, self.weights)
+            return Ranking(self._fuse(self.buyer_fusion, channels, weighted, ranked), items, channels)
+        found, sub = self.candidates_.buyers(self.buyer_, items, vectors, self.weights)
+        n = self.supplier_.table.n_companies
+        channels = {}
+        for name, values in sub.items():  # companies outside the candidates: 0, row -1 (as for suppliers)
+            full = np.full(n, -1, np.int64) if name.endswith("_row") else np.zeros(n)
+            full[found] = values
+            channels[name] = full
+        scores = np.zeros(n)
+        scores[found] = self._fuse(self.buyer_fusion, sub, weighted, ranked)
+        return Ranking(scores, items, channels, candidates=found)
 
     @staticmethod
     def _fuse(
         fusion: str, channels: Mapping[str, np.ndarray], weighted: Mapping[str, float], ranked: Sequence[str]
     ) -> np.ndarray:
-        """``weighted``: the weighted sum of the combined channels; other fusions: all component channels."""
+        """``weighted``: the weighted sum of the combined channels; other fusions: all component channels
+        (``rrf`` over each channel's best ``RRF_DEPTH``, as for suppliers: candidate search holds them)."""
         if fusion == "weighted":
             return get_fusion("weighted")([channels[n] for n in weighted], list(weighted.values()))
+        if fusion == "rrf":
+            return rrf([channels[n] for n in ranked], [1.0] * len(ranked), k=RRF_K, depth=RRF_DEPTH)
         return get_fusion(fusion)([channels[n] for n in ranked], [1.0] * len(ranked))
 
     def suppliers_for(self, text: str, k: int = 10, exclude: Iterable[str] = ()) -> list[Match]:

@@ -253,13 +253,25 @@ class BuyerFeatures:
         )
         return _mix(lex, dense, alpha)
 
-    def _names_like(self, users: np.ndarray, alpha: float) -> np.ndarray:
+    def names_like(
+        self,
+        users: np.ndarray,
+        alpha: float,
+        names: np.ndarray | None = None,
+        names_vec: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Similarity of the graph products ``users`` to every distinct product name, or to the ``names``
+        ids given (candidates; ``names_vec`` their vectors when already gathered)."""
         assert self.gp_lex is not None and self.names_lex is not None
-        lex = self.names_lex.scores(self.gp_lex[users])
-        names_vec = self.supplier.names_vec
-        dense = (
-            None if self.gp_vec is None or names_vec is None else dense_scores(self.gp_vec[users], names_vec)
-        )
+        if names is None:
+            lex = self.names_lex.scores(self.gp_lex[users])
+        else:
+            lex = np.asarray((self.gp_lex[users] @ self.names_lex.rows[names].T).toarray(), np.float32)
+        pool_vec = self.supplier.names_vec
+        if names is not None and pool_vec is not None and names_vec is None:
+            names_vec = pool_vec[names]
+        docs = pool_vec if names is None else names_vec
+        dense = None if self.gp_vec is None or docs is None else dense_scores(self.gp_vec[users], docs)
         return _mix(lex, dense, alpha)
 
     def channels(self, items: Sequence[str], vectors: np.ndarray | None, w: Any) -> Channels:
@@ -271,7 +283,7 @@ class BuyerFeatures:
             material_sim = self._material_sim(items, vectors, w.mix)
             inputs = buyer.via_inputs(self.chain, material_sim)
             uses = buyer.via_uses(
-                material_sim, self.chain.material_uses, lambda users: self._names_like(users, w.mix), n_names
+                material_sim, self.chain.material_uses, lambda users: self.names_like(users, w.mix), n_names
             )
         row = w.inputs * inputs + w.uses * uses + w.direct * direct
         industry = np.zeros(t.n_companies)

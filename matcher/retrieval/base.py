@@ -67,10 +67,16 @@ class Retriever(ABC):
     def save(self, path: str | Path, *, model_id: str = "") -> Manifest:
         """Write atomically into directory ``path``; ``model_id`` names the encoder that made the vectors."""
 
+    def params(self) -> dict[str, float | int]:
+        """Constructor arguments, recorded in the manifest so that ``load`` recreates the same backend."""
+        return {}
+
     @classmethod
     @abstractmethod
-    def load(cls, path: str | Path) -> Self:
-        """Read what :meth:`save` wrote, refusing files that disagree with their manifest."""
+    def load(cls, path: str | Path, *, mmap: bool = False) -> Self:
+        """Read what :meth:`save` wrote, refusing files that disagree with their manifest. ``mmap``: map
+        the data files read-only instead of reading them (shared by every process mapping them; the
+        index must then not be changed)."""
 
     @abstractmethod
     def __len__(self) -> int:

@@ -22,19 +22,25 @@ so a candidate set holding every channel's best 200 ranks them exactly as the wh
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
 
-from matcher.ranking.features import SupplierFeatures
+from matcher.ranking import buyer
+from matcher.ranking.features import BuyerFeatures, SupplierFeatures, _mix
 from matcher.ranking.scoring import top_k
 from matcher.ranking.semantic import SemanticFeatures
 from matcher.ranking.table import ProductTable
 from matcher.retrieval.base import Retriever
-from matcher.retrieval.factory import faiss_available, make_retriever
+from matcher.retrieval.factory import faiss_available, load_retriever, make_retriever
+from matcher.retrieval.storage import MANIFEST_NAME, locked
 from matcher.settings import Settings, get_settings
 from matcher.text.normalize import product_key
 
@@ -90,19 +96,47 @@ class CompanyRows:
 
 
 def _ann(vectors: np.ndarray | None, settings: Settings) -> Retriever | None:
-    """A dense index over ``vectors`` whose ids are their positions: HNSW unless ``Settings.retriever`` names
-    another backend. Candidates need each channel's best few hundred, not an exact order, and a flat scan
-    costs what exhaustive scoring costs (100k vectors: flat search p95 27 ms, HNSW 1.5 ms, recall@10 0.966,
-    ``docs/benchmarks-speed.md``)."""
+    """A dense index over ``vectors`` whose ids are their positions, unless ``Settings.retriever`` names a
+    backend: HNSW below ``IVF_FROM`` vectors, IVF with sqrt(n) lists from there (HNSW's graph over ~1M
+    product names takes tens of minutes to build on two loaded cores; IVF trains and fills in a few, and its
+    lists can be memory-mapped). Candidates need each channel's best few hundred, not an exact order, and a
+    flat scan costs what exhaustive scoring costs (``benchmarks/bench_candidates.py`` measures both paths).
+
+    Vectors from a vector file (``CachedEncoder`` maps large lists, ``matcher.encoders.cache``) get their
+    index saved beside the file, ``<file>.<backend>-<params hash>/``: the first process builds it under a
+    file lock, every process then maps it read-only, so workers share one copy in the page cache and a
+    restart builds nothing.
+    """
     if vectors is None or len(vectors) == 0:
         return None
-    kind = "faiss-hnsw" if settings.retriever == "auto" and faiss_available() else settings.retriever
-    retriever = make_retriever(kind, vectors.shape[1], settings, expected_size=len(vectors))
+    n, dim = vectors.shape
+    retriever: Retriever
+    if settings.retriever == "auto" and faiss_available() and n >= IVF_FROM:
+        from matcher.retrieval.faiss import IVFRetriever
+
+        retriever = IVFRetriever(dim, nprobe=settings.ivf_nprobe, nlist=max(1, int(math.sqrt(n))))
+    else:
+        kind = "faiss-hnsw" if settings.retriever == "auto" and faiss_available() else settings.retriever
+        retriever = make_retriever(kind, dim, settings, expected_size=n)
     if retriever.kind.startswith("faiss"):
         from matcher.retrieval.faiss import set_threads
 
         set_threads(1)  # one query's search is small; OpenMP's helper threads only spin on a shared machine
-    return retriever.index(np.arange(len(vectors), dtype=np.int64), vectors)
+    source = getattr(vectors, "filename", None)
+    if source is None:
+        return retriever.index(np.arange(len(vectors), dtype=np.int64), vectors)
+    params = json.dumps(retriever.params(), sort_keys=True)
+    tag = hashlib.sha1(params.encode()).hexdigest()[:8]
+    folder = Path(source).with_name(f"{Path(source).stem}.{retriever.kind}-{tag}")
+    with locked(folder.parent, f".{folder.name}.lock"):
+        if not (folder / MANIFEST_NAME).exists():
+            retriever.index(np.arange(len(vectors), dtype=np.int64), vectors).save(folder)
+        del retriever  # the built copy: the mapped one is shared
+        return load_retriever(folder, mmap=True)
+
+
+IVF_FROM = 50_000  # vectors from which candidates use IVF (sqrt(n) lists): HNSW builds too slowly there
+MIN_SHARE = 30  # nearest names per graph product when the depth is shared among many (buyer candidates)
 
 
 def _best(scores: np.ndarray, depth: int) -> np.ndarray:
@@ -148,11 +182,29 @@ class CandidateIndex:
         self.names_ann = _ann(features.names_vec, settings)
         self.profiles_ann = _ann(semantic.profiles_vec, settings)
 
-    def _dense(self, retriever: Retriever | None, queries: list[np.ndarray]) -> np.ndarray:
+    def _dense(self, retriever: Retriever | None, queries: list[np.ndarray], per: int = 1) -> np.ndarray:
+        """The ids nearest the ``queries``: ``depth`` each, or shared out among ``per`` queries (at least
+        ``MIN_SHARE`` each)."""
         if retriever is None or not queries or len(retriever) == 0:
             return np.zeros(0, dtype=np.int64)
-        found = retriever.search(np.stack(queries).astype(np.float32), min(self.depth, len(retriever)))
+        k = max(self.depth // max(per, 1), min(MIN_SHARE, self.depth))
+        found = retriever.search(np.stack(queries).astype(np.float32), min(k, len(retriever)))
         return found.ids[found.ids >= 0]
+
+    def _item_names(self, items: Sequence[str], vectors: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Name ids near the ``vectors`` (ANN), the items' best by character TF-IDF and the names equal to one."""
+        f, depth = self.features, self.depth
+        names = [self._dense(self.names_ann, list(vectors))]
+        if items:
+            lexical = f.names_lex.scores(f.lexical.transform(list(items))).max(axis=0)
+            names.append(_best(lexical, depth))
+            names.append(
+                np.asarray([j for i in items for j in self.key_names.get(product_key(i), ())], dtype=np.int64)
+            )
+        return names
+
+    def _companies_of(self, name_ids: np.ndarray) -> np.ndarray:
+        return self.name_companies[name_ids].indices.astype(np.int64)
 
     def companies(
         self,
@@ -166,18 +218,73 @@ class CandidateIndex:
         wanted = [] if item_vectors is None else list(item_vectors)
         if focus_vector is not None:
             wanted.append(focus_vector)
-        names = [self._dense(self.names_ann, wanted)]
-        if items:
-            lexical = f.names_lex.scores(f.lexical.transform(list(items))).max(axis=0)
-            names.append(_best(lexical, depth))
-            names.append(
-                np.asarray([j for i in items for j in self.key_names.get(product_key(i), ())], dtype=np.int64)
-            )
-        name_ids = np.unique(np.concatenate(names))
+        name_ids = np.unique(np.concatenate(self._item_names(items, wanted)))
         profile_scores = {"text": f.text_scores(focus), "words": self.semantic.word_scores(focus)}
         companies = [
-            self.name_companies[name_ids].indices.astype(np.int64),
+            self._companies_of(name_ids),
             self._dense(self.profiles_ann, [] if focus_vector is None else [focus_vector]),
             *(_best(scores, depth) for scores in profile_scores.values()),
         ]
         return Candidates(np.unique(np.concatenate(companies)), profile_scores)
+
+    def buyers(
+        self, features: BuyerFeatures, items: Sequence[str], vectors: np.ndarray | None, w: Any
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """An offer's candidate buyers (sorted positions) and ``BuyerFeatures.channels`` on them only.
+
+        Candidates: the product names near the items (as for suppliers), the names whose known inputs are
+        most like the items (the chain postings, over every name: a sparse product), the names most like
+        the graph products that use such inputs (ANN and character TF-IDF), and each company-level
+        channel's best ``depth``. The channels are then computed exactly on every product of those
+        companies, so each channel's best ``depth`` companies rank as over the whole pool.
+        """
+        f, table, depth = self.features, self.features.table, self.depth
+        names = self._item_names(items, [] if vectors is None else list(vectors))
+        material_sim = inputs = None
+        users = np.zeros(0, dtype=np.int64)
+        chain = features.chain
+        if chain is not None and items:
+            material_sim = features._material_sim(items, vectors, w.mix)
+            inputs = buyer.via_inputs(chain, material_sim)
+            names.append(_best(inputs, depth))
+            users = buyer.chosen_users(material_sim, chain.material_uses)
+        if len(users):
+            assert features.gp_lex is not None and features.names_lex is not None
+            like = features.gp_lex[users] @ features.names_lex.by_term
+            names.append(_best(np.asarray(like.max(axis=0).toarray()).ravel(), depth))
+            if features.gp_vec is not None:
+                names.append(self._dense(self.names_ann, list(features.gp_vec[users]), per=len(users)))
+        found = np.unique(self._companies_of(np.unique(np.concatenate(names))))
+        rows = CompanyRows.of(table, found)
+        direct = _mix(*f.name_sims(items, vectors, rows.names), w.mix)
+        industry = np.zeros(table.n_companies)
+        if features.industry_up is not None and features.company_industry is not None:
+            sellers = np.zeros(table.n_companies)
+            sellers[found] = rows.max(direct)  # the best sellers are among the candidates
+            industry = buyer.industry_scores(sellers, features.company_industry, features.industry_up)
+            industry = industry.astype(np.float64)
+            extra = np.setdiff1d(_best(industry, depth), found)
+            if len(extra):
+                found = np.union1d(found, extra)
+                rows = CompanyRows.of(table, found)
+                direct = _mix(*f.name_sims(items, vectors, rows.names), w.mix)
+        n = len(rows.names)
+        chain_inputs = np.zeros(n, np.float32) if inputs is None else inputs[rows.names]
+        uses = np.zeros(n, np.float32)
+        if chain is not None and material_sim is not None and len(users):
+            names_vec = None if f.names_vec is None else f.names_vec[rows.names]
+            uses = buyer.via_uses(
+                material_sim,
+                chain.material_uses,
+                lambda u: features.names_like(u, w.mix, rows.names, names_vec),
+                n,
+            )
+        row = w.inputs * chain_inputs + w.uses * uses + w.direct * direct
+        return found, {
+            "chain": rows.max(row),
+            "inputs": rows.max(chain_inputs),
+            "uses": rows.max(uses),
+            "direct": rows.max(direct),
+            "industry": industry[found],
+            "_best_row": rows.argmax(row),
+        }

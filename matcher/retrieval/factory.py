@@ -78,11 +78,12 @@ def retriever_class(kind: str) -> type[Retriever]:
     return classes[kind]
 
 
-def load_retriever(path: str | Path, *, model_id: str | None = None) -> Retriever:
-    """Reopen the index saved in directory ``path``; refuses one built by another encoder than ``model_id``."""
+def load_retriever(path: str | Path, *, model_id: str | None = None, mmap: bool = False) -> Retriever:
+    """Reopen the index saved in directory ``path``; refuses one built by another encoder than ``model_id``.
+    ``mmap``: data files mapped read-only (shared between processes), for an index that is only searched."""
     manifest = read_manifest(path)
     if model_id is not None and manifest.model_id != model_id:
         raise IndexError_(
             f"索引由编码器 {manifest.model_id!r} 生成，当前编码器为 {model_id!r}；请用当前编码器重建索引"
         )
-    return retriever_class(manifest.kind).load(path)
+    return retriever_class(manifest.kind).load(path, mmap=mmap)

@@ -192,7 +192,7 @@ class FaissRetriever(Retriever):
         )
 
     @classmethod
-    def load(cls, path: str | Path) -> Self:
+    def load(cls, path: str | Path, *, mmap: bool = False) -> Self:
         manifest = read_manifest(path)
         if manifest.kind != cls.kind:
             raise IndexError_(f"索引类型为 {manifest.kind!r}，不能用 {cls.kind!r} 读取")
@@ -200,7 +200,11 @@ class FaissRetriever(Retriever):
         saved = np.load(data_path(path, manifest, "slots"), allow_pickle=False).reshape(2, -1)
         out._slots = SlotMap.from_arrays(saved[0], saved[1].astype(bool))
         if "index" in manifest.files:
-            out._index = faiss.read_index(str(data_path(path, manifest, "index")))
+            # IO_FLAG_MMAP maps IVF lists, IO_FLAG_MMAP_IFC flat code arrays (flat and HNSW storage); the two
+            # cannot be combined (the IVF lists reader then refuses the mapped file)
+            ivf = cls.kind == "faiss-ivf"
+            flags = (faiss.IO_FLAG_MMAP if ivf else faiss.IO_FLAG_MMAP_IFC) if mmap else 0
+            out._index = faiss.read_index(str(data_path(path, manifest, "index")), flags)
         ntotal = 0 if out._index is None else int(out._index.ntotal)
         dim = manifest.dim if out._index is None else int(out._index.d)
         verify(manifest, kind=cls.kind, dim=dim, ids=out._slots.keys)

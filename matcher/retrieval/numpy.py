@@ -90,9 +90,11 @@ class NumpyRetriever(Retriever):
         return save_bundle(path, parts, kind=self.kind, dim=self._dim, ids=self._ids, model_id=model_id)
 
     @classmethod
-    def load(cls, path: str | Path) -> Self:
+    def load(cls, path: str | Path, *, mmap: bool = False) -> Self:
         manifest = read_manifest(path)
         ids = np.load(data_path(path, manifest, "ids"), allow_pickle=False)
-        vectors = np.load(data_path(path, manifest, "vectors"), allow_pickle=False)
+        vectors = np.load(
+            data_path(path, manifest, "vectors"), allow_pickle=False, mmap_mode="r" if mmap else None
+        )
         verify(manifest, kind=cls.kind, dim=int(vectors.shape[1]), ids=ids)
         return cls(manifest.dim).index(ids, vectors)

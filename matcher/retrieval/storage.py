@@ -14,8 +14,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ import numpy as np
 from matcher.errors import IndexError_
 
 MANIFEST_NAME = "manifest.json"
+CURRENT = "CURRENT"  # names the committed version directory of a versioned index (``commit``)
 FORMAT_VERSION = 1
 
 Writer = Callable[[BinaryIO], None]
@@ -74,6 +76,23 @@ def atomic_write(path: Path, write: Writer) -> None:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def locked(root: Path, name: str = ".lock") -> Iterator[None]:
+    """Hold an exclusive lock on ``root/name`` (one writer at a time across processes; no-op off POSIX)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / name, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: single writer assumed
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def save_bundle(
@@ -165,3 +184,50 @@ def verify(manifest: Manifest, *, kind: str, dim: int, ids: np.ndarray) -> None:
         problems.append(f"清单记录 {manifest.count} 个 id，数据文件中为 {len(ids)} 个或内容不同")
     if problems:
         raise IndexError_("索引文件与清单不一致：" + "；".join(problems) + "；请重建索引")
+
+
+# Versioned directories: several bundles (and what else belongs with them) that must change together are
+# written into a fresh ``v-<time>-<token>/`` directory, then committed by replacing the one-line ``CURRENT``
+# file atomically; a process killed before the commit leaves the previous version current and whole.
+
+
+def current_version(root: Path) -> Path | None:
+    """The committed version directory, or None when no index was ever saved under ``root``."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    if not name.startswith("v-") or not path.is_dir():
+        raise IndexError_(
+            f"索引指针 {root / CURRENT} 指向不存在的版本 {name!r}；请运行 matcher index --rebuild"
+        )
+    return path
+
+
+def new_version(root: Path) -> Path:
+    """A fresh, empty version directory (not yet committed)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = root / f"v-{stamp}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True)
+    return path
+
+
+def commit(root: Path, version: Path) -> None:
+    """Make ``version`` current (atomic), then delete every other version directory and stray temp file."""
+    data = (version.name + "\n").encode("utf-8")
+    atomic_write(root / CURRENT, lambda handle: _write_all(handle, data))
+    for path in root.iterdir():
+        if path.is_dir() and path.name.startswith("v-") and path != version:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """Copy the files of ``src`` into new directory ``dst`` as hard links (a copy where links fail)."""
+    dst.mkdir(parents=True)
+    for path in src.iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            try:
+                os.link(path, dst / path.name)
+            except OSError:
+                shutil.copy2(path, dst / path.name)

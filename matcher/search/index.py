@@ -25,6 +25,7 @@ import numpy as np
 from matcher.encoders.base import Encoder
 from matcher.errors import IndexError_
 from matcher.retrieval import Retriever, SearchResults, load_retriever, make_retriever
+from matcher.retrieval.storage import CURRENT, commit, current_version, link_tree, locked, new_version
 from matcher.search import storage
 from matcher.search.drift import Drift, KindDrift, kind_drift
 from matcher.search.texts import (
@@ -93,11 +94,11 @@ class SearchIndex:
     @staticmethod
     def exists(root: Path) -> bool:
         """Whether an index was ever committed under ``root``."""
-        return (root / storage.CURRENT).is_file()
+        return (root / CURRENT).is_file()
 
     def _load(self) -> None:
         self._clear()
-        version = storage.current_version(self.root)
+        version = current_version(self.root)
         if version is None:
             return
         self.on_disk = version.name
@@ -125,18 +126,18 @@ class SearchIndex:
     def save(self) -> None:
         """Write a new version (unchanged kinds hard-linked from the current one) and commit it atomically."""
         previous = None if self.version is None else self.root / self.version
-        new = storage.new_version(self.root)
+        new = new_version(self.root)
         try:
             for kind in KINDS:
                 if previous is not None and kind not in self._dirty:
-                    storage.link_tree(previous / kind, new / kind)
+                    link_tree(previous / kind, new / kind)
                 else:
                     self._retriever(kind, 0).save(new / kind, model_id=self.encoder.model_id)
             table = storage.FingerprintTable(
                 self.encoder.model_id, self.fingerprints["products"], self.fingerprints["demands"]
             )
             storage.write_fingerprints(new, table)
-            storage.commit(self.root, new)
+            commit(self.root, new)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             self.on_disk = None  # memory is ahead of disk now: the next refresh() reloads the committed one
@@ -185,21 +186,21 @@ class SearchIndex:
 
     def sync(self, store: Store, *, on_progress: ProgressFn | None = None) -> Applied:
         """Plan and apply under the directory lock (reloading first if another process saved meanwhile)."""
-        with storage.locked(self.root):
+        with locked(self.root):
             self.refresh()
             texts = store_texts(store)
             return self.apply(self.plan(store, texts), store, texts=texts, on_progress=on_progress)
 
     def rebuild(self, store: Store, *, on_progress: ProgressFn | None = None) -> Applied:
         """Start from empty retrievers (backend chosen for the current size) and encode everything."""
-        with storage.locked(self.root):
+        with locked(self.root):
             self._clear()  # no version: the save writes both kinds afresh and its commit drops the old one
             texts = store_texts(store)
             return self.apply(self.plan(store, texts), store, texts=texts, on_progress=on_progress)
 
     def refresh(self) -> None:
         """Reload from disk when another process committed a newer version than this instance holds."""
-        version = storage.current_version(self.root)
+        version = current_version(self.root)
         if (None if version is None else version.name) != self.on_disk:
             self._load()
 

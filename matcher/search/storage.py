@@ -1,4 +1,4 @@
-"""The search index on disk: versioned directories committed by one atomic ``CURRENT`` pointer.
+"""The search index's fingerprint table; its versioned directories are ``matcher.retrieval.storage``'s.
 
 Layout under ``settings.index_dir``::
 
@@ -18,12 +18,7 @@ which the next save deletes. Writers take an exclusive lock on ``.lock`` (:func:
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +28,6 @@ from matcher.errors import IndexError_
 from matcher.retrieval.storage import Writer, atomic_write
 from matcher.search.texts import KINDS, KindName
 
-CURRENT = "CURRENT"
 FINGERPRINTS = "fingerprints.json"
 FORMAT = 1
 
@@ -49,48 +43,6 @@ class FingerprintTable:
 
     def of(self, kind: KindName) -> dict[int, str]:
         return self.products if kind == "products" else self.demands
-
-
-def current_version(root: Path) -> Path | None:
-    """The committed version directory, or None when no index was ever saved under ``root``."""
-    try:
-        name = (root / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    path = root / name
-    if not name.startswith("v-") or not path.is_dir():
-        raise IndexError_(
-            f"索引指针 {root / CURRENT} 指向不存在的版本 {name!r}；请运行 matcher index --rebuild"
-        )
-    return path
-
-
-def new_version(root: Path) -> Path:
-    """A fresh, empty version directory (not yet committed)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    path = root / f"v-{stamp}-{uuid.uuid4().hex[:8]}"
-    path.mkdir(parents=True)
-    return path
-
-
-def commit(root: Path, version: Path) -> None:
-    """Make ``version`` current (atomic), then delete every other version directory and stray temp file."""
-    data = (version.name + "\n").encode("utf-8")
-    atomic_write(root / CURRENT, _bytes(data))
-    for path in root.iterdir():
-        if path.is_dir() and path.name.startswith("v-") and path != version:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def link_tree(src: Path, dst: Path) -> None:
-    """Copy the files of ``src`` into new directory ``dst`` as hard links (a copy where links fail)."""
-    dst.mkdir(parents=True)
-    for path in src.iterdir():
-        if path.is_file() and not path.name.startswith("."):
-            try:
-                os.link(path, dst / path.name)
-            except OSError:
-                shutil.copy2(path, dst / path.name)
 
 
 def write_fingerprints(version: Path, table: FingerprintTable) -> None:
@@ -121,20 +73,3 @@ def _bytes(data: bytes) -> Writer:
         handle.write(data)
 
     return write
-
-
-@contextlib.contextmanager
-def locked(root: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``root/.lock`` (one writer at a time across processes; no-op off POSIX)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: single writer assumed, as in matcher.retrieval
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

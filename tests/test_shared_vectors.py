@@ -1,0 +1,85 @@
+"""Vector files and mapped indexes: a large list is encoded once into a file every process maps, and the
+candidate indexes over it are built once and mapped read-only by every later core."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.encoders.fake import FakeEncoder
+from matcher.ranking.core import MatchCore
+from matcher.sample import generate_sample
+from matcher.text.profiles import ProfileDoc
+
+
+class Counting(FakeEncoder):
+    """The fake encoder, counting the texts it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.seen += len(texts)
+        return super().encode(texts)
+
+
+def test_a_large_list_is_a_shared_vector_file_encoded_once(tmp_path: Path) -> None:
+    texts = [f"产品{i}" for i in range(40)]
+    inner = Counting()
+    first = CachedEncoder(inner, EmbeddingCache(tmp_path / "e.sqlite"), map_from=10).encode(texts)
+    assert isinstance(first, np.memmap) and not first.flags.writeable
+    assert inner.seen == 40
+    again = CachedEncoder(inner, EmbeddingCache(tmp_path / "e.sqlite"), map_from=10).encode(texts)
+    assert inner.seen == 40 and again.filename == first.filename  # a new worker maps the same file
+    assert np.allclose(again, FakeEncoder().encode(texts))
+    small = CachedEncoder(inner, EmbeddingCache(tmp_path / "e.sqlite"), map_from=10).encode(texts[:5])
+    assert not isinstance(small, np.memmap) and inner.seen == 40  # below map_from: the cache alone
+    reordered = CachedEncoder(inner, EmbeddingCache(tmp_path / "e.sqlite"), map_from=10).encode(texts[::-1])
+    assert inner.seen == 40 and reordered.filename != first.filename  # another list, from the cache
+    assert np.allclose(reordered, first[::-1])
+
+
+def test_candidate_indexes_over_a_vector_file_are_built_once_and_mapped(tmp_path: Path) -> None:
+    docs = [ProfileDoc.from_enterprise(e) for e in generate_sample(seed=7, n_enterprises=300).enterprises]
+    inner = Counting()
+
+    def core() -> MatchCore:
+        cached = CachedEncoder(inner, EmbeddingCache(tmp_path / "e.sqlite"), map_from=50)
+        return MatchCore(cached, search="candidates", query_encoder=FakeEncoder()).fit(docs)
+
+    built = core()
+    assert isinstance(built.supplier_.names_vec, np.memmap)
+    folders = sorted(p.name for p in (tmp_path / "vectors").iterdir() if p.is_dir())
+    assert len(folders) == 2  # product names and profiles, each beside its vector file
+    stamps = {p: (tmp_path / "vectors" / p / "manifest.json").stat().st_mtime_ns for p in folders}
+    encoded = inner.seen
+    mapped = core()
+    assert inner.seen == encoded  # nothing encoded again
+    assert {p: (tmp_path / "vectors" / p / "manifest.json").stat().st_mtime_ns for p in folders} == stamps
+    exhaustive = MatchCore(FakeEncoder()).fit(docs)
+    for text in ("采购锂电池隔膜", "寻找三元正极材料供应商"):
+        want = exhaustive.top_suppliers(text, 10).order.tolist()
+        assert built.top_suppliers(text, 10).order.tolist() == want
+        assert mapped.top_suppliers(text, 10).order.tolist() == want
+
+
+@pytest.mark.parametrize("kind", ["faiss-ivf", "faiss-hnsw", "faiss-flat"])
+def test_a_mapped_index_answers_as_the_built_one(tmp_path: Path, kind: str) -> None:
+    from matcher.retrieval import load_retriever
+    from matcher.retrieval.faiss import FlatRetriever, HNSWRetriever, IVFRetriever
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    make = {"faiss-ivf": lambda: IVFRetriever(32, nlist=20), "faiss-hnsw": lambda: HNSWRetriever(32)}
+    built = make.get(kind, lambda: FlatRetriever(32))().index(np.arange(3000) * 3, vectors)
+    built.save(tmp_path / kind)
+    mapped = load_retriever(tmp_path / kind, mmap=True)
+    assert mapped.kind == kind
+    want, got = built.search(vectors[:20], 10), mapped.search(vectors[:20], 10)
+    assert got.ids.tolist() == want.ids.tolist()
