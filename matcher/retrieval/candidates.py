@@ -33,7 +33,7 @@ from matcher.ranking.features import SupplierFeatures
 from matcher.ranking.scoring import top_k
 from matcher.ranking.semantic import SemanticFeatures
 from matcher.ranking.table import ProductTable
-from matcher.retrieval.base import Retriever
+from matcher.retrieval.base import TopK
 from matcher.retrieval.factory import faiss_available, make_retriever
 from matcher.settings import Settings, get_settings
 from matcher.text.normalize import product_key
@@ -89,13 +89,18 @@ class CompanyRows:
         return out
 
 
-def _ann(vectors: np.ndarray | None, settings: Settings) -> Retriever | None:
+def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequence[str]) -> TopK | None:
     """A dense index over ``vectors`` whose ids are their positions: HNSW unless ``Settings.retriever`` names
     another backend. Candidates need each channel's best few hundred, not an exact order, and a flat scan
     costs what exhaustive scoring costs (100k vectors: flat search p95 27 ms, HNSW 1.5 ms, recall@10 0.966,
-    ``docs/benchmarks-speed.md``)."""
+    ``docs/benchmarks-speed.md``). With ``Settings.dense_engine == "ray"``, the index shards of ``role``
+    served on Ray, read as positions of ``keys`` (``matcher.distributed``)."""
     if vectors is None or len(vectors) == 0:
         return None
+    if settings.dense_engine == "ray":
+        from matcher.distributed.positions import remote_index
+
+        return remote_index(role, keys, settings)
     kind = "faiss-hnsw" if settings.retriever == "auto" and faiss_available() else settings.retriever
     retriever = make_retriever(kind, vectors.shape[1], settings, expected_size=len(vectors))
     if retriever.kind.startswith("faiss"):
@@ -145,10 +150,10 @@ class CandidateIndex:
         self.key_names: dict[str, list[int]] = {}
         for j, key in enumerate(table.distinct_keys):
             self.key_names.setdefault(key, []).append(j)
-        self.names_ann = _ann(features.names_vec, settings)
-        self.profiles_ann = _ann(semantic.profiles_vec, settings)
+        self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
+        self.profiles_ann = _ann(semantic.profiles_vec, settings, "profiles", table.ids)
 
-    def _dense(self, retriever: Retriever | None, queries: list[np.ndarray]) -> np.ndarray:
+    def _dense(self, retriever: TopK | None, queries: list[np.ndarray]) -> np.ndarray:
         if retriever is None or not queries or len(retriever) == 0:
             return np.zeros(0, dtype=np.int64)
         found = retriever.search(np.stack(queries).astype(np.float32), min(self.depth, len(retriever)))
