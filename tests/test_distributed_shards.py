@@ -10,19 +10,21 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from matcher.cli.main import app
-from matcher.distributed import make_engine
-from matcher.distributed.base import BuildEngine, ShardSearch
-from matcher.distributed.build import build_shards
-from matcher.distributed.local import LocalEngine, LocalShards
-from matcher.distributed.positions import PositionalShards
-from matcher.distributed.shards import RoleTexts, read_shard_manifest, role_texts, stable_ids
-from matcher.distributed.vectors import read_vectors
-from matcher.errors import IndexError_
-from matcher.retrieval.base import SearchResults
-from matcher.retrieval.numpy import NumpyRetriever
-from matcher.sample import generate_sample
-from matcher.text.profiles import ProfileDoc
+pytest.importorskip("pyarrow", reason="向量分片需要 pyarrow：pip install 'matcher[distributed]'（.[dev] 已包含）")
+
+from matcher.cli.main import app  # noqa: E402
+from matcher.distributed import make_engine  # noqa: E402
+from matcher.distributed.base import BuildEngine, ShardSearch  # noqa: E402
+from matcher.distributed.build import build_shards  # noqa: E402
+from matcher.distributed.local import LocalEngine, LocalShards  # noqa: E402
+from matcher.distributed.positions import PositionalShards  # noqa: E402
+from matcher.distributed.shards import RoleTexts, read_shard_manifest, role_texts, stable_ids  # noqa: E402
+from matcher.distributed.vectors import read_vectors  # noqa: E402
+from matcher.errors import IndexError_  # noqa: E402
+from matcher.retrieval.base import SearchResults  # noqa: E402
+from matcher.retrieval.numpy import NumpyRetriever  # noqa: E402
+from matcher.sample import generate_sample  # noqa: E402
+from matcher.text.profiles import ProfileDoc  # noqa: E402
 
 
 def same_top(a: SearchResults, b: SearchResults, k: int) -> bool:
