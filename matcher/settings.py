@@ -59,6 +59,14 @@ class Settings(BaseSettings):
         le=5000,
         description="候选生成时每个通道取的前若干名（产品名称或企业），不少于排序融合读取的 200 名",
     )
+    dense_engine: Literal["local", "ray"] = Field(
+        default="local",
+        description="候选检索的向量索引：local 在本进程内建立；ray 查询 Ray Serve 上的分片索引"
+        "（matcher index build 与 matcher index serve 部署，需 MATCHER_SUPPLIER_SEARCH=candidates）",
+    )
+    ray_address: str = Field(
+        default="", description="Ray 集群地址（如 ray://10.0.0.5:10001）；留空则连接本机集群"
+    )
     retriever: Literal["auto", "exact", "faiss-flat", "faiss-hnsw", "faiss-ivf", "numpy"] = "auto"
     exact_threshold: int = Field(default=200_000, gt=0, description="低于此规模使用精确检索")
     hnsw_m: int = Field(default=32, gt=0)
@@ -133,6 +141,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    @property
+    def shards_dir(self) -> Path:
+        """Where ``matcher index build`` writes index shards and ``matcher index serve`` reads them."""
+        return self.home / "shards"
 
     @property
     def cache_dir(self) -> Path:

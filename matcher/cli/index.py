@@ -3,6 +3,7 @@
 matcher index            # mend drift incrementally (the first run builds the index)
 matcher index --check    # report drift only; exit status 1 when there is any (for cron / CI alerts)
 matcher index --rebuild  # re-encode everything into fresh retrievers
+matcher index build / serve  # index shards, on Ray past one machine (matcher.cli.shards)
 
 The engine is imported inside the command so that ``matcher --help`` stays fast.
 """
@@ -27,13 +28,20 @@ if TYPE_CHECKING:
 LABELS = {"products": "企业产品", "demands": "需求"}
 
 
+app = typer.Typer(help="检索索引：同步、检查、重建；分片索引的构建与服务（build、serve）。")
+
+
+@app.callback(invoke_without_command=True)
 def index(
+    ctx: typer.Context,
     check: Annotated[
         bool, typer.Option("--check", help="只检查索引与登记库的差异；有差异时退出码为 1")
     ] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="丢弃现有索引，全部重新编码")] = False,
 ) -> None:
     """检索索引：检查并增量修复与登记库的差异（缺失、过期、多余），或全部重建。"""
+    if ctx.invoked_subcommand is not None:
+        return
     if check and rebuild:
         raise typer.BadParameter("--check 与 --rebuild 不能同时使用")
     with reporting_errors():

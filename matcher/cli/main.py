@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import accounts, chain, demo, events, index, matching, parse, registry, serve, tiers, train
+from matcher.cli import (
+    accounts,
+    chain,
+    demo,
+    events,
+    index,
+    matching,
+    parse,
+    registry,
+    serve,
+    shards,
+    tiers,
+    train,
+)
 
 app = typer.Typer(
     name="matcher",
@@ -23,7 +36,9 @@ app.command("recommend")(matching.recommend)
 app.command("eval")(matching.evaluate)
 app.command("train-encoder")(train.train_encoder)
 app.command("train-ranker")(train.train_ranker)
-app.command("index")(index.index)
+index.app.command("build")(shards.build)
+index.app.command("serve")(shards.serve)
+app.add_typer(index.app, name="index")
 app.add_typer(tiers.app, name="tiers")
 app.add_typer(events.app, name="event")
 app.add_typer(chain.app, name="chain")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar, NamedTuple, Self
+from typing import ClassVar, NamedTuple, Protocol, Self
 
 import numpy as np
 
@@ -31,6 +31,15 @@ class SearchResults(NamedTuple):
 
     ids: np.ndarray
     scores: np.ndarray
+
+
+class TopK(Protocol):
+    """What candidate search reads of a dense index: a size and ``search``. Every ``Retriever`` is one; so
+    are the index shards served on Ray (``matcher.distributed.positions``)."""
+
+    def __len__(self) -> int: ...
+
+    def search(self, queries: np.ndarray, k: int) -> SearchResults: ...
 
 
 class Retriever(ABC):

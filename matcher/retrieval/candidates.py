@@ -38,7 +38,7 @@ from matcher.ranking.features import BuyerFeatures, SupplierFeatures, _mix
 from matcher.ranking.scoring import top_k
 from matcher.ranking.semantic import SemanticFeatures
 from matcher.ranking.table import ProductTable
-from matcher.retrieval.base import Retriever
+from matcher.retrieval.base import Retriever, TopK
 from matcher.retrieval.factory import faiss_available, load_retriever, make_retriever
 from matcher.retrieval.storage import MANIFEST_NAME, locked
 from matcher.settings import Settings, get_settings
@@ -95,7 +95,7 @@ class CompanyRows:
         return out
 
 
-def _ann(vectors: np.ndarray | None, settings: Settings) -> Retriever | None:
+def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequence[str]) -> TopK | None:
     """A dense index over ``vectors`` whose ids are their positions, unless ``Settings.retriever`` names a
     backend: HNSW below ``IVF_FROM`` vectors, IVF with sqrt(n) lists from there (HNSW's graph over ~1M
     product names takes tens of minutes to build on two loaded cores; IVF trains and fills in a few, and its
@@ -106,9 +106,16 @@ def _ann(vectors: np.ndarray | None, settings: Settings) -> Retriever | None:
     index saved beside the file, ``<file>.<backend>-<params hash>/``: the first process builds it under a
     file lock, every process then maps it read-only, so workers share one copy in the page cache and a
     restart builds nothing.
+
+    With ``Settings.dense_engine == "ray"``, the index shards of ``role`` served on Ray, read as positions
+    of ``keys`` (``matcher.distributed``).
     """
     if vectors is None or len(vectors) == 0:
         return None
+    if settings.dense_engine == "ray":
+        from matcher.distributed.positions import remote_index
+
+        return remote_index(role, keys, settings)
     n, dim = vectors.shape
     retriever: Retriever
     if settings.retriever == "auto" and faiss_available() and n >= IVF_FROM:
@@ -179,10 +186,10 @@ class CandidateIndex:
         self.key_names: dict[str, list[int]] = {}
         for j, key in enumerate(table.distinct_keys):
             self.key_names.setdefault(key, []).append(j)
-        self.names_ann = _ann(features.names_vec, settings)
-        self.profiles_ann = _ann(semantic.profiles_vec, settings)
+        self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
+        self.profiles_ann = _ann(semantic.profiles_vec, settings, "profiles", table.ids)
 
-    def _dense(self, retriever: Retriever | None, queries: list[np.ndarray], per: int = 1) -> np.ndarray:
+    def _dense(self, retriever: TopK | None, queries: list[np.ndarray], per: int = 1) -> np.ndarray:
         """The ids nearest the ``queries``: ``depth`` each, or shared out among ``per`` queries (at least
         ``MIN_SHARE`` each)."""
         if retriever is None or not queries or len(retriever) == 0:

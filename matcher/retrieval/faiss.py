@@ -265,6 +265,16 @@ class IVFRetriever(FaissRetriever):
     def params(self) -> dict[str, float | int]:
         return super().params() | {"nprobe": self.nprobe, "nlist": self.nlist}
 
+    def train(self, sample: np.ndarray) -> Self:
+        """Empty the index and train its lists on ``sample``; ``add`` then fills them without retraining.
+
+        Index shards saved from one trained retriever and loaded per shard share their lists, so their
+        merged results equal one index's (``matcher.distributed``).
+        """
+        self._index, self._slots, self._live_bitmap = None, SlotMap(), None
+        self._index = self._new_index(as_vectors(sample, self._dim))
+        return self
+
     def _new_index(self, vectors: np.ndarray) -> Any:
         n = vectors.shape[0]
         nlist = min(self.nlist, n) if self.nlist else max(1, min(int(4 * math.sqrt(n)), n // 39))
