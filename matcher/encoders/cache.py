@@ -2,12 +2,16 @@
 
 Wrapping an encoder in ``CachedEncoder`` makes re-encoding unchanged texts free: only texts not yet
 seen by that model are sent to it. Queries and documents are cached apart because asymmetric models
-(e5) embed them differently.
+(e5) embed them differently. Missing texts are encoded chunk by chunk in an order of the process's own, and
+each chunk is looked up again just before it is encoded, so several processes filling one shared cache
+(benchmarks under load) split the work instead of each encoding everything.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import random
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -72,13 +76,20 @@ class CachedEncoder:
         self.cache = cache
         self.model_id = encoder.model_id
         self.dim = encoder.dim
+        self._order = random.Random(os.getpid())
 
     def _cached(self, texts: Sequence[str], role: str) -> np.ndarray:
         keys = [text_key(t) for t in texts]
         found = self.cache.get(self.model_id, role, list(dict.fromkeys(keys)))
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
-        for start in range(0, len(missing), self.chunk):  # stored chunk by chunk: long runs resume
+        starts = list(range(0, len(missing), self.chunk))
+        self._order.shuffle(starts)  # processes sharing the cache mostly take different chunks
+        for start in starts:  # stored chunk by chunk: long runs resume
             part = missing[start : start + self.chunk]
+            found.update(self.cache.get(self.model_id, role, [text_key(t) for t in part]))  # stored meanwhile
+            part = [t for t in part if text_key(t) not in found]
+            if not part:
+                continue
             fresh = encode_queries(self.encoder, part) if role == "q" else self.encoder.encode(part)
             new_keys = [text_key(t) for t in part]
             self.cache.put(self.model_id, role, new_keys, fresh)
