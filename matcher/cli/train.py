@@ -83,7 +83,7 @@ def train_encoder(
         Path | None, typer.Option("--output", help="输出目录；默认 $MATCHER_HOME/models/finetuned-<日期>")
     ] = None,
 ) -> None:
-    """微调文本编码器：用已接受的对接（需求 → 供应企业）训练，结果可通过 MATCHER_ENCODER 使用。"""
+    """微调文本编码器：用已接受的对接（需求 → 供应企业）或知识图谱挖掘的训练对训练，结果可通过 MATCHER_ENCODER 使用。"""
     if pairs is None and not from_outcomes and from_graph is None:
         raise typer.BadParameter("请指定 --pairs 训练对文件、--from-outcomes 或 --from-graph（可同时使用）")
     with reporting_errors():
