@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from matcher.encoders.base import Encoder, encode_queries, l2_normalize
-from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.encoders.cache import CachedEncoder, EmbeddingCache, text_key
 from matcher.encoders.factory import get_encoder
 from matcher.encoders.fake import FakeEncoder
 
@@ -55,6 +55,24 @@ def test_cache_encodes_each_text_once_and_keeps_roles_apart(tmp_path: Path) -> N
     assert np.allclose(again, first[[1, 0]])
     query = encode_queries(cached, ["甲"])
     assert inner.seen[-1] == "甲" and query[0][2] > 0  # the query role is stored apart
+
+
+def test_a_chunk_another_process_stored_meanwhile_is_not_encoded_again(tmp_path: Path) -> None:
+    """Two processes filling one shared cache: whichever chunk this one encodes first, a peer stores the
+    other chunk while it runs, so the second chunk is read from the cache, not encoded."""
+    texts = ["甲", "乙乙", "丙丙丙", "丁丁丁丁"]
+    peer = EmbeddingCache(tmp_path / "e.sqlite")
+
+    class PeerRacingEncoder(CountingEncoder):
+        def encode(self, batch: Sequence[str]) -> np.ndarray:
+            rest = [t for t in texts if t not in batch]
+            peer.put("counting", "d", [text_key(t) for t in rest], CountingEncoder().encode(rest))
+            return super().encode(batch)
+
+    inner = PeerRacingEncoder()
+    vectors = CachedEncoder(inner, EmbeddingCache(tmp_path / "e.sqlite"), chunk=2).encode(texts)
+    assert len(inner.seen) == 2 and set(inner.seen) < set(texts)
+    assert np.allclose(vectors, CountingEncoder().encode(texts))
 
 
 def test_factory_names_and_lazy_sentence_transformers(tmp_path: Path) -> None:

@@ -93,7 +93,10 @@ def test_outcome_pairs_join_demands_and_sme_profiles(
     with store.session() as s:
         pairs = outcome_pairs(s)
     assert pairs == [
-        TrainingPair("采购三元正极材料，采购高镍三元正极材料", "三元正极材料 电子专用材料制造 高镍三元正极烧结、包覆改性")
+        TrainingPair(
+            "采购三元正极材料，采购高镍三元正极材料",
+            "三元正极材料 电子专用材料制造 高镍三元正极烧结、包覆改性",
+        )
     ]
 
 
@@ -118,3 +121,26 @@ def test_fine_tune_minilm_raises_trained_pair_similarity(tmp_path: Path) -> None
     after = diagonal(str(tmp_path / "tuned"))
     assert after.mean() > before.mean() + 0.02
     assert after[0] > before[0]
+
+
+def test_batches_never_hold_a_text_twice() -> None:
+    """Six pairs share the query 锂电池: with in-batch negatives each must sit in a batch of its own."""
+    from matcher.encoders.training import _batches
+
+    pairs = [TrainingPair("锂电池", f"正例{i}") for i in range(6)] + PAIRS[:6]
+    batches = _batches(pairs, batch_size=4, epochs=1, seed=3)
+    for batch in batches:
+        texts = [t for p in batch for t in (p.query, p.positive)]
+        assert len(texts) == len(set(texts))
+    kept = [p for b in batches for p in b]
+    assert len(kept) == len(set(kept)) and set(PAIRS[:6]) <= set(kept)
+
+
+def test_retrieval_mrr_by_hand() -> None:
+    """Queries a, b, c against positives x, y (c's positive is y too). Worked out by hand with the fake encoder:
+    甲乙 → 甲乙丙 rank 1; 丁戊 → 丁戊己 rank 1; 甲 → 丁戊己 ranks below 甲乙丙: rank 2. MRR = (1 + 1 + 0.5) / 3."""
+    from matcher.encoders.fake import FakeEncoder
+    from matcher.encoders.training import retrieval_mrr
+
+    pairs = [TrainingPair("甲乙", "甲乙丙"), TrainingPair("丁戊", "丁戊己"), TrainingPair("甲", "丁戊己")]
+    assert retrieval_mrr(FakeEncoder(), pairs) == pytest.approx(2.5 / 3)

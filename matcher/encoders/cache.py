@@ -2,7 +2,9 @@
 
 Wrapping an encoder in ``CachedEncoder`` makes re-encoding unchanged texts free: only texts not yet
 seen by that model are sent to it. Queries and documents are cached apart because asymmetric models
-(e5) embed them differently.
+(e5) embed them differently. Missing texts are encoded chunk by chunk in an order of the process's own, and
+each chunk is looked up again just before it is encoded, so several processes filling one shared cache
+(benchmarks under load) split the work instead of each encoding everything.
 
 Large lists (a pool's distinct product names: ~1.1M at 100k realistic enterprises, 2.2 GB of float32)
 come back as a read-only memory map of a vector file, ``vectors/<model>-<role>-<sha1 of the list>.npy``
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import shutil
 import sqlite3
 import threading
@@ -102,13 +105,20 @@ class CachedEncoder:
         self.map_from = map_from
         self.model_id = encoder.model_id
         self.dim = encoder.dim
+        self._order = random.Random(os.getpid())
 
     def _cached(self, texts: Sequence[str], role: str) -> np.ndarray:
         keys = [text_key(t) for t in texts]
         found = self.cache.get(self.model_id, role, list(dict.fromkeys(keys)))
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
-        for start in range(0, len(missing), self.chunk):  # stored chunk by chunk: long runs resume
+        starts = list(range(0, len(missing), self.chunk))
+        self._order.shuffle(starts)  # processes sharing the cache mostly take different chunks
+        for start in starts:  # stored chunk by chunk: long runs resume
             part = missing[start : start + self.chunk]
+            found.update(self.cache.get(self.model_id, role, [text_key(t) for t in part]))  # stored meanwhile
+            part = [t for t in part if text_key(t) not in found]
+            if not part:
+                continue
             fresh = encode_queries(self.encoder, part) if role == "q" else self.encoder.encode(part)
             new_keys = [text_key(t) for t in part]
             self.cache.put(self.model_id, role, new_keys, fresh)
