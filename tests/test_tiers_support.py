@@ -129,3 +129,23 @@ def test_pyramid_labels_stay_inside_their_bars_or_sit_clear_beside_them() -> Non
         assert inside >= 2  # the wide bars keep their labels inside
     finally:
         plt.close(fig)
+
+
+def test_a_chinese_font_installed_after_matplotlib_cached_its_list_is_found(monkeypatch: Any) -> None:
+    import shutil
+    import subprocess
+
+    import pytest
+    from matplotlib import font_manager
+
+    from matcher.tiers.report import CJK_FONTS, cjk_font
+
+    if shutil.which("fc-list") is None or not subprocess.run(
+        ["fc-list", ":lang=zh"], capture_output=True, text=True
+    ).stdout.strip():
+        pytest.skip("no Chinese font installed here (apt-get install fonts-noto-cjk)")
+    manager = font_manager.fontManager
+    chinese = {f.fname for f in manager.ttflist if f.name in CJK_FONTS}
+    stale = [f for f in manager.ttflist if f.fname not in chinese]  # as cached before the fonts came
+    monkeypatch.setattr(manager, "ttflist", stale)
+    assert cjk_font() in CJK_FONTS

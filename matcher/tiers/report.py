@@ -7,6 +7,7 @@ English codes as labels and a warning, instead of boxes.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -36,10 +37,28 @@ PYRAMID_TIERS = (Tier.NONE, Tier.INNOVATIVE, Tier.SPECIALIZED, Tier.LITTLE_GIANT
 
 
 def cjk_font() -> str | None:
-    """The name of an installed font that draws Chinese, or None."""
+    """The name of an installed font that draws Chinese, or None.
+
+    Matplotlib keeps its font list in a cache file written on first use, so a font installed afterwards
+    (``apt-get install fonts-noto-cjk`` after the first chart) is missing from it: system fonts the list
+    does not know are then added to this process's list before giving up.
+    """
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
+    manager = font_manager.fontManager
+    found = _first_cjk(manager)
+    if found is None:
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                with contextlib.suppress(Exception):  # an unreadable font file is skipped, as matplotlib does
+                    manager.addfont(path)
+        found = _first_cjk(manager)
+    return found
+
+
+def _first_cjk(manager: Any) -> str | None:
+    names = {f.name for f in manager.ttflist}
     return next((n for n in CJK_FONTS if n in names), None)
 
 
