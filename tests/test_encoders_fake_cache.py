@@ -75,6 +75,21 @@ def test_a_chunk_another_process_stored_meanwhile_is_not_encoded_again(tmp_path:
     assert np.allclose(vectors, CountingEncoder().encode(texts))
 
 
+def test_a_new_query_costs_one_cache_lookup(tmp_path: Path) -> None:
+    """The live path encodes one query text at a time: it is looked up once, not again before encoding."""
+
+    class CountingCache(EmbeddingCache):
+        lookups = 0
+
+        def get(self, model_id: str, role: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+            CountingCache.lookups += 1
+            return super().get(model_id, role, keys)
+
+    cached = CachedEncoder(CountingEncoder(), CountingCache(tmp_path / "e.sqlite"))
+    encode_queries(cached, ["新的需求文本"])
+    assert CountingCache.lookups == 1
+
+
 def test_factory_names_and_lazy_sentence_transformers(tmp_path: Path) -> None:
     from matcher.encoders.sentence_transformer import SentenceTransformerEncoder
 

@@ -113,12 +113,13 @@ class CachedEncoder:
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
         starts = list(range(0, len(missing), self.chunk))
         self._order.shuffle(starts)  # processes sharing the cache mostly take different chunks
-        for start in starts:  # stored chunk by chunk: long runs resume
+        for n, start in enumerate(starts):  # stored chunk by chunk: long runs resume
             part = missing[start : start + self.chunk]
-            found.update(self.cache.get(self.model_id, role, [text_key(t) for t in part]))  # stored meanwhile
-            part = [t for t in part if text_key(t) not in found]
-            if not part:
-                continue
+            if n:  # the first chunk was just looked up; later ones may have been stored meanwhile
+                found.update(self.cache.get(self.model_id, role, [text_key(t) for t in part]))
+                part = [t for t in part if text_key(t) not in found]
+                if not part:
+                    continue
             fresh = encode_queries(self.encoder, part) if role == "q" else self.encoder.encode(part)
             new_keys = [text_key(t) for t in part]
             self.cache.put(self.model_id, role, new_keys, fresh)
