@@ -148,4 +148,5 @@ def test_a_chinese_font_installed_after_matplotlib_cached_its_list_is_found(monk
     chinese = {f.fname for f in manager.ttflist if f.name in CJK_FONTS}
     stale = [f for f in manager.ttflist if f.fname not in chinese]  # as cached before the fonts came
     monkeypatch.setattr(manager, "ttflist", stale)
+    cjk_font.cache_clear()  # as in a fresh process
     assert cjk_font() in CJK_FONTS

@@ -8,6 +8,7 @@ English codes as labels and a warning, instead of boxes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -36,6 +37,7 @@ CJK_FONTS = (
 PYRAMID_TIERS = (Tier.NONE, Tier.INNOVATIVE, Tier.SPECIALIZED, Tier.LITTLE_GIANT, Tier.CHAMPION, Tier.PILOT)
 
 
+@functools.cache  # the font list does not change while the process runs; a miss scans the system once
 def cjk_font() -> str | None:
     """The name of an installed font that draws Chinese, or None.
 
