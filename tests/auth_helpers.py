@@ -138,6 +138,11 @@ def bearer(world: World, persona: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {world.tokens[persona]}"}
 
 
+def as_(client: TestClient, world: World, persona: str, method: str, path: str, body: Any = None) -> Any:
+    """``persona``'s request (JSON ``body``) with its token."""
+    return client.request(method, path, headers=bearer(world, persona), json=body)
+
+
 def said(response: Any) -> str:
     """An error answer's message and its problems, as one string to look for words in."""
     body = response.json()

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, create_engine, text
@@ -90,6 +91,24 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture
+def world(store: Store) -> Any:
+    """The accounts and records of ``auth_helpers.build_world`` on ``store`` (SQLite and PostgreSQL); a test
+    module defines its own ``world`` where it needs another."""
+    from auth_helpers import build_world
+
+    return build_world(store)
+
+
+@pytest.fixture
+def client(world: Any) -> Iterator[Any]:
+    """The app over ``world``'s store behind a TestClient."""
+    from auth_helpers import app_client
+
+    with app_client(world.store) as c:
+        yield c
 
 
 def make_uscc(serial: int, region: str = "320506") -> str:

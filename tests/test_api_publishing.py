@@ -3,32 +3,14 @@ on candidates; an enterprise edits its profile. Each refused or invalid write le
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import USCC, World, app_client, build_world
+from auth_helpers import USCC, World, as_
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from matcher.store import Store
 from matcher.store.tables import CandidateDecisionRow, DemandRow
-
-
-@pytest.fixture
-def world(store: Store) -> World:
-    return build_world(store)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with app_client(world.store) as c:
-        yield c
-
-
-def as_(client: TestClient, world: World, persona: str, method: str, path: str, body: Any = None) -> Any:
-    headers = {"Authorization": f"Bearer {world.tokens[persona]}"}
-    return client.request(method, path, headers=headers, json=body)
 
 
 def demand_count(world: World) -> int:

@@ -10,15 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import World, app_client, build_world, web_log_in
+from auth_helpers import World, app_client, web_log_in
 from fastapi.testclient import TestClient
-
-from matcher.store import Store
-
-
-@pytest.fixture
-def world(store: Store) -> World:
-    return build_world(store)
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import World, app_client, bearer, build_world, row_count, said, web_log_in
+from auth_helpers import World, app_client, bearer, row_count, said, web_log_in
 from fastapi.testclient import TestClient
 
-from matcher.store import Store
 from matcher.store.tables import DemandResponseRow, InvitationRow, NotificationRow
 
 PROPOSAL = {
@@ -19,12 +18,6 @@ PROPOSAL = {
     "products": ["正极材料"],
     "attachments": ["检测报告 2026"],
 }
-
-
-@pytest.fixture
-def world(store: Store) -> World:
-    """On SQLite and PostgreSQL (``store`` of conftest)."""
-    return build_world(store)
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ demands are published for leading firms only, whatever the path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import PARK_A, PARK_B, USCC, World, app_client, build_world
+from auth_helpers import PARK_A, PARK_B, USCC, World, as_
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -17,24 +16,8 @@ from matcher.auth.principal import AccountRole
 from matcher.domain import Demand, Enterprise, Product
 from matcher.errors import ValidationError
 from matcher.io import import_records
-from matcher.store import Store
 from matcher.store import repository as repo
 from matcher.store.tables import DemandRow, EventRow
-
-
-@pytest.fixture
-def world(store: Store) -> World:
-    return build_world(store)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with app_client(world.store) as c:
-        yield c
-
-
-def as_(client: TestClient, world: World, persona: str, method: str, path: str, body: Any = None) -> Any:
-    return client.request(method, path, headers={"Authorization": f"Bearer {world.tokens[persona]}"}, json=body)
 
 
 def test_organizers_and_their_system_keys_do_not_read_candidates(client: TestClient, world: World) -> None:

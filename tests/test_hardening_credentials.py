@@ -5,11 +5,10 @@ web sessions), and reads of sensitive data audited with a filtered log for platf
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import PARK_A, PASSWORD, USCC, World, app_client, build_world, web_log_in
+from auth_helpers import PARK_A, PASSWORD, USCC, World, app_client, web_log_in
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -20,17 +19,6 @@ from matcher.store import Store
 from tests.conftest import store_at_revision
 
 NEW_PASSWORD = "新的园区密码-2026"
-
-
-@pytest.fixture
-def world(store: Store) -> World:
-    return build_world(store)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with app_client(world.store) as c:
-        yield c
 
 
 def bearer(token: str) -> dict[str, str]:

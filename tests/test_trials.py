@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import World, app_client, bearer, build_world, row_count, said, web_log_in
+from auth_helpers import World, app_client, bearer, row_count, said, web_log_in
 from fastapi.testclient import TestClient
 
-from matcher.store import Store
 from matcher.store.tables import InnovationProductRow, NotificationRow, TrialRow
 
 PRODUCT = {
@@ -27,12 +26,6 @@ PLAN = {
     "end_date": "2027-01-10",
     "criteria": "循环 1000 次",
 }
-
-
-@pytest.fixture
-def world(store: Store) -> World:
-    """On SQLite and PostgreSQL (``store`` of conftest)."""
-    return build_world(store)
 
 
 @pytest.fixture
