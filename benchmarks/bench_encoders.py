@@ -32,12 +32,12 @@ from matcher.encoders.factory import get_encoder
 from matcher.encoders.graph_pairs import bounded, pairs_from_graph
 from matcher.encoders.training import retrieval_mrr
 from matcher.evaluation.baseline import run_baseline
-from matcher.evaluation.harness import evaluate_rankings, read_jsonl
+from matcher.evaluation.harness import evaluate_rankings
 from matcher.settings import get_settings
 from matcher.text.profiles import ProfileDoc, enterprise_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_quality import EVAL, FILES, GRAPH  # noqa: E402  (sibling benchmark: the same dev files)
+from bench_quality import EVAL, FILES, GRAPH, load_dev  # noqa: E402  (sibling benchmark: the same dev files)
 
 LATENCY_TEXTS = 40
 HELD_PAIRS = 400  # as ``matcher train-encoder`` scores: 100 per kind
@@ -73,12 +73,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoders", nargs="+", default=["use-m3", "e5-small"])
     args = parser.parse_args()
-    if not EVAL.exists():
-        raise SystemExit(f"评测数据不存在：{EVAL}")
     started = time.perf_counter()
-    corpus = EVAL / "corpus.jsonl"
-    docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(corpus)]
-    queries = {side: read_jsonl(EVAL / name) for side, name in FILES.items()}
+    corpus, docs, queries = load_dev()
     rng = random.Random(0)
     items = rng.sample(sorted({n for d in docs for n in d.product_names}), LATENCY_TEXTS)
     demands = rng.sample([q["text"] for q in queries["semantic"] + queries["document"]], LATENCY_TEXTS)

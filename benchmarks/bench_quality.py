@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,16 @@ def _print(rows: list[Row]) -> None:
             )
 
 
+def load_dev(
+    files: Sequence[str] = tuple(FILES), limit: int | None = None
+) -> tuple[Path, list[ProfileDoc], dict[str, list[dict[str, Any]]]]:
+    """The pool (path and profiles) and the first ``limit`` queries of each dev file in ``files``."""
+    if not EVAL.exists():
+        raise SystemExit(f"评测数据不存在：{EVAL}")
+    corpus = EVAL / "corpus.jsonl"
+    docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(corpus)]
+    return corpus, docs, {side: read_jsonl(EVAL / FILES[side])[:limit] for side in files}
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoders", nargs="*", default=[get_settings().encoder])
@@ -112,12 +123,8 @@ def main() -> None:
         "--files", nargs="*", default=list(FILES), choices=list(FILES), help="which query files"
     )
     args = parser.parse_args()
-    if not EVAL.exists():
-        raise SystemExit(f"评测数据不存在：{EVAL}")
     started = time.perf_counter()
-    corpus = EVAL / "corpus.jsonl"
-    docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(corpus)]
-    queries = {side: read_jsonl(EVAL / FILES[side])[: args.limit] for side in args.files}
+    corpus, docs, queries = load_dev(args.files, args.limit)
     rows: list[Row] = []
     for side in args.files:
         result = run_baseline(corpus, EVAL / FILES[side])
