@@ -235,17 +235,42 @@ def cli_build_section(docs: list[ProfileDoc], encoder: str, shards: int, every: 
                 assert np.array_equal(got_ids, ids[order]), f"{role}: Ray 向量缺少抽样行"
                 cosine = (got * vectors[role][order]).sum(axis=1)
                 print(f"{role}：Ray 与单进程向量的最小余弦 {float(cosine.min()):.6f}（抽样 {len(ids):,} 行）")
-    ray_index, local_index = LocalShards(root / "ray"), LocalShards(root / "local")
     queries = dev_demand_texts()
     q = model.encode(queries)
+    top = {}
+    for engine in ("ray", "local"):  # one build's shards in memory at a time
+        shards = LocalShards(root / engine)
+        top[engine] = {role: shards.search(role, q, 10).ids for role in ("names", "profiles")}
+        nlist, nprobe = shards.manifest.roles["names"].nlist, shards.manifest.nprobe
+        del shards
     for role in ("names", "profiles"):
-        a, b = ray_index.search(role, q, 10), local_index.search(role, q, 10)
-        same = sum(list(x) == list(y) for x, y in zip(a.ids, b.ids, strict=True))
+        same = sum(list(x) == list(y) for x, y in zip(top["ray"][role], top["local"][role], strict=True))
         print(
             f"{role}：{len(queries)} 条开发集需求文本，Ray 建的索引与单进程索引前 10 名完全相同 {same}/{len(queries)}"
         )
     _, names = read_vectors(root / "ray" / "vectors/role=names")
-    quantization_section(names, q, ray_index.manifest.roles["names"].nlist, ray_index.manifest.nprobe)
+    quantization_section(names, q, nlist, nprobe)
+
+
+def exact_top10(vectors: np.ndarray, queries: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """Rows of the 10 best inner products per query, by brute force a chunk of vectors at a time."""
+    best_ids = np.zeros((len(queries), 0), dtype=np.int64)
+    best = np.zeros((len(queries), 0), dtype=np.float32)
+    for start in range(0, len(vectors), chunk):
+        scores = np.concatenate([best, queries @ vectors[start : start + chunk].T], axis=1)
+        ids = np.concatenate(
+            [
+                best_ids,
+                np.broadcast_to(
+                    np.arange(start, start + scores.shape[1] - best.shape[1]),
+                    (len(queries), scores.shape[1] - best.shape[1]),
+                ),
+            ],
+            axis=1,
+        )
+        keep = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+        best, best_ids = np.take_along_axis(scores, keep, 1), np.take_along_axis(ids, keep, 1)
+    return best_ids
 
 
 def quantization_section(vectors: np.ndarray, queries: np.ndarray, nlist: int, nprobe: int) -> None:
@@ -255,10 +280,7 @@ def quantization_section(vectors: np.ndarray, queries: np.ndarray, nlist: int, n
     import faiss
 
     n, dim = vectors.shape
-    exact = faiss.IndexFlatIP(dim)
-    exact.add(vectors)
-    _, truth = exact.search(queries, 10)
-    del exact
+    truth = exact_top10(vectors, queries)
     sample = vectors[np.sort(np.random.default_rng(0).choice(n, min(n, nlist * 64), replace=False))]
     print(f"\n== 量化（{n:,} 个真实名称向量，{dim} 维，IVF nlist={nlist} nprobe={nprobe}，{len(queries)} 个查询，"
           f"对照精确检索的前 10 名）")  # fmt: skip
@@ -308,18 +330,22 @@ def main() -> None:
         "--cli-build", action="store_true", help="the whole registry through matcher index build (module doc)"
     )
     parser.add_argument("--sample-every", type=int, default=50, help="--cli-build: the baseline's sample")
+    parser.add_argument("--keep", type=Path, help="--cli-build: write the builds here and keep them")
     args = parser.parse_args()
     print(f"机器：{os.cpu_count()} 核；{uptime()}")
     sample = realistic_sample(args.companies)
     docs = [ProfileDoc.from_enterprise(e) for e in sample.enterprises]
     print(f"数据：realistic_sample({args.companies:,})，{vocabulary(sample.enterprises):,} 个不同产品名称；"
           f"编码器 {args.encoder}；{args.shards} 个分片")  # fmt: skip
+    if args.cli_build:
+        with tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp:
+            root = args.keep or Path(tmp)
+            root.mkdir(parents=True, exist_ok=True)
+            cli_build_section(docs, args.encoder, args.shards, args.sample_every, root)
+        print(f"\n{uptime()}")
+        return
     with tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp:
         root = Path(tmp)
-        if args.cli_build:
-            cli_build_section(docs, args.encoder, args.shards, args.sample_every, root)
-            print(f"\n{uptime()}")
-            return
         builds = encode_section(docs, args.encoder, root, args.shards)
         queries = get_encoder(args.encoder).encode([demand_profile(d) for d in sample.demands][:200])
         if args.serve:
