@@ -17,6 +17,7 @@ from matcher.io import import_records
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store import repository as repo
+from matcher.store.changes import Changes, changes_since
 from tests.conftest import make_uscc
 
 NEW_PRODUCT = "钛酸锶钡介质陶瓷电容器"
@@ -153,3 +154,23 @@ def test_changes_by_id_rank_as_a_full_refit_does(home: Path, search: str) -> Non
         assert len({g[0] for g in got} & {w[0] for w in want}) >= len(want) - 1, (got, want)
     same = [[g[0] for g in got] == [w[0] for w in want] for got, want in zip(layered, whole, strict=True)]
     assert sum(same) >= len(whole) - 2, same  # most lists in the very same order
+
+
+def test_the_store_logs_every_enterprise_write_and_delete_in_order(store: Store, park: Any, sme: Any) -> None:
+    def logged(cursor: int) -> Changes:
+        with store.engine.connect() as conn:
+            return changes_since(conn, cursor)
+
+    import_records(store, parks=[park], enterprises=[sme])
+    added = logged(0)
+    (eid,) = added.enterprise_ids
+    with store.session() as s:
+        renamed = sme.model_copy(update={"products": [{"name": NEW_PRODUCT}]})
+        repo.upsert_enterprises(s, enterprises=[renamed])
+    edited = logged(added.cursor)
+    assert edited.enterprise_ids == {eid} and edited.cursor > added.cursor
+    with store.session() as s:
+        repo.delete_enterprise(s, id=eid)
+    removed = logged(edited.cursor)
+    assert removed.enterprise_ids == {eid} and removed.cursor > edited.cursor
+    assert logged(removed.cursor) == (removed.cursor, frozenset())

@@ -236,6 +236,10 @@ class MatchCore(TopRanker):
     ``candidate_depth``) with the same channels and fusion.
     """
 
+    supplier_: SupplierFeatures  # learned by ``fit``
+    semantic_: SemanticFeatures
+    buyer_: BuyerFeatures
+
     def __init__(
         self,
         encoder: Encoder | None,
@@ -272,11 +276,11 @@ class MatchCore(TopRanker):
         """
         self.docs_ = [as_profile_doc(d) for d in docs]
         profiles = [enterprise_profile(d) for d in self.docs_]
-        self.supplier_ = SupplierFeatures.build(self.docs_, self.encoder, like and like.supplier_)
-        self.semantic_ = SemanticFeatures.build(profiles, self.encoder, like and like.semantic_)
+        self.supplier_ = SupplierFeatures.build(self.docs_, self.encoder, like.supplier_ if like else None)
+        self.semantic_ = SemanticFeatures.build(profiles, self.encoder, like.semantic_ if like else None)
         self._symmetric = _symmetric(self.query_encoder or self.encoder)
         self.buyer_ = BuyerFeatures.build(
-            self.supplier_, self.encoder, self.upstream, self.industry_up, like and like.buyer_
+            self.supplier_, self.encoder, self.upstream, self.industry_up, like.buyer_ if like else None
         )
         self.candidates_ = (
             CandidateIndex(self.supplier_, self.semantic_, self.candidate_depth)
