@@ -52,6 +52,7 @@ class Run:
         self.name = name
         self.latencies: list[float] = []
         self.visible: list[float] = []
+        self.applied: list[float] = []  # seconds each pool update took (by id; in the last run, refits)
         self.refits = 0
 
     def line(self) -> str:
@@ -61,7 +62,9 @@ class Run:
             return f"{self.name:<11} {q}"
         v = np.asarray(self.visible)
         shown = f"{len(v)} edits visible after p50 {np.median(v):.2f}  max {v.max():.2f} s"
-        return f"{self.name:<11} {q}   {shown}, full refits {self.refits}"
+        a = np.asarray(self.applied or [0.0])
+        applied = f"{len(self.applied)} pool updates, p50 {np.median(a):.2f}  max {a.max():.2f} s each"
+        return f"{self.name:<11} {q}   {shown}; {applied}; full refits {self.refits}"
 
 
 def run(
@@ -91,6 +94,15 @@ def run(
         found = reader.matching.suppliers_for(text=f"采购{product}", k=10).matches
         return any(m.enterprise_id == firm_id and m.product == product for m in found)
 
+    catch_up = reader.matching._catch_up
+
+    def timed_catch_up() -> object:  # how long each update by id takes (the reader's own thread)
+        t0 = time.perf_counter()
+        pool = catch_up()
+        out.applied.append(time.perf_counter() - t0)
+        return pool
+
+    reader.matching._catch_up = timed_catch_up  # type: ignore[method-assign]
     thread = threading.Thread(target=edits, daemon=True) if writer is not None else None
     if thread is not None:
         thread.start()
@@ -111,7 +123,9 @@ def run(
     stop.set()
     if thread is not None:
         thread.join()
+    reader.matching._catch_up = catch_up  # type: ignore[method-assign]
     out.refits = reader.matching.refits - refits
+    print(out.line(), flush=True)
     return out
 
 
@@ -146,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs.append(run("by id", reader, writer, texts[6_000:12_000], args.seconds, args.every))
     reader.settings.pool_delta_limit = 0  # the former behaviour: any change refits the pool
     runs.append(run("full refit", reader, writer, texts[12_000:], args.seconds, args.every))
+    print("\nsummary (same reader, same registry, one run after the other):")
     for r in runs:
         print(r.line())
     print(f"load at end: {_uptime()}")

@@ -462,7 +462,7 @@ class Matching:
         if pool.size >= self.settings.pool_background_refit:  # a write the log missed: refit whole
             self._refit_in_background()
             return pool
-        return self._refit_now()
+        return self._refit_now(stale=pool)
 
     def _catch_up(self) -> Pool:
         """Apply the changes logged since the pool's cursor (one thread at a time) and swap the result in.
@@ -503,8 +503,12 @@ class Matching:
         gone = set(changes.enterprise_ids) - {e.id for e in stored}
         return pool.updated(stored, gone, changes.cursor, self.registry.fingerprint())
 
-    def _refit_now(self) -> Pool:
+    def _refit_now(self, stale: Pool | None = None) -> Pool:
+        """Refit on the spot, unless another thread put a pool other than ``stale`` in place meanwhile."""
         with self._pool_lock:
+            pool = self._pool_cache
+            if pool is not None and pool is not stale:
+                return pool
             return self._refit_now_locked()
 
     def _refit_now_locked(self) -> Pool:

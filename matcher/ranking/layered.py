@@ -150,6 +150,10 @@ class LayeredCore(TopRanker):
             delta = self.delta.buyer_.channels(items, vectors, self.main.weights)
         channels = _joined(_dead_zero(ranking.channels, self.dead), delta)
         industry = self._industry(channels["direct"])
+        if industry is not None and ranking.candidates is not None:  # only the companies scored, as there
+            scored = np.zeros(self.n_companies, dtype=bool)
+            scored[ranking.candidates] = scored[self.n_main :] = True
+            industry = np.where(scored, industry, 0.0)
         if industry is not None:
             channels["industry"] = industry
         return Ranking(self.main.fuse_buyers(channels), items, channels)
