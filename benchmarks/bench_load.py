@@ -243,7 +243,7 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
     start = time.perf_counter()
     pool = engine.matching.match_pool()
     print(f"pool fitted in process: {len(pool.ids):,} enterprises in {time.perf_counter() - start:.1f} s")
-    core, times = pool.core, {}
+    core, times = pool.core.main, {}  # the fitted core (a fresh pool has no changes beside it)
 
     def lap(name: str, t0: float) -> float:
         now = time.perf_counter()
