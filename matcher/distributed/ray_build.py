@@ -10,6 +10,7 @@ cluster, whose nodes must all reach ``out`` (a shared file system).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,7 +19,7 @@ import numpy as np
 
 from matcher.distributed.base import BuildEngine
 from matcher.distributed.shards import RoleTexts
-from matcher.distributed.vectors import PARTITIONS, build_shard, vector_table
+from matcher.distributed.vectors import build_shard, vector_table, write_vectors
 
 try:
     import pyarrow as pa
@@ -44,24 +45,29 @@ def start_ray(address: str | None, *, num_cpus: int = 2) -> bool:
 
 
 class EncodeBatch:
-    """A Ray Data actor: one encoder per process, each batch of (id, text) rows turned into vector rows."""
+    """A Ray Data actor: one encoder per process; each batch of (id, text) rows is encoded and written as
+    Parquet vector files by the actor itself, which returns only its row count.
 
-    def __init__(self, encoder: str, cache_dir: str | None, n_shards: int) -> None:
+    Writing in the actor keeps the vectors out of the object store: a separate write stage would move every
+    vector through it (2 GB at 1M names) and, asking for a CPU that the encoder actors hold, would wait for
+    them, fill the store's budget and stall the pipeline (as the first 100k build did)."""
+
+    def __init__(self, encoder: str, cache_dir: str | None, n_shards: int, out: str) -> None:
         from matcher.encoders.factory import get_encoder
 
         self.encoder = get_encoder(encoder, cache_dir=None if cache_dir is None else Path(cache_dir))
-        self.n_shards = n_shards
+        self.n_shards, self.out = n_shards, Path(out)
 
     def __call__(self, batch: Any) -> Any:
-        """Vector rows of a batch (which may join the end of one role's partition to the next role's)."""
+        """Encode and write a batch (which may join the end of one role's partition to the next role's)."""
         texts = [str(t) for t in batch.column("text").to_pylist()]
         roles = np.asarray(batch.column("role").to_pylist())
         ids, vectors = batch.column("id").to_numpy(), self.encoder.encode(texts)
-        tables = [
-            vector_table(str(role), ids[roles == role], vectors[roles == role], self.n_shards)
-            for role in dict.fromkeys(roles.tolist())
-        ]
-        return pa.concat_tables(tables)
+        for role in dict.fromkeys(roles.tolist()):
+            mine = roles == role
+            table = vector_table(str(role), ids[mine], vectors[mine], self.n_shards)
+            write_vectors(self.out, table, f"{role}-{int(ids[mine][0])}-{uuid.uuid4().hex[:8]}")
+        return pa.table({"rows": [len(texts)]})
 
 
 @ray.remote(num_cpus=1)
@@ -100,24 +106,26 @@ class RayEngine(BuildEngine):
             for i in range(0, len(part.texts), PARTITION)
             if (chunk := part.texts[i : i + PARTITION])
         ]
-        ray.data.from_arrow(blocks).map_batches(
-            EncodeBatch,
-            fn_constructor_kwargs={
-                "encoder": self.encoder,
-                "cache_dir": self.cache_dir,
-                "n_shards": n_shards,
-            },
-            batch_size=min(self.batch_size, PARTITION),
-            batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=self.workers),
-            num_cpus=1,
-        ).write_parquet(
-            str(out),
-            partition_cols=PARTITIONS,
-            # writing needs no CPU of its own: were it to ask for one, the encoder actors (which hold every
-            # CPU) would keep it waiting, their output would fill the object store and the build would stall
-            ray_remote_args={"num_cpus": 0},
+        written = (
+            ray.data.from_arrow(blocks)
+            .map_batches(
+                EncodeBatch,
+                fn_constructor_kwargs={
+                    "encoder": self.encoder,
+                    "cache_dir": self.cache_dir,
+                    "n_shards": n_shards,
+                    "out": str(out),
+                },
+                batch_size=min(self.batch_size, PARTITION),
+                batch_format="pyarrow",
+                compute=ray.data.ActorPoolStrategy(size=self.workers),
+                num_cpus=1,
+            )
+            .sum("rows")
         )
+        expected = sum(len(part.texts) for part in texts.values())
+        if written != expected:
+            raise RuntimeError(f"编码进程写出 {written} 条向量，应为 {expected} 条")
 
     def fill_shards(
         self, vectors_at: Path, quantizer: Path, outs: Sequence[Path], model_id: str

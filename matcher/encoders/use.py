@@ -6,6 +6,7 @@ supported. Imported lazily so that importing matcher stays cheap.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,8 +21,10 @@ class UseEncoder:
     model_id = "use-m3"
     dim = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 256) -> None:
-        self.threads = threads
+    def __init__(self, threads: int | None = None, batch_size: int = 256) -> None:
+        # OMP_NUM_THREADS when set (Ray sets it to each worker's CPUs: two encoder processes on two cores
+        # with two BLAS threads each would fight over them), else both cores
+        self.threads = threads or int(os.environ.get("OMP_NUM_THREADS") or 2)
         self.batch_size = batch_size
         self._model: Any = None
 
