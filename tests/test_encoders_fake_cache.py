@@ -107,3 +107,15 @@ def test_default_encoder_ranks_a_chinese_pair_first() -> None:
     query = encode_queries(enc, ["采购锂电池正极材料"])
     docs = enc.encode(["磷酸铁锂正极材料", "白酒", "房地产开发", "钢结构工程", "婴幼儿奶粉"])
     assert int(np.argmax(docs @ query[0])) == 0
+
+
+def test_use_takes_its_threads_from_omp_num_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ray sets OMP_NUM_THREADS to a worker's CPUs; two encoder actors on two cores with two BLAS threads
+    each halved the build's throughput."""
+    from matcher.encoders.use import UseEncoder
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert UseEncoder().threads == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert UseEncoder().threads == 2
+    assert UseEncoder(threads=3).threads == 3
