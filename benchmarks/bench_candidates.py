@@ -27,6 +27,7 @@ and indexes an earlier ``speed`` run left on disk.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import pickle
 import resource
@@ -177,7 +178,9 @@ def speed(args: argparse.Namespace) -> None:
     settings = get_settings()
     encoder, query_encoder, enterprises, how = _encoders(args, args.n)
     texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
-    offers = [q["text"] for q in read_jsonl(EVAL / "dev_buyer_queries.jsonl")][: args.queries]
+    offers = [q["text"] for q in read_jsonl(EVAL / "dev_buyer_queries.jsonl")][
+        : args.sme_queries or args.queries
+    ]
     print(
         f"realistic registry: {len(enterprises)} enterprises, {vocabulary(enterprises)} distinct product "
         f"names; vectors: {how}; {len(texts)} dev supplier queries, {len(offers)} dev buyer queries; "
@@ -201,9 +204,14 @@ def speed(args: argparse.Namespace) -> None:
         "\n| query | path | p50 ms | p95 ms | p50 ms, vectors cached | p95 ms, vectors cached | top-10 recall |"
     )
     print("|---|---|---|---|---|---|---|", flush=True)
+    profiler = cProfile.Profile() if args.profile else None
     for side, queries, buyers in (("supplier search", texts, False), ("SME recommendation", offers, True)):
         for path, core in cores.items():  # exhaustive first: each row is printed as soon as it is measured
+            if profiler is not None and path == "candidates":
+                profiler.enable()
             tops, t = _timed(core, queries, encode=True, buyers=buyers)
+            if profiler is not None:
+                profiler.disable()
             _, w = _timed(core, queries, encode=False, buyers=buyers)
             results[side, path] = tops
             ref = results[side, "exhaustive"]
@@ -218,6 +226,9 @@ def speed(args: argparse.Namespace) -> None:
                 f"{np.percentile(w, 50):.1f} | {np.percentile(w, 95):.1f} | {recall:.4f} |",
                 flush=True,
             )
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+        print(f"profile of the candidate path's queries (with encoding) written to {args.profile}")
     scored = np.mean([cores["candidates"].top_suppliers(t, 10).scored for t in texts[:50]])
     print(
         f"\nfit: exhaustive {fits['exhaustive']:.0f} s, candidates {fits['candidates']:.0f} s (after the first, "
@@ -273,6 +284,14 @@ def main() -> None:
     s.add_argument("--encoder", default=get_settings().encoder)
     s.add_argument("--n", type=int, default=10_000, help="enterprises in the realistic registry")
     s.add_argument("--queries", type=int, default=200)
+    s.add_argument(
+        "--sme-queries",
+        type=int,
+        default=None,
+        help="first N buyer queries for SME recommendations (default: --queries); exhaustive ones take "
+        "seconds each at 100k",
+    )
+    s.add_argument("--profile", default=None, help="write a cProfile of the candidate path's queries here")
     s.add_argument(
         "--vectors",
         choices=("real", "derived"),

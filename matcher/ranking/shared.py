@@ -1,0 +1,183 @@
+"""A pool's lexical indexes and product table on disk, memory-mapped by every worker process.
+
+At 100k realistic enterprises (~1M distinct product names) fitting the character and word TF-IDF and
+building the product table take minutes, and the sparse postings they give are hundreds of MB that each
+worker would hold privately. ``pool_features`` writes them once per pool fingerprint, as an array bundle
+of ``matcher.retrieval.storage`` in ``<root>/pool-<sha1>/`` (under a file lock, committed by its manifest),
+and every process fitting the same pool afterwards maps the files read-only instead of rebuilding them:
+the page cache holds one copy for all workers, as for the vector files and ANN indexes beside them
+(``matcher.encoders.cache``, ``matcher.retrieval.candidates``). The vectors are not part of the bundle:
+they come from the encoder (its vector file) as before.
+
+What stays private per process: the vocabularies as dicts (a query needs a hash lookup per n-gram) and
+the product table's strings as Python tuples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from matcher.encoders.base import Encoder
+from matcher.ranking.features import SupplierFeatures
+from matcher.ranking.lexical import CharTfidf, DocIndex
+from matcher.ranking.scoring import Segments
+from matcher.ranking.semantic import SemanticFeatures
+from matcher.ranking.table import ProductTable
+from matcher.retrieval.storage import (
+    MANIFEST_NAME,
+    load_arrays,
+    locked,
+    pack_strings,
+    save_arrays,
+    unpack_strings,
+)
+from matcher.text.profiles import ProfileDoc, enterprise_profile
+from matcher.text.tokenize import words
+
+SHARE_FROM = 20_000  # companies from which a pool's features go to disk (smaller pools fit in seconds)
+KEEP = 3  # pool bundles kept under a root (a changed pool writes a new one)
+FORMAT = "pool-features-1"  # in the fingerprint: a change of what is saved never reads an old bundle
+TABLE_STRINGS = (
+    "ids",
+    "names",
+    "industries",
+    "product_names",
+    "product_keys",
+    "distinct_names",
+    "distinct_keys",
+)
+TABLE_ARRAYS = ("product_company", "product_weight", "product_name")
+SEGMENT_ARRAYS = ("members", "starts", "owner", "of_group", "first")
+MODELS = ("names", "profiles", "words")  # the three TF-IDF models, with their document indexes
+
+
+def pool_fingerprint(docs: Sequence[ProfileDoc]) -> str:
+    """SHA-1 of everything the saved features are computed from: each company's id, name, industry,
+    products with shares, and its profile text."""
+    digest = hashlib.sha1(FORMAT.encode())
+    for d in docs:
+        fields = (d.id, d.name, str(d.extra.get("industry_l3") or d.industry), enterprise_profile(d))
+        digest.update("\x1f".join(fields).encode("utf-8"))
+        digest.update(repr(tuple(d.products)).encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def _csr_arrays(prefix: str, m: sparse.csr_matrix) -> dict[str, np.ndarray]:
+    return {
+        f"{prefix}.data": m.data,
+        f"{prefix}.indices": m.indices,
+        f"{prefix}.indptr": m.indptr,
+        f"{prefix}.shape": np.asarray(m.shape, dtype=np.int64),
+    }
+
+
+def _csr(arrays: Mapping[str, np.ndarray], prefix: str) -> sparse.csr_matrix:
+    """The matrix over the mapped arrays themselves (SciPy keeps arrays of the right dtypes as given)."""
+    parts = (arrays[f"{prefix}.data"], arrays[f"{prefix}.indices"], arrays[f"{prefix}.indptr"])
+    shape = tuple(int(x) for x in arrays[f"{prefix}.shape"])
+    return sparse.csr_matrix(parts, shape=shape, copy=False)
+
+
+def feature_arrays(supplier: SupplierFeatures, semantic: SemanticFeatures) -> dict[str, np.ndarray]:
+    """Everything ``features_from_arrays`` needs, as named arrays."""
+    table = supplier.table
+    out: dict[str, np.ndarray] = {}
+    for name in TABLE_STRINGS:
+        out[f"table.{name}.utf8"], out[f"table.{name}.ends"] = pack_strings(getattr(table, name))
+    out.update({f"table.{name}": getattr(table, name) for name in TABLE_ARRAYS})
+    out.update({f"segments.{name}": getattr(table.segments, name) for name in SEGMENT_ARRAYS})
+    models = {
+        "names": (supplier.lexical, supplier.names_lex),
+        "profiles": (supplier.profiles, supplier.profiles_lex),
+        "words": (semantic.words, semantic.words_lex),
+    }
+    for name, (model, index) in models.items():
+        out[f"{name}.terms.utf8"], out[f"{name}.terms.ends"] = pack_strings(model.terms())
+        out[f"{name}.idf"] = np.asarray(model.vectorizer_.idf_)
+        out.update(_csr_arrays(f"{name}.rows", index.rows))
+        out.update(_csr_arrays(f"{name}.by_term", index.by_term))
+    return out
+
+
+def _strings(arrays: Mapping[str, np.ndarray], name: str) -> tuple[str, ...]:
+    return unpack_strings(arrays[f"{name}.utf8"], arrays[f"{name}.ends"])
+
+
+def features_from_arrays(
+    arrays: Mapping[str, np.ndarray],
+) -> tuple[SupplierFeatures, SemanticFeatures]:
+    """The features ``feature_arrays`` saved (without vectors), their sparse postings and numeric table
+    arrays reading ``arrays`` in place."""
+    segments = Segments(*(arrays[f"segments.{name}"] for name in SEGMENT_ARRAYS))
+    fields: dict[str, object] = {name: _strings(arrays, f"table.{name}") for name in TABLE_STRINGS}
+    fields.update({name: arrays[f"table.{name}"] for name in TABLE_ARRAYS})
+    table = ProductTable(**fields, segments=segments)  # type: ignore[arg-type]
+    analyzers: dict[str, CharTfidf] = {
+        "names": CharTfidf((1, 2)),
+        "profiles": CharTfidf((1, 2)),
+        "words": CharTfidf(analyzer=words),
+    }
+    models, indexes = {}, {}
+    for name, blank in analyzers.items():
+        models[name] = blank.restore(_strings(arrays, f"{name}.terms"), arrays[f"{name}.idf"])
+        indexes[name] = DocIndex(_csr(arrays, f"{name}.rows"), _csr(arrays, f"{name}.by_term"))
+    supplier = SupplierFeatures(
+        table, models["names"], indexes["names"], None, models["profiles"], indexes["profiles"]
+    )
+    return supplier, SemanticFeatures(None, models["words"], indexes["words"])
+
+
+def _build(docs: Sequence[ProfileDoc]) -> tuple[SupplierFeatures, SemanticFeatures]:
+    """The features without vectors, computed from the documents."""
+    profiles = [enterprise_profile(d) for d in docs]
+    return SupplierFeatures.build(docs, None), SemanticFeatures.build(profiles, None)
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Delete all but the newest ``KEEP`` pool bundles (a process mapping a deleted file keeps reading it)."""
+    bundles = sorted(root.glob("pool-*/"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in [b for b in bundles if b != keep][KEEP - 1 :]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def shared_features(
+    docs: Sequence[ProfileDoc], root: Path
+) -> tuple[SupplierFeatures, SemanticFeatures, bool]:
+    """The pool's features mapped from ``root/pool-<fingerprint>/``, written first if missing (the first
+    process builds, the others wait on the lock, then map); ``True`` when they were read, not built."""
+    key = pool_fingerprint(docs)
+    folder = root / f"pool-{key}"
+    with locked(root, f".pool-{key}.lock"):
+        loaded = (folder / MANIFEST_NAME).exists()
+        if not loaded:
+            save_arrays(folder, feature_arrays(*_build(docs)), model_id=FORMAT)
+            _prune(root, folder)
+    supplier, semantic = features_from_arrays(load_arrays(folder, model_id=FORMAT))
+    return supplier, semantic, loaded
+
+
+def pool_features(
+    docs: Sequence[ProfileDoc], encoder: Encoder | None, root: Path | None, *, min_size: int | None = None
+) -> tuple[SupplierFeatures, SemanticFeatures]:
+    """The supplier and semantic features of a pool with their vectors: mapped from shared files under
+    ``root`` for pools of ``min_size`` (default ``SHARE_FROM``) companies or more, else built in memory."""
+    if root is None or len(docs) < (SHARE_FROM if min_size is None else min_size):
+        profiles = [enterprise_profile(d) for d in docs]
+        return SupplierFeatures.build(docs, encoder), SemanticFeatures.build(profiles, encoder)
+    supplier, semantic, _ = shared_features(docs, root)
+    if encoder is None:
+        return supplier, semantic
+    names_vec = encoder.encode(list(supplier.table.distinct_names))
+    profiles_vec = encoder.encode([enterprise_profile(d) for d in docs]) if docs else None
+    return (
+        dataclasses.replace(supplier, names_vec=names_vec),
+        dataclasses.replace(semantic, profiles_vec=profiles_vec),
+    )
