@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pickle
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -242,36 +244,109 @@ def speed(args: argparse.Namespace) -> None:
     )
 
 
-def _pss_mb() -> float:
-    """Proportional set size: private pages plus this process's share of pages mapped by several."""
-    with open("/proc/self/smaps_rollup") as f:
-        return next(int(x.split()[1]) for x in f if x.startswith("Pss:")) / 1024
+def _rollup(pid: int | str = "self") -> dict[str, float]:
+    """Resident memory of a process from ``/proc/<pid>/smaps_rollup``, in MB: ``rss``, ``pss`` (private plus
+    its share of pages several processes map), ``private`` (Private_Clean + Private_Dirty: pages only this
+    process holds) and ``shared`` (Shared_Clean + Shared_Dirty: pages mapped by other processes too)."""
+    kb: dict[str, int] = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                kb[parts[0].rstrip(":")] = int(parts[1])
+    return {
+        "rss": kb["Rss"] / 1024,
+        "pss": kb["Pss"] / 1024,
+        "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024,
+        "shared": (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024,
+    }
 
 
 def worker(args: argparse.Namespace) -> None:
-    """One serving worker's memory: the default core (candidates) alone, fitted over vector files and indexes
-    that an earlier ``speed`` run (or another worker) left on disk, after answering queries."""
+    """One serving worker: the candidate core alone over the vector files and indexes an earlier ``speed``
+    run (or another worker) left on disk, and the pool files (``matcher.ranking.shared``) unless
+    ``--private-pool``; after answering queries, one JSON line of its memory, then (``--hold``) it stays
+    alive until its standard input closes, so that several workers are measured while all map the files."""
     settings = get_settings()
-    encoder, query_encoder, enterprises, how = _encoders(args, args.n)
+    encoder, query_encoder, enterprises, _ = _encoders(args, args.n)
     texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
     offers = [q["text"] for q in read_jsonl(EVAL / BUYER_FILE)][: args.queries]
-    del how
-    before = _memory()
+    before = _rollup()
     t0 = time.perf_counter()
+    options: dict[str, Any] = {"pool_dir": None} if args.private_pool else {}
     core = build_core(
-        enterprises, settings, encoder=encoder, query_encoder=query_encoder, search="candidates"
+        enterprises, settings, encoder=encoder, query_encoder=query_encoder, search="candidates", **options
     )
     fit = time.perf_counter() - t0
     for text in texts:
         core.top_suppliers(text, 10)
     for text in offers:
         core.rank_buyers(text)
-    print(
-        f"worker over {len(enterprises)} realistic enterprises ({vocabulary(enterprises)} names): fit {fit:.0f} s "
-        f"(mapping existing files); before the core (registry records loaded): {before}; after the core and "
-        f"{len(texts)} supplier + {len(offers)} buyer queries: {_memory()}, PSS {_pss_mb():.0f} MB; "
-        f"load average {os.getloadavg()[0]:.1f}"
+    report = {"fit": fit, "before": before, "after": _rollup(), "names": vocabulary(enterprises)}
+    print(json.dumps(report), flush=True)
+    if args.hold:
+        sys.stdin.read()
+
+
+def _start_worker(args: argparse.Namespace, private: bool) -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        __file__,
+        "worker",
+        "--hold",
+        "--n",
+        str(args.n),
+        "--queries",
+        str(args.queries),
+    ]
+    command += ["--encoder", args.encoder, "--vectors", args.vectors] + (
+        ["--private-pool"] if private else []
     )
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _measure(
+    args: argparse.Namespace, count: int, private: bool
+) -> list[tuple[dict[str, Any], dict[str, float]]]:
+    """``count`` workers started together; each one's report and its memory once all of them are up."""
+    procs = [_start_worker(args, private) for _ in range(count)]
+    reports = []
+    for proc in procs:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"工作进程 {proc.pid} 异常退出（返回码 {proc.wait()}）")
+        reports.append(json.loads(line))
+    now = [_rollup(proc.pid) for proc in procs]
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait()
+    return list(zip(reports, now, strict=True))
+
+
+def workers(args: argparse.Namespace) -> None:
+    """Per-worker resident memory of ``--processes`` candidate workers on one pool, mapping the shared pool
+    files, beside the same number of workers that each build the pool's lexical indexes and table in
+    memory (the baseline: what every worker held before the pool files)."""
+    print(
+        f"{args.processes} workers per row, realistic registry of {args.n} enterprises, vectors {args.vectors}, "
+        f"{args.queries} supplier + {args.queries} buyer queries each; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores",
+        flush=True,
+    )
+    print(
+        "\n| pool features | worker | fit s | RSS MB | private MB | shared MB | PSS MB | private MB before the core |"
+    )
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    for label, private in (("mapped from the pool files", False), ("built in memory (baseline)", True)):
+        for i, (report, now) in enumerate(_measure(args, args.processes, private)):
+            print(
+                f"| {label} | {i + 1} | {report['fit']:.0f} | {now['rss']:.0f} | {now['private']:.0f} | "
+                f"{now['shared']:.0f} | {now['pss']:.0f} | {report['before']['private']:.0f} |",
+                flush=True,
+            )
+    print(f"\ndistinct product names: {report['names']}; load average now {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
@@ -300,15 +375,21 @@ def main() -> None:
         "compose them from real vectors of their parts (registry.DerivedEncoder), for sizes whose "
         "encoding the machine cannot afford",
     )
-    m = sub.add_parser("worker")
-    m.add_argument("--encoder", default=get_settings().encoder)
-    m.add_argument("--n", type=int, default=100_000)
-    m.add_argument("--queries", type=int, default=50)
-    m.add_argument("--vectors", choices=("real", "derived"), default="derived")
+    for name in ("worker", "workers"):
+        m = sub.add_parser(name)
+        m.add_argument("--encoder", default=get_settings().encoder)
+        m.add_argument("--n", type=int, default=100_000)
+        m.add_argument("--queries", type=int, default=50)
+        m.add_argument("--vectors", choices=("real", "derived"), default="derived")
+        if name == "worker":
+            m.add_argument("--private-pool", action="store_true", help="build the pool features in memory")
+            m.add_argument("--hold", action="store_true", help="stay alive until standard input closes")
+        else:
+            m.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
     if not EVAL.exists():
         raise SystemExit(f"评测数据不存在：{EVAL}")
-    {"quality": quality, "speed": speed, "worker": worker}[args.what](args)
+    {"quality": quality, "speed": speed, "worker": worker, "workers": workers}[args.what](args)
 
 
 if __name__ == "__main__":

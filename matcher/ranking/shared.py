@@ -44,15 +44,7 @@ from matcher.text.tokenize import words
 SHARE_FROM = 20_000  # companies from which a pool's features go to disk (smaller pools fit in seconds)
 KEEP = 3  # pool bundles kept under a root (a changed pool writes a new one)
 FORMAT = "pool-features-1"  # in the fingerprint: a change of what is saved never reads an old bundle
-TABLE_STRINGS = (
-    "ids",
-    "names",
-    "industries",
-    "product_names",
-    "product_keys",
-    "distinct_names",
-    "distinct_keys",
-)
+TABLE_STRINGS = ("ids", "names", "industries", "distinct_names", "distinct_keys")  # rows: by name id
 TABLE_ARRAYS = ("product_company", "product_weight", "product_name")
 SEGMENT_ARRAYS = ("members", "starts", "owner", "of_group", "first")
 MODELS = ("names", "profiles", "words")  # the three TF-IDF models, with their document indexes
@@ -119,6 +111,10 @@ def features_from_arrays(
     segments = Segments(*(arrays[f"segments.{name}"] for name in SEGMENT_ARRAYS))
     fields: dict[str, object] = {name: _strings(arrays, f"table.{name}") for name in TABLE_STRINGS}
     fields.update({name: arrays[f"table.{name}"] for name in TABLE_ARRAYS})
+    of_row = arrays["table.product_name"].tolist()
+    for rows, distinct in (("product_names", "distinct_names"), ("product_keys", "distinct_keys")):
+        by_name: tuple[str, ...] = fields[distinct]  # type: ignore[assignment]
+        fields[rows] = tuple(by_name[j] for j in of_row)  # the same string objects, not a second copy
     table = ProductTable(**fields, segments=segments)  # type: ignore[arg-type]
     analyzers: dict[str, CharTfidf] = {
         "names": CharTfidf((1, 2)),
