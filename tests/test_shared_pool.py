@@ -16,6 +16,7 @@ import pytest
 from matcher.encoders.fake import FakeEncoder
 from matcher.ranking import shared
 from matcher.ranking.core import MatchCore
+from matcher.ranking.knowledge import template_knowledge
 from matcher.ranking.lexical import CharTfidf
 from matcher.ranking.scoring import top_k
 from matcher.sample import generate_sample
@@ -28,6 +29,18 @@ DEMANDS = [
     "需要一种耐高温、轻质的结构件材料",
 ]
 OFFERS = ["锂电池电解液", "高强度钢板"]
+
+
+def _core(search: str = "exhaustive", pool_dir: Path | None = None) -> MatchCore:
+    """A core with the built-in chain templates, so the buyer side's chain index is saved and mapped too."""
+    known = template_knowledge()
+    return MatchCore(
+        FakeEncoder(),
+        search=search,
+        pool_dir=pool_dir,
+        upstream=known.upstream,
+        industry_up=known.industry_up,
+    )
 
 
 def _rankings(core: MatchCore) -> dict[str, list[object]]:
@@ -60,17 +73,18 @@ def test_a_second_fit_maps_the_saved_pool_and_ranks_as_one_built_in_memory(
     tmp_path: Path, share_all: None, monkeypatch: pytest.MonkeyPatch, search: str
 ) -> None:
     enterprises = generate_sample(7, N).enterprises
-    in_memory = MatchCore(FakeEncoder(), search=search).fit(enterprises)
-    first = MatchCore(FakeEncoder(), search=search, pool_dir=tmp_path).fit(enterprises)
+    in_memory = _core(search).fit(enterprises)
+    first = _core(search, tmp_path).fit(enterprises)
     assert len(list(tmp_path.glob("pool-*/manifest.json"))) == 1
 
     def no_rebuild(*args: object) -> None:
         raise AssertionError("the saved pool was rebuilt")
 
     monkeypatch.setattr(shared, "_build", no_rebuild)
-    second = MatchCore(FakeEncoder(), search=search, pool_dir=tmp_path).fit(enterprises)
+    second = _core(search, tmp_path).fit(enterprises)
     postings = second.supplier_.names_lex.by_term.data
     assert _mapped(postings) and _mapped(second.supplier_.table.product_name)
+    assert second.buyer_.names_lex is not None and _mapped(second.buyer_.names_lex.rows.indices)
     assert not postings.flags.writeable
     assert second.supplier_.table.product_names == in_memory.supplier_.table.product_names
     expected = _rankings(in_memory)
@@ -80,9 +94,10 @@ def test_a_second_fit_maps_the_saved_pool_and_ranks_as_one_built_in_memory(
 
 def test_a_changed_pool_is_built_again(tmp_path: Path, share_all: None) -> None:
     enterprises = generate_sample(7, N).enterprises
-    MatchCore(FakeEncoder(), pool_dir=tmp_path).fit(enterprises)
-    MatchCore(FakeEncoder(), pool_dir=tmp_path).fit(enterprises[:-1])
-    assert len(list(tmp_path.glob("pool-*/manifest.json"))) == 2
+    _core(pool_dir=tmp_path).fit(enterprises)
+    _core(pool_dir=tmp_path).fit(enterprises[:-1])
+    MatchCore(FakeEncoder(), pool_dir=tmp_path).fit(enterprises)  # no chain pairs
+    assert len(list(tmp_path.glob("pool-*/manifest.json"))) == 3
 
 
 def test_small_pools_stay_in_memory(tmp_path: Path) -> None:
@@ -97,6 +112,7 @@ from pathlib import Path
 from matcher.encoders.fake import FakeEncoder
 from matcher.ranking import shared
 from matcher.ranking.core import MatchCore
+from matcher.ranking.knowledge import template_knowledge
 from matcher.sample import generate_sample
 shared.SHARE_FROM = 0
 core = MatchCore(FakeEncoder(), search="candidates", pool_dir=Path(sys.argv[1]))

@@ -30,7 +30,6 @@ import numpy as np
 from matcher.encoders.base import Encoder, encode_queries
 from matcher.ranking.chain import UpstreamPairs
 from matcher.ranking.dense import dense_scores
-from matcher.ranking.features import BuyerFeatures
 from matcher.ranking.fusion import get_fusion, rrf
 from matcher.ranking.scoring import top_k
 from matcher.ranking.shared import pool_features
@@ -196,9 +195,10 @@ class MatchCore:
     def fit(self, docs: Iterable[ProfileDoc | Any]) -> MatchCore:
         """Index the pool: ``ProfileDoc``s, registry ``Enterprise``s or corpus dicts."""
         self.docs_ = [as_profile_doc(d) for d in docs]
-        self.supplier_, self.semantic_ = pool_features(self.docs_, self.encoder, self.pool_dir)
+        self.supplier_, self.semantic_, self.buyer_ = pool_features(
+            self.docs_, self.encoder, self.pool_dir, self.upstream, self.industry_up
+        )
         self._symmetric = _symmetric(self.query_encoder or self.encoder)
-        self.buyer_ = BuyerFeatures.build(self.supplier_, self.encoder, self.upstream, self.industry_up)
         self.candidates_ = (
             CandidateIndex(self.supplier_, self.semantic_, self.candidate_depth)
             if self.search == "candidates"

@@ -221,15 +221,26 @@ class BuyerFeatures:
     ) -> BuyerFeatures:
         out = cls(supplier)
         if upstream is not None and upstream.pairs:
-            out._build_chain(upstream, encoder)
-        if industry_up:
-            names, matrix = buyer.industry_matrix(supplier.table.industries, industry_up)
-            where = {n: i for i, n in enumerate(names)}
-            out.industry_names, out.industry_up = tuple(names), matrix
-            out.company_industry = np.asarray([where[n] for n in supplier.table.industries], dtype=np.int64)
-        return out
+            out._build_chain(upstream)
+        return out.completed(encoder, industry_up)
 
-    def _build_chain(self, upstream: UpstreamPairs, encoder: Encoder | None) -> None:
+    def completed(
+        self, encoder: Encoder | None, industry_up: Mapping[str, Mapping[str, float]] | None
+    ) -> BuyerFeatures:
+        """The parts a saved pool does not hold (``matcher.ranking.shared``): the chain's vectors and the
+        industry links, both small."""
+        if self.chain is not None and encoder is not None:
+            self.mat_vec = encoder.encode(list(self.chain.materials))
+            self.gp_vec = encoder.encode(list(self.chain.graph_products))
+        if industry_up:
+            industries = self.supplier.table.industries
+            names, matrix = buyer.industry_matrix(industries, industry_up)
+            where = {n: i for i, n in enumerate(names)}
+            self.industry_names, self.industry_up = tuple(names), matrix
+            self.company_industry = np.asarray([where[n] for n in industries], dtype=np.int64)
+        return self
+
+    def _build_chain(self, upstream: UpstreamPairs) -> None:
         table = self.supplier.table
         keys = table.product_keys  # every row, so the IDF is the one learned before names were distinct
         self.chain = chain = buyer.ChainIndex.build(upstream, table.distinct_keys)
@@ -239,9 +250,6 @@ class BuyerFeatures:
             lexical.transform(chain.graph_products),
         )
         self.names_lex = DocIndex.of(lexical.transform(table.distinct_names))
-        if encoder is not None:
-            self.mat_vec = encoder.encode(list(chain.materials))
-            self.gp_vec = encoder.encode(list(chain.graph_products))
 
     def _material_sim(self, items: Sequence[str], vectors: np.ndarray | None, alpha: float) -> np.ndarray:
         assert self.lexical is not None and self.mat_lex is not None

@@ -9,8 +9,10 @@ the page cache holds one copy for all workers, as for the vector files and ANN i
 (``matcher.encoders.cache``, ``matcher.retrieval.candidates``). The vectors are not part of the bundle:
 they come from the encoder (its vector file) as before.
 
-What stays private per process: the vocabularies as dicts (a query needs a hash lookup per n-gram) and
-the product table's strings as Python tuples.
+The bundle holds the supplier and semantic features and the buyer side's chain index with its own name
+TF-IDF (``BuyerFeatures``); the fingerprint covers the chain pairs too. What stays private per process: the
+vocabularies as dicts (a query needs a hash lookup per n-gram), the product table's strings as Python
+tuples, and the small parts ``BuyerFeatures.completed`` adds (chain vectors, industry links).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ import numpy as np
 from scipy import sparse
 
 from matcher.encoders.base import Encoder
-from matcher.ranking.features import SupplierFeatures
+from matcher.ranking.buyer import ChainIndex
+from matcher.ranking.chain import UpstreamPairs
+from matcher.ranking.features import BuyerFeatures, SupplierFeatures
 from matcher.ranking.lexical import CharTfidf, DocIndex
 from matcher.ranking.scoring import Segments
 from matcher.ranking.semantic import SemanticFeatures
@@ -43,22 +47,23 @@ from matcher.text.tokenize import words
 
 SHARE_FROM = 20_000  # companies from which a pool's features go to disk (smaller pools fit in seconds)
 KEEP = 3  # pool bundles kept under a root (a changed pool writes a new one)
-FORMAT = "pool-features-1"  # in the fingerprint: a change of what is saved never reads an old bundle
+FORMAT = "pool-features-2"  # in the fingerprint: a change of what is saved never reads an old bundle
 TABLE_STRINGS = ("ids", "names", "industries", "distinct_names", "distinct_keys")  # rows: by name id
 TABLE_ARRAYS = ("product_company", "product_weight", "product_name")
 SEGMENT_ARRAYS = ("members", "starts", "owner", "of_group", "first")
-MODELS = ("names", "profiles", "words")  # the three TF-IDF models, with their document indexes
 
 
-def pool_fingerprint(docs: Sequence[ProfileDoc]) -> str:
+def pool_fingerprint(docs: Sequence[ProfileDoc], upstream: UpstreamPairs | None = None) -> str:
     """SHA-1 of everything the saved features are computed from: each company's id, name, industry,
-    products with shares, and its profile text."""
+    products with shares and profile text, and the chain pairs."""
     digest = hashlib.sha1(FORMAT.encode())
     for d in docs:
         fields = (d.id, d.name, str(d.extra.get("industry_l3") or d.industry), enterprise_profile(d))
         digest.update("\x1f".join(fields).encode("utf-8"))
         digest.update(repr(tuple(d.products)).encode("utf-8"))
         digest.update(b"\x1e")
+    pairs = sorted(upstream.pairs) if upstream is not None else []
+    digest.update(repr(pairs).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -78,7 +83,67 @@ def _csr(arrays: Mapping[str, np.ndarray], prefix: str) -> sparse.csr_matrix:
     return sparse.csr_matrix(parts, shape=shape, copy=False)
 
 
-def feature_arrays(supplier: SupplierFeatures, semantic: SemanticFeatures) -> dict[str, np.ndarray]:
+def _model_arrays(name: str, model: CharTfidf, index: DocIndex) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    out[f"{name}.terms.utf8"], out[f"{name}.terms.ends"] = pack_strings(model.terms())
+    out[f"{name}.idf"] = np.asarray(model.vectorizer_.idf_)
+    out.update(_csr_arrays(f"{name}.rows", index.rows))
+    out.update(_csr_arrays(f"{name}.by_term", index.by_term))
+    return out
+
+
+def _model(arrays: Mapping[str, np.ndarray], name: str, blank: CharTfidf) -> tuple[CharTfidf, DocIndex]:
+    model = blank.restore(_strings(arrays, f"{name}.terms"), arrays[f"{name}.idf"])
+    return model, DocIndex(_csr(arrays, f"{name}.rows"), _csr(arrays, f"{name}.by_term"))
+
+
+def _chain_arrays(features: BuyerFeatures) -> dict[str, np.ndarray]:
+    chain = features.chain
+    if chain is None:
+        return {}
+    assert features.lexical is not None and features.names_lex is not None
+    assert features.mat_lex is not None and features.gp_lex is not None
+    out = _model_arrays("buyer", features.lexical, features.names_lex)
+    for name in ("materials", "graph_products"):
+        out[f"chain.{name}.utf8"], out[f"chain.{name}.ends"] = pack_strings(getattr(chain, name))
+    out.update(_csr_arrays("chain.row_inputs", chain.row_inputs))
+    out.update(_csr_arrays("buyer.materials", features.mat_lex))
+    out.update(_csr_arrays("buyer.graph_products", features.gp_lex))
+    uses = chain.material_uses
+    out["chain.uses"] = np.concatenate(uses) if uses else np.zeros(0, np.int64)
+    out["chain.uses.ends"] = np.cumsum([len(u) for u in uses], dtype=np.int64)
+    return out
+
+
+def _chain(arrays: Mapping[str, np.ndarray], supplier: SupplierFeatures) -> BuyerFeatures:
+    """The buyer features' saved part (without vectors and industry links: ``BuyerFeatures.completed``)."""
+    if "buyer.idf" not in arrays:
+        return BuyerFeatures(supplier)
+    ends = arrays["chain.uses.ends"]
+    starts = np.concatenate([[0], ends[:-1]]) if len(ends) else ends
+    chain = ChainIndex(
+        _strings(arrays, "chain.materials"),
+        _strings(arrays, "chain.graph_products"),
+        _csr(arrays, "chain.row_inputs"),
+        tuple(arrays["chain.uses"][a:b] for a, b in zip(starts, ends, strict=True)),
+    )
+    lexical, names_lex = _model(arrays, "buyer", CharTfidf((1, 2)))
+    return BuyerFeatures(
+        supplier,
+        chain,
+        lexical,
+        _csr(arrays, "buyer.materials"),
+        gp_lex=_csr(arrays, "buyer.graph_products"),
+        names_lex=names_lex,
+    )
+
+
+Features = tuple[SupplierFeatures, SemanticFeatures, BuyerFeatures]
+
+
+def feature_arrays(
+    supplier: SupplierFeatures, semantic: SemanticFeatures, buyer: BuyerFeatures
+) -> dict[str, np.ndarray]:
     """Everything ``features_from_arrays`` needs, as named arrays."""
     table = supplier.table
     out: dict[str, np.ndarray] = {}
@@ -86,16 +151,10 @@ def feature_arrays(supplier: SupplierFeatures, semantic: SemanticFeatures) -> di
         out[f"table.{name}.utf8"], out[f"table.{name}.ends"] = pack_strings(getattr(table, name))
     out.update({f"table.{name}": getattr(table, name) for name in TABLE_ARRAYS})
     out.update({f"segments.{name}": getattr(table.segments, name) for name in SEGMENT_ARRAYS})
-    models = {
-        "names": (supplier.lexical, supplier.names_lex),
-        "profiles": (supplier.profiles, supplier.profiles_lex),
-        "words": (semantic.words, semantic.words_lex),
-    }
-    for name, (model, index) in models.items():
-        out[f"{name}.terms.utf8"], out[f"{name}.terms.ends"] = pack_strings(model.terms())
-        out[f"{name}.idf"] = np.asarray(model.vectorizer_.idf_)
-        out.update(_csr_arrays(f"{name}.rows", index.rows))
-        out.update(_csr_arrays(f"{name}.by_term", index.by_term))
+    out.update(_model_arrays("names", supplier.lexical, supplier.names_lex))
+    out.update(_model_arrays("profiles", supplier.profiles, supplier.profiles_lex))
+    out.update(_model_arrays("words", semantic.words, semantic.words_lex))
+    out.update(_chain_arrays(buyer))
     return out
 
 
@@ -103,11 +162,7 @@ def _strings(arrays: Mapping[str, np.ndarray], name: str) -> tuple[str, ...]:
     return unpack_strings(arrays[f"{name}.utf8"], arrays[f"{name}.ends"])
 
 
-def features_from_arrays(
-    arrays: Mapping[str, np.ndarray],
-) -> tuple[SupplierFeatures, SemanticFeatures]:
-    """The features ``feature_arrays`` saved (without vectors), their sparse postings and numeric table
-    arrays reading ``arrays`` in place."""
+def _table(arrays: Mapping[str, np.ndarray]) -> ProductTable:
     segments = Segments(*(arrays[f"segments.{name}"] for name in SEGMENT_ARRAYS))
     fields: dict[str, object] = {name: _strings(arrays, f"table.{name}") for name in TABLE_STRINGS}
     fields.update({name: arrays[f"table.{name}"] for name in TABLE_ARRAYS})
@@ -115,26 +170,24 @@ def features_from_arrays(
     for rows, distinct in (("product_names", "distinct_names"), ("product_keys", "distinct_keys")):
         by_name: tuple[str, ...] = fields[distinct]  # type: ignore[assignment]
         fields[rows] = tuple(by_name[j] for j in of_row)  # the same string objects, not a second copy
-    table = ProductTable(**fields, segments=segments)  # type: ignore[arg-type]
-    analyzers: dict[str, CharTfidf] = {
-        "names": CharTfidf((1, 2)),
-        "profiles": CharTfidf((1, 2)),
-        "words": CharTfidf(analyzer=words),
-    }
-    models, indexes = {}, {}
-    for name, blank in analyzers.items():
-        models[name] = blank.restore(_strings(arrays, f"{name}.terms"), arrays[f"{name}.idf"])
-        indexes[name] = DocIndex(_csr(arrays, f"{name}.rows"), _csr(arrays, f"{name}.by_term"))
-    supplier = SupplierFeatures(
-        table, models["names"], indexes["names"], None, models["profiles"], indexes["profiles"]
-    )
-    return supplier, SemanticFeatures(None, models["words"], indexes["words"])
+    return ProductTable(**fields, segments=segments)  # type: ignore[arg-type]
 
 
-def _build(docs: Sequence[ProfileDoc]) -> tuple[SupplierFeatures, SemanticFeatures]:
-    """The features without vectors, computed from the documents."""
-    profiles = [enterprise_profile(d) for d in docs]
-    return SupplierFeatures.build(docs, None), SemanticFeatures.build(profiles, None)
+def features_from_arrays(arrays: Mapping[str, np.ndarray]) -> Features:
+    """The features ``feature_arrays`` saved (without vectors), their sparse postings and numeric table
+    arrays reading ``arrays`` in place."""
+    names, names_lex = _model(arrays, "names", CharTfidf((1, 2)))
+    profiles, profiles_lex = _model(arrays, "profiles", CharTfidf((1, 2)))
+    supplier = SupplierFeatures(_table(arrays), names, names_lex, None, profiles, profiles_lex)
+    semantic = SemanticFeatures(None, *_model(arrays, "words", CharTfidf(analyzer=words)))
+    return supplier, semantic, _chain(arrays, supplier)
+
+
+def _build(docs: Sequence[ProfileDoc], upstream: UpstreamPairs | None) -> Features:
+    """The features without vectors and industry links, computed from the documents."""
+    supplier = SupplierFeatures.build(docs, None)
+    semantic = SemanticFeatures.build([enterprise_profile(d) for d in docs], None)
+    return supplier, semantic, BuyerFeatures.build(supplier, None, upstream, None)
 
 
 def _prune(root: Path, keep: Path) -> None:
@@ -145,35 +198,39 @@ def _prune(root: Path, keep: Path) -> None:
 
 
 def shared_features(
-    docs: Sequence[ProfileDoc], root: Path
-) -> tuple[SupplierFeatures, SemanticFeatures, bool]:
+    docs: Sequence[ProfileDoc], root: Path, upstream: UpstreamPairs | None
+) -> tuple[Features, bool]:
     """The pool's features mapped from ``root/pool-<fingerprint>/``, written first if missing (the first
     process builds, the others wait on the lock, then map); ``True`` when they were read, not built."""
-    key = pool_fingerprint(docs)
+    key = pool_fingerprint(docs, upstream)
     folder = root / f"pool-{key}"
     with locked(root, f".pool-{key}.lock"):
         loaded = (folder / MANIFEST_NAME).exists()
         if not loaded:
-            save_arrays(folder, feature_arrays(*_build(docs)), model_id=FORMAT)
+            save_arrays(folder, feature_arrays(*_build(docs, upstream)), model_id=FORMAT)
             _prune(root, folder)
-    supplier, semantic = features_from_arrays(load_arrays(folder, model_id=FORMAT))
-    return supplier, semantic, loaded
+    return features_from_arrays(load_arrays(folder, model_id=FORMAT)), loaded
 
 
 def pool_features(
-    docs: Sequence[ProfileDoc], encoder: Encoder | None, root: Path | None, *, min_size: int | None = None
-) -> tuple[SupplierFeatures, SemanticFeatures]:
-    """The supplier and semantic features of a pool with their vectors: mapped from shared files under
-    ``root`` for pools of ``min_size`` (default ``SHARE_FROM``) companies or more, else built in memory."""
+    docs: Sequence[ProfileDoc],
+    encoder: Encoder | None,
+    root: Path | None,
+    upstream: UpstreamPairs | None = None,
+    industry_up: Mapping[str, Mapping[str, float]] | None = None,
+    *,
+    min_size: int | None = None,
+) -> Features:
+    """The supplier, semantic and buyer features of a pool with their vectors: mapped from shared files
+    under ``root`` for pools of ``min_size`` (default ``SHARE_FROM``) companies or more, else built in
+    memory."""
     if root is None or len(docs) < (SHARE_FROM if min_size is None else min_size):
-        profiles = [enterprise_profile(d) for d in docs]
-        return SupplierFeatures.build(docs, encoder), SemanticFeatures.build(profiles, encoder)
-    supplier, semantic, _ = shared_features(docs, root)
-    if encoder is None:
-        return supplier, semantic
-    names_vec = encoder.encode(list(supplier.table.distinct_names))
-    profiles_vec = encoder.encode([enterprise_profile(d) for d in docs]) if docs else None
-    return (
-        dataclasses.replace(supplier, names_vec=names_vec),
-        dataclasses.replace(semantic, profiles_vec=profiles_vec),
-    )
+        supplier = SupplierFeatures.build(docs, encoder)
+        semantic = SemanticFeatures.build([enterprise_profile(d) for d in docs], encoder)
+        return supplier, semantic, BuyerFeatures.build(supplier, encoder, upstream, industry_up)
+    (supplier, semantic, buyer), _ = shared_features(docs, root, upstream)
+    if encoder is not None:
+        supplier.names_vec = encoder.encode(list(supplier.table.distinct_names))
+        profiles_vec = encoder.encode([enterprise_profile(d) for d in docs]) if docs else None
+        semantic = dataclasses.replace(semantic, profiles_vec=profiles_vec)
+    return supplier, semantic, buyer.completed(encoder, industry_up)
