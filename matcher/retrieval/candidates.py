@@ -151,6 +151,20 @@ def _best(scores: np.ndarray, depth: int) -> np.ndarray:
     return top_k(np.where(scores > 0, scores, -np.inf), depth)
 
 
+def _best_of_postings(scores: sparse.spmatrix, depth: int) -> np.ndarray:
+    """``_best`` of the column-wise maximum of sparse ``scores`` (a row per query text), reading only the
+    columns some posting reached: over ~1M product names a query's postings touch a fraction, and a
+    dense row of the whole vocabulary costs more than the postings themselves.
+
+    >>> _best_of_postings(sparse.csr_matrix([[0.0, 0.5, 0.2], [0.0, 0.1, 0.7]]), 2).tolist()
+    [2, 1]
+    """
+    best = sparse.coo_matrix(scores.max(axis=0) if scores.shape[0] > 1 else scores)
+    order = np.argsort(best.col, kind="stable")  # ascending positions: ties go to the lower, as in top_k
+    cols, values = best.col[order].astype(np.int64), best.data[order]
+    return cols[_best(values, depth)]
+
+
 class Candidates(NamedTuple):
     """One search's candidate companies (sorted positions) and the profile channels scored on the way
     (``text``: character TF-IDF, ``words``: jieba words, over the whole pool: their postings are the index)."""
@@ -183,9 +197,9 @@ class CandidateIndex:
         self.name_companies = sparse.csr_matrix(
             (ones, (table.product_name, table.product_company)), shape=(n_names, table.n_companies)
         )
-        self.key_names: dict[str, list[int]] = {}
-        for j, key in enumerate(table.distinct_keys):
-            self.key_names.setdefault(key, []).append(j)
+        codes, of_name = table.key_codes  # the exact-name channel's numbering, reused: no second dict
+        self.key_order = np.argsort(of_name, kind="stable")  # name ids grouped by key, ascending in each
+        self.key_bounds = np.searchsorted(of_name[self.key_order], np.arange(len(codes) + 1))
         self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
         self.profiles_ann = _ann(semantic.profiles_vec, settings, "profiles", table.ids)
 
@@ -203,12 +217,18 @@ class CandidateIndex:
         f, depth = self.features, self.depth
         names = [self._dense(self.names_ann, list(vectors))]
         if items:
-            lexical = f.names_lex.scores(f.lexical.transform(list(items))).max(axis=0)
-            names.append(_best(lexical, depth))
-            names.append(
-                np.asarray([j for i in items for j in self.key_names.get(product_key(i), ())], dtype=np.int64)
-            )
+            names.append(_best_of_postings(f.lexical.transform(list(items)) @ f.names_lex.by_term, depth))
+            names.append(self._named(items))
         return names
+
+    def _named(self, items: Sequence[str]) -> np.ndarray:
+        """The ids of the names whose ``product_key`` is an item's."""
+        codes = self.features.table.key_codes[0]
+        found = [codes[k] for k in map(product_key, items) if k in codes]
+        lo, hi = self.key_bounds[found], self.key_bounds[np.asarray(found, dtype=np.int64) + 1]
+        return np.concatenate(
+            [self.key_order[a:b] for a, b in zip(lo, hi, strict=True)] + [np.zeros(0, np.int64)]
+        )
 
     def _companies_of(self, name_ids: np.ndarray) -> np.ndarray:
         return self.name_companies[name_ids].indices.astype(np.int64)
@@ -257,8 +277,7 @@ class CandidateIndex:
             users = buyer.chosen_users(material_sim, chain.material_uses)
         if len(users):
             assert features.gp_lex is not None and features.names_lex is not None
-            like = features.gp_lex[users] @ features.names_lex.by_term
-            names.append(_best(np.asarray(like.max(axis=0).toarray()).ravel(), depth))
+            names.append(_best_of_postings(features.gp_lex[users] @ features.names_lex.by_term, depth))
             if features.gp_vec is not None:
                 names.append(self._dense(self.names_ann, list(features.gp_vec[users]), per=len(users)))
         found = np.unique(self._companies_of(np.unique(np.concatenate(names))))
