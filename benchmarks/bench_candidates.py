@@ -4,7 +4,7 @@ Usage (from the repository root; ../shared must exist)::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py quality [--encoder use-m3] [--limit N]
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py speed --n 10000 [--queries 200] [--vectors derived]
-    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py worker --n 100000 --vectors derived
+    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py workers --n 100000 --vectors derived [--processes 2]
 
 ``quality``: one core per path (``MatchCore(search="exhaustive" | "candidates")``, the settings' depth) over
 the real corpus; MRR / Recall@10 / nDCG@10 of every dev file (supplier, semantic, document: supplier
@@ -20,8 +20,11 @@ to real ones), then per dev supplier query ``top_suppliers(text, 10)`` and per d
 each query) and again with the query vectors remembered: p50 / p95 and the recall of the exhaustive top
 10, the fit times, resident memory (private vs mapped from shared files) and the machine's load average.
 
-``worker``: one serving process's memory with the default (candidate) core alone, mapping the vector files
-and indexes an earlier ``speed`` run left on disk.
+``workers``: per-worker resident memory (``/proc/<pid>/smaps_rollup``: RSS, private, shared, PSS) of
+``--processes`` serving processes with the candidate core alone on one pool, alive together and mapping the
+vector files, indexes and pool files (``matcher.ranking.shared``) an earlier ``speed`` run left on disk,
+beside one worker that builds the pool's lexical indexes and table in memory (``worker --private-pool``).
+``worker`` is one such process.
 """
 
 from __future__ import annotations
@@ -327,10 +330,10 @@ def _measure(
 
 def workers(args: argparse.Namespace) -> None:
     """Per-worker resident memory of ``--processes`` candidate workers on one pool, mapping the shared pool
-    files, beside the same number of workers that each build the pool's lexical indexes and table in
-    memory (the baseline: what every worker held before the pool files)."""
+    files, beside one worker that builds the pool's lexical indexes and table in memory (the baseline: what
+    every worker held before the pool files; its private memory does not depend on how many run)."""
     print(
-        f"{args.processes} workers per row, realistic registry of {args.n} enterprises, vectors {args.vectors}, "
+        f"{args.processes} workers mapping the pool files, then 1 building it; realistic registry of {args.n} enterprises, vectors {args.vectors}, "
         f"{args.queries} supplier + {args.queries} buyer queries each; load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} cores",
         flush=True,
@@ -339,8 +342,9 @@ def workers(args: argparse.Namespace) -> None:
         "\n| pool features | worker | fit s | RSS MB | private MB | shared MB | PSS MB | private MB before the core |"
     )
     print("|---|---|---|---|---|---|---|---|", flush=True)
-    for label, private in (("mapped from the pool files", False), ("built in memory (baseline)", True)):
-        for i, (report, now) in enumerate(_measure(args, args.processes, private)):
+    rows = (("mapped from the pool files", False, args.processes), ("built in memory (baseline)", True, 1))
+    for label, private, count in rows:
+        for i, (report, now) in enumerate(_measure(args, count, private)):
             print(
                 f"| {label} | {i + 1} | {report['fit']:.0f} | {now['rss']:.0f} | {now['private']:.0f} | "
                 f"{now['shared']:.0f} | {now['pss']:.0f} | {report['before']['private']:.0f} |",
