@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matcher.encoders.fake import FakeEncoder
 from matcher.ranking import shared
@@ -19,6 +21,7 @@ from matcher.ranking.core import MatchCore
 from matcher.ranking.knowledge import template_knowledge
 from matcher.ranking.lexical import CharTfidf
 from matcher.ranking.scoring import top_k
+from matcher.ranking.table import StringIndex
 from matcher.sample import generate_sample
 from matcher.text.tokenize import words
 
@@ -85,6 +88,7 @@ def test_a_second_fit_maps_the_saved_pool_and_ranks_as_one_built_in_memory(
     postings = second.supplier_.names_lex.by_term.data
     assert _mapped(postings) and _mapped(second.supplier_.table.product_name)
     assert second.buyer_.names_lex is not None and _mapped(second.buyer_.names_lex.rows.indices)
+    assert _mapped(second.supplier_.table.name_rows.hashes) and _mapped(second.supplier_.table.key_codes[1])
     assert not postings.flags.writeable
     assert second.supplier_.table.product_names == in_memory.supplier_.table.product_names
     expected = _rankings(in_memory)
@@ -150,3 +154,18 @@ def test_a_restored_tfidf_transforms_as_the_fitted_one(analyzer: object) -> None
     restored = CharTfidf(analyzer=analyzer).restore(fitted.terms(), fitted.vectorizer_.idf_)  # type: ignore[arg-type]
     for queries in (["硫酸钢材"], texts * 5):  # the fast path for a few texts and scikit-learn's for many
         assert (fitted.transform(queries) != restored.transform(queries)).nnz == 0
+
+
+@given(
+    st.lists(st.sampled_from(["硫酸", "硫酸铵", "钢材", "", "锌锭贸易", "锌锭"]), max_size=12),
+    st.text(max_size=4),
+)
+def test_a_string_index_answers_as_a_dict_of_first_positions(texts: list[str], other: str) -> None:
+    first: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        first.setdefault(t, i)
+    index = StringIndex.build(tuple(texts))
+    assert len(index) == len(first)
+    for t in [*texts, other]:
+        assert (t in index) == (t in first)
+        assert index.get(t) == first.get(t)

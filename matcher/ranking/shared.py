@@ -10,7 +10,8 @@ the page cache holds one copy for all workers, as for the vector files and ANN i
 they come from the encoder (its vector file) as before.
 
 The bundle holds the supplier and semantic features and the buyer side's chain index with its own name
-TF-IDF (``BuyerFeatures``); the fingerprint covers the chain pairs too. What stays private per process: the
+TF-IDF (``BuyerFeatures``); the fingerprint covers the chain pairs too. The product table's name and key lookups
+are saved as sorted hashes (``table.StringIndex``), not dicts. What stays private per process: the
 vocabularies as dicts (a query needs a hash lookup per n-gram), the product table's strings as Python
 tuples, and the small parts ``BuyerFeatures.completed`` adds (chain vectors, industry links).
 """
@@ -47,7 +48,7 @@ from matcher.text.tokenize import words
 
 SHARE_FROM = 20_000  # companies from which a pool's features go to disk (smaller pools fit in seconds)
 KEEP = 3  # pool bundles kept under a root (a changed pool writes a new one)
-FORMAT = "pool-features-2"  # in the fingerprint: a change of what is saved never reads an old bundle
+FORMAT = "pool-features-3"  # in the fingerprint: a change of what is saved never reads an old bundle
 TABLE_STRINGS = ("ids", "names", "industries", "distinct_names", "distinct_keys")  # rows: by name id
 TABLE_ARRAYS = ("product_company", "product_weight", "product_name")
 SEGMENT_ARRAYS = ("members", "starts", "owner", "of_group", "first")
@@ -151,6 +152,7 @@ def feature_arrays(
         out[f"table.{name}.utf8"], out[f"table.{name}.ends"] = pack_strings(getattr(table, name))
     out.update({f"table.{name}": getattr(table, name) for name in TABLE_ARRAYS})
     out.update({f"segments.{name}": getattr(table.segments, name) for name in SEGMENT_ARRAYS})
+    out.update({f"lookup.{name}": a for name, a in table.lookup_arrays().items()})
     out.update(_model_arrays("names", supplier.lexical, supplier.names_lex))
     out.update(_model_arrays("profiles", supplier.profiles, supplier.profiles_lex))
     out.update(_model_arrays("words", semantic.words, semantic.words_lex))
@@ -170,7 +172,8 @@ def _table(arrays: Mapping[str, np.ndarray]) -> ProductTable:
     for rows, distinct in (("product_names", "distinct_names"), ("product_keys", "distinct_keys")):
         by_name: tuple[str, ...] = fields[distinct]  # type: ignore[assignment]
         fields[rows] = tuple(by_name[j] for j in of_row)  # the same string objects, not a second copy
-    return ProductTable(**fields, segments=segments)  # type: ignore[arg-type]
+    lookups = {name.removeprefix("lookup."): a for name, a in arrays.items() if name.startswith("lookup.")}
+    return ProductTable(**fields, segments=segments, lookups=lookups)  # type: ignore[arg-type]
 
 
 def features_from_arrays(arrays: Mapping[str, np.ndarray]) -> Features:

@@ -224,7 +224,7 @@ class CandidateIndex:
     def _named(self, items: Sequence[str]) -> np.ndarray:
         """The ids of the names whose ``product_key`` is an item's."""
         codes = self.features.table.key_codes[0]
-        found = [codes[k] for k in map(product_key, items) if k in codes]
+        found = [c for c in map(codes.get, map(product_key, items)) if c is not None]
         lo, hi = self.key_bounds[found], self.key_bounds[np.asarray(found, dtype=np.int64) + 1]
         return np.concatenate(
             [self.key_order[a:b] for a, b in zip(lo, hi, strict=True)] + [np.zeros(0, np.int64)]
