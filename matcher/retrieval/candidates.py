@@ -153,16 +153,26 @@ def _best(scores: np.ndarray, depth: int) -> np.ndarray:
 
 def _best_of_postings(scores: sparse.spmatrix, depth: int) -> np.ndarray:
     """``_best`` of the column-wise maximum of sparse ``scores`` (a row per query text), reading only the
-    columns some posting reached: over ~1M product names a query's postings touch a fraction, and a
-    dense row of the whole vocabulary costs more than the postings themselves.
+    entries the postings reached: over ~1M product names a dense row (or SciPy's column maximum, which
+    goes through a column-major copy) costs more than the postings themselves.
+
+    A column among the best ``depth`` has at most ``depth * rows`` entries at or above its maximum (its
+    own and those of the columns ranked before it), so the entries at or above the ``depth * rows``-th
+    best value hold every such column's maximum; those few are sorted by value, then position.
 
     >>> _best_of_postings(sparse.csr_matrix([[0.0, 0.5, 0.2], [0.0, 0.1, 0.7]]), 2).tolist()
     [2, 1]
     """
-    best = sparse.coo_matrix(scores.max(axis=0) if scores.shape[0] > 1 else scores)
-    order = np.argsort(best.col, kind="stable")  # ascending positions: ties go to the lower, as in top_k
-    cols, values = best.col[order].astype(np.int64), best.data[order]
-    return cols[_best(values, depth)]
+    entries = sparse.coo_matrix(scores)
+    cols, values = entries.col.astype(np.int64), entries.data.astype(np.float64)
+    cols, values = cols[values > 0], values[values > 0]
+    many = depth * max(entries.shape[0], 1)
+    if many < len(values):
+        kept = values >= np.partition(values, len(values) - many)[len(values) - many]
+        cols, values = cols[kept], values[kept]
+    cols = cols[np.lexsort((cols, -values))]  # best first, ties to the lower position
+    _, first = np.unique(cols, return_index=True)  # each column's first entry is its maximum
+    return cols[np.sort(first)][:depth]
 
 
 class Candidates(NamedTuple):
