@@ -17,6 +17,7 @@ per enterprise (the corpus itself has 39,266 for 3,832 firms). ``vocabulary(ente
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 from collections.abc import Iterable, Sequence
@@ -134,7 +135,8 @@ def products_for(
             parts.setdefault(shown, made_of)
         if shown not in seen:
             seen.add(shown)
-            products.append(Product(name=shown, share=round(min(weight / total, 1.0), 4)))
+            # rounded down: shares rounded to nearest could add up past 100%, which the store refuses on read
+            products.append(Product(name=shown, share=math.floor(min(weight / total, 1.0) * 1e4) / 1e4))
     return products
 
 

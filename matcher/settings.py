@@ -82,20 +82,36 @@ class Settings(BaseSettings):
     boost_same_region: float = Field(default=0.03, ge=0, le=1, description="同省（市）加分")
     boost_chain: float = Field(default=0.08, ge=0, le=1, description="产业链上下游相邻加分")
     # Relevance floor on the 0-100 scale (matcher.ranking.relevance), chosen with benchmarks/bench_relevance.py
-    relevance_floor: float = Field(default=10.0, ge=0, le=100, description="相关度下限（0-100）：低于此值不列为候选")
+    relevance_floor: float = Field(
+        default=10.0, ge=0, le=100, description="相关度下限（0-100）：低于此值不列为候选"
+    )
     pool_background_refit: int = Field(
         default=20_000,
         ge=0,
         description="匹配池达到此企业数时，企业库变更后在后台重建匹配池，期间用旧池应答（更小的池当场重建）",
     )
     pool_recheck_seconds: float = Field(
-        default=5.0, gt=0, le=3600, description="每隔多少秒完整检查一次企业库是否被（其他进程）修改"
+        default=5.0, gt=0, le=3600, description="每隔多少秒完整检查一次企业库是否有未记入变更日志的修改"
+    )
+    pool_poll_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        description="每隔多少秒读取一次企业变更日志，把其他进程的修改按企业编号更新进匹配池",
+    )
+    pool_delta_limit: int = Field(
+        default=500,
+        ge=0,
+        description="匹配池按编号更新的企业超过此数时，在后台完整重建匹配池（期间照常应答，建成后整体替换）",
     )
     warm_pool_at: int = Field(
         default=5_000, ge=0, description="企业库达到此企业数时，服务进程在接收请求前先建立匹配池"
     )
     ranking_cache_size: int = Field(
-        default=512, ge=1, le=1_000_000, description="每个匹配池记住的需求文本排序结果数（最近最少使用者淘汰）"
+        default=512,
+        ge=1,
+        le=1_000_000,
+        description="每个匹配池记住的需求文本排序结果数（最近最少使用者淘汰）",
     )
     search_cache_size: int = Field(
         default=2048, ge=1, le=1_000_000, description="每个匹配池记住的供应商检索结果数（最近最少使用者淘汰）"

@@ -43,7 +43,9 @@ LOAD_QUERIES, LOAD_SECONDS = 120, 90.0  # the load run's bounds
 @pytest.fixture(scope="module")
 def sample() -> tuple[list[ProfileDoc], list[str]]:
     generated = generate_sample(seed=11, n_enterprises=300)
-    return [ProfileDoc.from_enterprise(e) for e in generated.enterprises], [demand_profile(d) for d in generated.demands]
+    return [ProfileDoc.from_enterprise(e) for e in generated.enterprises], [
+        demand_profile(d) for d in generated.demands
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +88,9 @@ def test_ray_vectors_equal_single_process_encoding(builds: dict[str, Path]) -> N
         ids_local, local = read_vectors(builds["local"] / f"vectors/role={role}")
         ids_ray, remote = read_vectors(builds["ray"] / f"vectors/role={role}")
         assert np.array_equal(ids_local, ids_ray)
-        cosine = (local * remote).sum(axis=1) / (np.linalg.norm(local, axis=1) * np.linalg.norm(remote, axis=1))
+        cosine = (local * remote).sum(axis=1) / (
+            np.linalg.norm(local, axis=1) * np.linalg.norm(remote, axis=1)
+        )
         assert cosine.min() >= 0.9999, (role, float(cosine.min()))
 
 
@@ -99,7 +103,9 @@ def test_ray_index_answers_as_the_single_process_index(builds: dict[str, Path]) 
 
 def _replicas(deployment: str) -> list[str]:
     prefix = f"SERVE_REPLICA::{APP}#{deployment}#"
-    return [a["name"] for a in ray.util.list_named_actors(all_namespaces=True) if a["name"].startswith(prefix)]
+    return [
+        a["name"] for a in ray.util.list_named_actors(all_namespaces=True) if a["name"].startswith(prefix)
+    ]
 
 
 def test_serve_shards_give_one_index_top10_and_survive_a_replica_kill(
@@ -140,7 +146,9 @@ def test_serve_shards_give_one_index_top10_and_survive_a_replica_kill(
     for t in threads:
         t.join(timeout=LOAD_SECONDS)
     assert not failures, failures[:3]
-    assert done[0] == LOAD_QUERIES, f"only {done[0]} of {LOAD_QUERIES} queries answered within {LOAD_SECONDS} s"
+    assert done[0] == LOAD_QUERIES, (
+        f"only {done[0]} of {LOAD_QUERIES} queries answered within {LOAD_SECONDS} s"
+    )
     assert mismatches[0] == 0
     assert victims[0] not in _replicas("shard-0")
 
@@ -159,3 +167,39 @@ def test_candidate_search_reads_the_serve_shards(
         return [[m.id for m in core.suppliers_for(text, k=10)] for text in demands[:12]]
 
     assert top("ray") == top("local")
+
+
+def test_a_build_whose_vectors_outgrow_the_object_store_budget_finishes(
+    local_ray: None, tmp_path: Path
+) -> None:
+    """The encoder actors hold every CPU; were the Parquet writes to ask for one, they would never run, the
+    actors' output would fill the object store budget and the build would stall (as it did at 100k)."""
+    from ray.data import DataContext, ExecutionResources
+
+    names = [f"产品{i}号" for i in range(40_000)]  # 40,000 x 256-d float32: ~40 MB in 20 blocks
+    docs = [ProfileDoc(str(i), f"企业{i}", tuple((n, 0.1) for n in names[i::300])) for i in range(300)]
+    context = DataContext.get_current()
+    limits = context.execution_options.resource_limits
+    context.execution_options.resource_limits = ExecutionResources(object_store_memory=2 * 2**20)
+    engine, done = RayEngine("fake", workers=2), threading.Event()
+    result: dict[str, object] = {}
+
+    def build() -> None:
+        try:
+            result["manifest"] = build_shards(docs, tmp_path / "big", engine, n_shards=2, model_id="fake")
+        except BaseException as exc:  # reported below
+            result["error"] = exc
+        finally:
+            done.set()
+
+    try:
+        threading.Thread(target=build, daemon=True).start()
+        assert done.wait(400), (
+            "the build stalled: its Parquet writes got no CPU"
+        )  # ~1 min on a loaded machine
+    finally:
+        context.execution_options.resource_limits = limits
+        engine.close()
+    assert "error" not in result, result.get("error")
+    ids, _ = read_vectors(tmp_path / "big" / "vectors/role=names")
+    assert len(ids) == len(names)

@@ -1,5 +1,6 @@
-"""One profile edit never stalls matching (issue 11 item 9), over HTTP: while a slow refit of the matching
-pool runs, queries answer at once from the old pool; when it is done, the new data shows."""
+"""A full refit never stalls matching (issue 11 item 9), over HTTP: while a slow refit of the matching pool
+runs (here: changes past ``pool_delta_limit``, which are not applied by id), queries answer at once from the
+old pool; when it is done, the new data shows. Edits applied by id: ``test_pool_incremental.py``."""
 
 from __future__ import annotations
 
@@ -46,16 +47,17 @@ def _hit(client: TestClient, enterprise_id: int) -> tuple[bool, float]:
 def test_queries_during_a_slow_refit_answer_from_the_old_pool(client: TestClient, world: World) -> None:
     engine = world.engine
     engine.settings.pool_background_refit = 0  # every pool counts as big: refits go to the background
+    engine.settings.pool_delta_limit = 0  # every change is too big to apply by id: a full refit
     sme = _sme(world)
     assert _hit(client, sme.id)[0] is False  # the first fit happens on the spot
 
     release, fitting = threading.Event(), threading.Event()
     fit = engine.matching._fit_pool
 
-    def slow_fit(fingerprint: tuple[int, int, str]) -> Any:
+    def slow_fit() -> Any:
         fitting.set()
         release.wait(10)  # a 140k registry takes ~30 s; the test decides when this one ends
-        return fit(fingerprint)
+        return fit()
 
     engine.matching._fit_pool = slow_fit  # type: ignore[method-assign]
     products = [{"name": NEW_PRODUCT, "share": None}]

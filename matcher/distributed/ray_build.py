@@ -111,7 +111,13 @@ class RayEngine(BuildEngine):
             batch_format="pyarrow",
             compute=ray.data.ActorPoolStrategy(size=self.workers),
             num_cpus=1,
-        ).write_parquet(str(out), partition_cols=PARTITIONS)
+        ).write_parquet(
+            str(out),
+            partition_cols=PARTITIONS,
+            # writing needs no CPU of its own: were it to ask for one, the encoder actors (which hold every
+            # CPU) would keep it waiting, their output would fill the object store and the build would stall
+            ray_remote_args={"num_cpus": 0},
+        )
 
     def fill_shards(
         self, vectors_at: Path, quantizer: Path, outs: Sequence[Path], model_id: str

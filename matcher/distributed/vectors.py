@@ -65,7 +65,7 @@ def read_vectors(directory: Path, *, shard: int | None = None, ids: np.ndarray |
     found = table.column("id").to_numpy().astype(np.int64)
     column = table.column("vector").combine_chunks()
     dim = column.type.list_size
-    vectors = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32).reshape(-1, dim)
+    vectors = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(-1, dim)
     order = np.argsort(found, kind="stable")
     return found[order], vectors[order]
 

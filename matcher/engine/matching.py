@@ -3,22 +3,23 @@
 The pool is every registered enterprise; ``MatchCore`` (``matcher.ranking``) scores it whole, hard
 constraints mask it before the top-k is taken (so the top-k is filled from the eligible set whenever
 enough candidates qualify), and soft boosts (same park, same region, chain adjacency from the chain
-templates) are added as named terms whose weights come from settings. The fitted pool is cached and
-refitted when the registry changes; embeddings come from the encoder's cache, so a refit encodes only
-new product names.
+templates) are added as named terms whose weights come from settings.
 
 Per query the work is kept off the pool's size where it can be: eligibility and boosts are array
 operations over codes computed once per pool, the top-k is selected without sorting the pool, the
 whole-text channel is computed only for companies that can still reach the top (``MatchCore.top_suppliers``,
-exact), and recent searches are remembered per pool. Whether the registry changed is asked cheaply on
-every query (count and newest id of the enterprises: additions and removals) and in full (also the newest
-``updated_at``: edits in place) at most once per ``settings.pool_recheck_seconds``; this worker's own edits
-(the publishing service calls ``Matching.registry_changed``) mark the pool outdated at once.
+exact), and recent searches are remembered per pool.
 
-A changed registry never stalls queries behind a long refit: from ``settings.pool_background_refit``
-enterprises on (a refit takes ~31 s at 140k), the new pool is built in a background thread while queries
-are answered from the old one, and swapped in whole when ready. Smaller pools (a refit of well under a
-second), and the very first fit, are fitted on the spot, so an edit shows in the next answer.
+The pool follows the registry by enterprise id, never by refitting it on a query's path: every write of an
+enterprise is logged in the store (``matcher.store.changes``), each worker reads the log at most every
+``settings.pool_poll_seconds`` (its own edits at once: the publishing service calls
+``Matching.registry_changed``) and applies what changed to its pool: the full fit stays as the main part,
+the changed enterprises are fitted apart in a small delta on the main part's scale and their old rows are
+dead (``matcher.ranking.layered``), so an edit shows within a second whatever the registry's size. When the
+delta outgrows ``settings.pool_delta_limit``, or the registry moved without a logged change (checked every
+``settings.pool_recheck_seconds``), a full refit runs in a background thread from
+``settings.pool_background_refit`` enterprises on (on the spot below), queries are answered from the
+current pool meanwhile, and the new pool is swapped in whole with the changes made during its fit applied.
 """
 
 from __future__ import annotations
@@ -57,11 +58,13 @@ from matcher.ranking.constraints import (
     requirement_checks,
 )
 from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_requirements, supplier_reason
+from matcher.ranking.layered import LayeredCore, delta_core
 from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store import repository as repo
+from matcher.store.changes import Changes, changes_since, newest_change
 from matcher.text.profiles import demand_profile
 
 if TYPE_CHECKING:
@@ -177,9 +180,25 @@ class Recommendations(NamedTuple):
     items: tuple[str, ...]
 
 
+class MainPart(NamedTuple):
+    """What a full fit made, kept while changes are applied on top of it by id (``Pool.updated``)."""
+
+    ids: list[int]
+    records: list[Enterprise]
+    core: MatchCore
+    links: list[set[str]]
+    positions: dict[int, int]
+    baseline: float
+
+
 @dataclass
 class Pool:
     """The registry as the matcher sees it: ids and records in ``core``'s order, and the fitted core.
+
+    ``core`` is the full fit (``main``) with the enterprises changed since then in a small delta part and
+    the main rows they replace dead (``matcher.ranking.layered``): positions of dead rows stay in ``ids``
+    and ``records`` but in neither ``positions`` nor any result. ``cursor``: the newest registry change
+    (``matcher.store.changes``) the pool includes.
 
     Per-pool facts that every query needs (positions by id, coded parks, provinces and constraint facts,
     which enterprises make each chain link) are computed once here, and supplier rankings of a text are
@@ -191,23 +210,34 @@ class Pool:
     fingerprint: tuple[int, int, str]  # enterprises: count, newest id, newest updated_at
     ids: list[int]
     records: list[Enterprise]
-    core: MatchCore
+    core: LayeredCore
     links: list[set[str]] = field(default_factory=list)  # chain template links each enterprise makes
     cache_size: int = 512
     search_cache_size: int = 2048
+    cursor: int = 0
+    main: MainPart | None = None  # None: ``core`` has no delta, the pool is its own main part
+    changed: dict[int, Enterprise] = field(default_factory=dict)  # the delta's enterprises by id
+    removed: frozenset[int] = frozenset()  # enterprises of the main part deleted since the fit
 
     def __post_init__(self) -> None:
         self.generation = 0  # the engine's count of its own registry edits when the fit began
-        self.positions = {eid: i for i, eid in enumerate(self.ids)}
+        live = self.core.live
+        self.positions = {eid: i for i, eid in enumerate(self.ids) if live[i]}
         self.eligibility = Eligibility.build(self.ids, self.records)
         self.parks = self.eligibility.parks
         self.provinces = ValueCodes([r.province for r in self.records])
         self.link_members = _members(self.links)
-        features = self.core.supplier_
-        self.baseline = dense_baseline(  # what unrelated product names score under this encoder
-            features.table.distinct_names, features.names_vec, self.core.query_encoder or self.core.encoder
-        )
-        self.checked = time.monotonic()
+        if self.main is None:
+            features = self.core.supplier_
+            baseline = dense_baseline(  # what unrelated product names score under this encoder
+                features.table.distinct_names,
+                features.names_vec,
+                self.core.query_encoder or self.core.encoder,
+            )
+            main = self.core.main
+            self.main = MainPart(self.ids, self.records, main, self.links, dict(self.positions), baseline)
+        self.baseline = self.main.baseline
+        self.checked = self.polled = time.monotonic()
         self._rankings: OrderedDict[str, Ranking] = OrderedDict()
         self._searches: OrderedDict[tuple[object, ...], SupplierSearch] = OrderedDict()
         self._lock = threading.Lock()
@@ -215,6 +245,60 @@ class Pool:
 
     def index_of(self, enterprise_id: int) -> int:
         return self.positions[enterprise_id]
+
+    @property
+    def size(self) -> int:
+        """How many enterprises the pool holds (its dead rows not counted)."""
+        return len(self.positions)
+
+    @property
+    def delta_size(self) -> int:
+        """How many enterprises were changed or removed since the full fit."""
+        return len(self.changed) + len(self.removed)
+
+    def eligible(self, c: Constraints) -> np.ndarray:
+        """The live enterprises that meet ``c``."""
+        return self.eligibility.mask(c) & self.core.live
+
+    def updated(
+        self,
+        stored: Sequence[repo.StoredEnterprise],
+        gone: set[int],
+        cursor: int,
+        fingerprint: tuple[int, int, str],
+    ) -> Pool:
+        """A new pool with ``stored`` enterprises added or replaced and ``gone`` removed, by id, on this
+        pool's main part: the main core is reused as fitted, only the delta is fitted (in seconds or less)."""
+        main = self.main
+        assert main is not None
+        changed = {**self.changed, **{e.id: e.record for e in stored}}
+        for eid in gone:
+            changed.pop(eid, None)
+        removed = (self.removed | gone) & main.positions.keys()
+        delta_ids = sorted(changed)
+        records = [changed[i] for i in delta_ids]
+        dead = np.zeros(len(main.ids), dtype=bool)
+        dead[[main.positions[i] for i in (*delta_ids, *removed) if i in main.positions]] = True
+        delta = delta_core(main.core, records) if records else None
+        pool = Pool(
+            fingerprint,
+            main.ids + delta_ids,
+            main.records + records,
+            LayeredCore(main.core, delta, dead),
+            main.links + registry_links(records),
+            self.cache_size,
+            self.search_cache_size,
+            cursor,
+            main,
+            changed,
+            frozenset(removed),
+        )
+        pool.generation = self.generation
+        return pool
+
+    def live_scores(self, scores: np.ndarray) -> np.ndarray:
+        """``scores`` with dead rows not a number (``percentile`` leaves them out)."""
+        return scores if not self.core.layered else np.where(self.core.live, scores, np.nan)
 
     def rank_suppliers(self, text: str) -> Ranking:
         """``core.rank_suppliers(text)``, remembered for the pool's life (least recently used dropped)."""
@@ -321,10 +405,11 @@ class Matching:
         self._refit_lock = threading.Lock()
         self._refit_thread: threading.Thread | None = None
         self._generation = 0  # this engine's registry edits so far (``registry_changed``)
+        self.refits = 0  # full fits of the registry so far (changes by id are not counted)
 
     def registry_changed(self) -> None:
-        """This worker's next query sees its own write (others when the registry fingerprint moves): the
-        pool is refitted then, in the background when a fit is slow (``match_pool``)."""
+        """This worker's next query sees its own write (others' within ``settings.pool_poll_seconds``): the
+        changed enterprises are applied to the pool by id before it answers (``match_pool``)."""
         self._generation += 1
 
     def warm_pool(self) -> bool:
@@ -337,39 +422,101 @@ class Matching:
         return True
 
     def match_pool(self) -> Pool:
-        """The fitted pool, refitted when enterprises were added, changed or removed since the last fit.
+        """The pool, with every enterprise added, changed or removed since it was fitted applied by id.
 
-        Additions and removals are seen at once; edits in place within ``settings.pool_recheck_seconds`` (this
-        engine's own edits at once). The slower full check runs in one thread at a time: the others
-        answer from the pool meanwhile. A refit expected to be slow runs in the background (see above).
+        The registry's change log is read at most every ``settings.pool_poll_seconds`` (this engine's own
+        edits at once), by one thread at a time: the others answer from the pool meanwhile. Changes are
+        applied on the fitted main part (``Pool.updated``); a full refit runs in the background when they
+        outgrow ``settings.pool_delta_limit``, or when the registry moved without a logged change (checked
+        every ``settings.pool_recheck_seconds``), and is swapped in whole when ready.
         """
         pool = self._pool_cache
-        current = pool is not None and pool.generation == self._generation
-        if pool is not None and current and self.registry.fingerprint(full=False)[:2] == pool.fingerprint[:2]:
-            due = time.monotonic() - pool.checked >= self.settings.pool_recheck_seconds
-            if not due or not self._recheck_lock.acquire(blocking=False):
-                return pool
-            try:
-                if self.registry.fingerprint() == pool.fingerprint:
-                    pool.checked = time.monotonic()
-                    return pool
-            finally:
-                self._recheck_lock.release()
-        if pool is not None and len(pool.ids) >= self.settings.pool_background_refit:
+        if pool is None:
+            return self._refit_now()
+        if pool.generation != self._generation:  # this worker's own write: shown in its next answer
+            return self._catch_up()
+        if time.monotonic() - pool.polled < self.settings.pool_poll_seconds:
+            return pool
+        if not self._recheck_lock.acquire(blocking=False):
+            return pool
+        try:
+            return self._poll(pool)
+        finally:
+            self._recheck_lock.release()
+
+    def _poll(self, pool: Pool) -> Pool:
+        """Apply logged changes; on the slower full check, refit when the registry moved unlogged."""
+        pool.polled = now = time.monotonic()
+        with self.store.engine.connect() as conn:
+            pending = newest_change(conn) > pool.cursor
+        if pending:
+            return self._catch_up()
+        if now - pool.checked < self.settings.pool_recheck_seconds:
+            return pool
+        if self.registry.fingerprint() == pool.fingerprint:
+            pool.checked = now
+            return pool
+        with self.store.engine.connect() as conn:  # a write logged since the log was read above
+            if newest_change(conn) > pool.cursor:
+                return self._catch_up()
+        if pool.size >= self.settings.pool_background_refit:  # a write the log missed: refit whole
             self._refit_in_background()
             return pool
-        return self._refit_now()
+        return self._refit_now(stale=pool)
 
-    def _refit_now(self) -> Pool:
+    def _catch_up(self) -> Pool:
+        """Apply the changes logged since the pool's cursor (one thread at a time) and swap the result in.
+
+        Changes of more than ``settings.pool_delta_limit`` enterprises at once (an import) go to a full
+        refit instead: on the spot for a small pool, else in the background with the old pool answering.
+        """
         with self._pool_lock:
-            generation, fingerprint = self._generation, self.registry.fingerprint()
             pool = self._pool_cache
-            if pool is None or pool.fingerprint != fingerprint or pool.generation != generation:
-                self._pool_cache = None  # the old pool's memory is free for the new one
-                self._swap(self._fit(fingerprint, generation))
-            assert self._pool_cache is not None
-            self._pool_cache.checked = time.monotonic()
-            return self._pool_cache
+            if pool is None:
+                return self._refit_now_locked()
+            generation = self._generation
+            with self.store.engine.connect() as conn:
+                changes = changes_since(conn, pool.cursor)
+            limit = self.settings.pool_delta_limit
+            if len(changes.enterprise_ids) > limit and pool.size < self.settings.pool_background_refit:
+                return self._refit_now_locked()
+            if len(changes.enterprise_ids) > limit:
+                self._refit_in_background()
+                return pool
+            fresh = self._with_changes(pool, changes)
+            fresh.generation = generation
+            self._pool_cache = fresh
+            if fresh.delta_size > limit:
+                self._refit_in_background()
+            return fresh
+
+    def _with_changes(self, pool: Pool, changes: Changes | None = None) -> Pool:
+        """``pool`` with the changes logged after its cursor (read now unless given); itself when there are
+        none. The fingerprint is read last: a write after the log was read is in the log for the next poll."""
+        if changes is None:
+            with self.store.engine.connect() as conn:
+                changes = changes_since(conn, pool.cursor)
+        if not changes.enterprise_ids:
+            return pool
+        with self.store.session() as s:
+            stored = repo.enterprises_by_id(s, ids=changes.enterprise_ids)
+        gone = set(changes.enterprise_ids) - {e.id for e in stored}
+        return pool.updated(stored, gone, changes.cursor, self.registry.fingerprint())
+
+    def _refit_now(self, stale: Pool | None = None) -> Pool:
+        """Refit on the spot, unless another thread put a pool other than ``stale`` in place meanwhile."""
+        with self._pool_lock:
+            pool = self._pool_cache
+            if pool is not None and pool is not stale:
+                return pool
+            return self._refit_now_locked()
+
+    def _refit_now_locked(self) -> Pool:
+        generation = self._generation
+        self._pool_cache = None  # the old pool's memory is free for the new one
+        self._swap(self._fit(generation))
+        assert self._pool_cache is not None
+        return self._pool_cache
 
     def _refit_in_background(self) -> None:
         """Start one thread that fits a new pool and swaps it in; queries keep the old pool meanwhile."""
@@ -383,17 +530,17 @@ class Matching:
 
     def _refit_job(self) -> None:
         try:
-            generation, fingerprint = self._generation, self.registry.fingerprint()
-            fresh = self._fit(fingerprint, generation)
+            fresh = self._fit(self._generation)
         except Exception:  # e.g. the registry was emptied: keep answering from the old pool
             log.warning("后台重建匹配池失败，继续使用旧的匹配池", exc_info=True)
             return
-        with self._pool_lock:
-            self._swap(fresh)
+        with self._pool_lock:  # what changed while it fitted is applied before it answers
+            self._swap(self._with_changes(fresh))
 
-    def _fit(self, fingerprint: tuple[int, int, str], generation: int) -> Pool:
-        pool = self._fit_pool(fingerprint)
+    def _fit(self, generation: int) -> Pool:
+        pool = self._fit_pool()
         pool.generation = generation
+        self.refits += 1
         return pool
 
     def _swap(self, pool: Pool) -> None:
@@ -402,20 +549,27 @@ class Matching:
         self._pool_cache = pool
         _settle_heap()
 
-    def _fit_pool(self, fingerprint: tuple[int, int, str]) -> Pool:
+    def _fit_pool(self) -> Pool:
+        """A full fit of the registry; the change log's cursor is read first, so a write during the fit
+        is applied again by id afterwards rather than missed."""
         from matcher.ranking.knowledge import build_core
 
+        with self.store.engine.connect() as conn:
+            cursor = newest_change(conn)
         with self.store.session() as s:
             stored = repo.list_enterprises(s)
         if not stored:
             raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
+        fingerprint = self.registry.fingerprint()
         records = [e.record for e in stored]
         encoders = self.encoders
         core = build_core(
             records, self.settings, encoder=encoders.encoder(), query_encoder=encoders.query_encoder()
         )
+        layered = LayeredCore(core, None, np.zeros(len(records), dtype=bool))
         sizes = self.settings.ranking_cache_size, self.settings.search_cache_size
-        return Pool(fingerprint, [e.id for e in stored], records, core, registry_links(records), *sizes)
+        ids = [e.id for e in stored]
+        return Pool(fingerprint, ids, records, layered, registry_links(records), *sizes, cursor)
 
     # -- suppliers -------------------------------------------------------------------------------------
 
@@ -455,7 +609,7 @@ class Matching:
         with _SCORING:
             terms = self._boost_terms(pool, buyer_i)
             boosts = list(terms.values())
-            top = pool.core.top_suppliers(query, k, eligible=pool.eligibility.mask(c), boosts=boosts)
+            top = pool.core.top_suppliers(query, k, eligible=pool.eligible(c), boosts=boosts)
             listed = [self._supplier(pool, top, j, terms, demand) for j in range(len(top.order))]
             # the fused order stays (boosts included): re-sorting the top k by relevance cost 0.03 MRR@10 on
             # the paraphrased dev set and 0.02 on the documents (benchmarks/bench_relevance.py)
@@ -469,7 +623,7 @@ class Matching:
             shown,
             top.items,
             top.eligible,
-            len(pool.ids),
+            pool.size,
             c,
             False,
             floor,
@@ -548,7 +702,7 @@ class Matching:
         ask for, as the 0-100 relevance over 100, plus chain adjacency, capped at 1; pages and exports
         show it as points (``matcher.ranking.relevance.points``)."""
         pool = self.match_pool()
-        index = {r.uscc: i for i, r in enumerate(pool.records)}
+        index = {pool.records[i].uscc: i for i in pool.positions.values()}
         demands = [
             d
             for d in self.registry.demands(status=DemandStatus.OPEN.value)
@@ -571,7 +725,7 @@ class Matching:
             bi, mi = index[b.enterprise_id], index[m.enterprise_id]
             best, reasons = 0.0, []
             for ranking in rankings.get(buyer_id, []):
-                product, _, channels = pool.core.supplier_.match(mi, 0.0, ranking.items, ranking.channels)
+                product, _, channels = pool.core.supplier_values(mi, ranking.items, ranking.channels)
                 rel, reason = pool.supplier_reason(product, ranking.items, channels, who="该企业")
                 if rel / 100 > best:
                     best, reasons = rel / 100, [reason.summary]
@@ -609,14 +763,14 @@ class Matching:
         leading = Constraints(
             roles=(Role.LEADING.value,), exclude=frozenset({enterprise_id} if enterprise_id else ())
         )
-        scores[~pool.eligibility.mask(leading)] = -np.inf
+        scores[~pool.eligible(leading)] = -np.inf
         top = [int(i) for i in top_k(scores, k)]
         buyers = sorted((self._buyer(pool, i, ranking) for i in top), key=lambda b: -b.score)
         demands = self._answerable_demands(pool, me, offer, scores, k, principal)
         return Recommendations(buyers, demands, ranking.items)
 
     def _buyer(self, pool: Pool, i: int, ranking: Ranking) -> BuyerMatch:
-        product, _, channels = pool.core.buyer_.match(i, 0.0, ranking.items, ranking.channels)
+        product, _, channels = pool.core.buyer_values(i, ranking.items, ranking.channels)
         reason = buyer_reason("、".join(ranking.items), product, channels, pool.baseline)
         r = pool.records[i]
         score = relevance(channels, pool.baseline, BUYER_EVIDENCE)
@@ -662,13 +816,14 @@ class Matching:
             if d.publisher_id == pool.ids[me]:
                 continue
             ranking = pool.rank_suppliers(demand_profile(d.record))
-            product, _, channels = pool.core.supplier_.match(me, 0.0, ranking.items, ranking.channels)
+            product, _, channels = pool.core.supplier_values(me, ranking.items, ranking.channels)
             score, reason = pool.supplier_reason(product, ranking.items, channels, who="贵司")
             if score < floor:
                 continue
             pub = pool.index_of(d.publisher_id) if d.publisher_id in pool.positions else None
             mutual = reciprocal_score(
-                percentile(ranking.scores, me), percentile(buyer_scores, pub) if pub is not None else 0.0
+                percentile(pool.live_scores(ranking.scores), me),
+                percentile(buyer_scores, pub) if pub is not None else 0.0,
             )
             checks = requirement_checks(pool.records[me], d.record)
             publisher = pool.records[pub].name if pub is not None else ""
@@ -768,10 +923,8 @@ def _removed(
 ) -> tuple[Removed, ...]:
     """Per relaxable part of ``c``: how many firms of the top ``k`` without any part, relevant enough to be
     listed, that part keeps out ("3 家生产磷酸铁锂正极材料的企业未满足资质 IATF 16949")."""
-    free = pool.core.top_suppliers(
-        query, k, eligible=pool.eligibility.mask(c.only_exclusions()), boosts=boosts
-    )
-    kept = pool.eligibility.mask(c)
+    free = pool.core.top_suppliers(query, k, eligible=pool.eligible(c.only_exclusions()), boosts=boosts)
+    kept = pool.eligible(c)
     parts = c.parts()
     failing: dict[str, list[str]] = {p.key: [] for p in parts}  # key -> product of each firm kept out
     for i, (product, _, channels) in zip(free.order, free.described, strict=True):

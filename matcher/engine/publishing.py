@@ -312,7 +312,7 @@ class Publishing:
             return None
         ranking = pool.rank_suppliers(demand_profile(demand))
         i = pool.index_of(enterprise_id)
-        product, _, channels = pool.core.supplier_.match(i, 0.0, ranking.items, ranking.channels)
+        product, _, channels = pool.core.supplier_values(i, ranking.items, ranking.channels)
         return pool.supplier_reason(product, ranking.items, channels)[0]
 
     def candidate_decisions(

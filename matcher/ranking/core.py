@@ -30,8 +30,10 @@ import numpy as np
 from matcher.encoders.base import Encoder, encode_queries
 from matcher.ranking.chain import UpstreamPairs
 from matcher.ranking.dense import dense_scores
+from matcher.ranking.features import BuyerFeatures, SupplierFeatures
 from matcher.ranking.fusion import get_fusion, rrf
 from matcher.ranking.scoring import top_k
+from matcher.ranking.semantic import SemanticFeatures
 from matcher.ranking.shared import pool_features
 from matcher.retrieval.candidates import CandidateIndex, CompanyRows
 from matcher.text.demand import Query, search_queries, understand_demand
@@ -144,7 +146,84 @@ def fuse_supplier(channels: Mapping[str, np.ndarray], weights: Weights, fusion: 
     return fused / (sum(by_channel) / (RRF_K + 1) + w.named)
 
 
-class MatchCore:
+class TopRanker:
+    """The top-k of supplier search over any core that ranks a pool and describes its companies: the fitted
+    ``MatchCore``, or a pool updated by id (``matcher.ranking.layered.LayeredCore``)."""
+
+    candidate_depth: int
+
+    @property
+    def n_companies(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def exhaustive(self) -> bool:
+        """Whether every company is scored per search (else only the candidates of its indexes)."""
+        raise NotImplementedError
+
+    def _check(self) -> None:
+        """Raise when the core cannot rank yet."""
+
+    def rank_suppliers(self, text: str, also: np.ndarray | None = None) -> Ranking:
+        raise NotImplementedError
+
+    def supplier_match(self, i: int, ranking: Ranking) -> tuple[str, str, dict[str, float]]:
+        raise NotImplementedError
+
+    def top_suppliers(
+        self, text: str, k: int, *, eligible: np.ndarray | None = None, boosts: Boosts = ()
+    ) -> TopSuppliers:
+        """The ``k`` best eligible suppliers for ``text``: the ranking plus ``boosts``, the ineligible
+        masked, sorted (ties to the lower position).
+
+        With candidate search, every eligible company is scored exactly when there are few of them
+        (``candidate_depth`` or fewer) or when the candidates hold fewer than ``k`` eligible ones, so a
+        narrow filter ranks its companies as the exhaustive path does.
+        """
+        self._check()
+        if eligible is None:
+            return self._top_of(self.rank_suppliers(text), k, np.ones(self.n_companies, dtype=bool), boosts)
+        if self.exhaustive:
+            return self._top_of(self.rank_suppliers(text), k, eligible, boosts)
+        allowed = np.flatnonzero(eligible)
+        if len(allowed) <= self.candidate_depth:  # a narrow filter: score every eligible company
+            return self._top_of(self.rank_suppliers(text, allowed), k, eligible, boosts)
+        ranking = self.rank_suppliers(text)
+        assert ranking.candidates is not None
+        if int(eligible[ranking.candidates].sum()) < k:  # the candidates cannot fill k: the eligible can
+            ranking = self.rank_suppliers(text, allowed)
+        return self._top_of(ranking, k, eligible, boosts)
+
+    def _top_of(self, ranking: Ranking, k: int, eligible: np.ndarray, boosts: Boosts) -> TopSuppliers:
+        scores = ranking.scores.astype(np.float64).copy()
+        for weight, strength in boosts:
+            scores += weight * strength.astype(np.float64)
+        scores[~eligible] = -np.inf
+        order = top_k(scores, k)
+        described = [self.supplier_match(int(i), ranking) for i in order]
+        scored = len(scores) if ranking.candidates is None else len(ranking.candidates)
+        return TopSuppliers(order, scores[order], ranking.items, described, int(eligible.sum()), scored)
+
+
+Searched = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # channels, fused score, companies scored
+
+
+def best_search(
+    items: tuple[str, ...], queries: tuple[Query, ...], searched: Sequence[Searched], candidates: bool
+) -> Ranking:
+    """One ranking from the searches of a demand: each company keeps its best search's score and channels
+    (``channels["_query"]`` names it); ``candidates``: only the companies some search scored count as scored."""
+    per = [ch for ch, _, _ in searched]
+    fused = np.stack([f for _, f, _ in searched])
+    best = np.argmax(fused, axis=0)  # the first best search wins ties
+    cols = np.arange(fused.shape[1])
+    channels = {name: np.stack([ch[name] for ch in per])[best, cols] for name in per[0]}
+    channels["_query"] = best
+    scored = np.unique(np.concatenate([c for _, _, c in searched])) if candidates else None
+    return Ranking(fused[best, cols], items, channels, queries, scored)
+
+
+class MatchCore(TopRanker):
     """Two-sided matching over a pool of companies; ``encoder=None`` runs the lexical channels only.
 
     Query items are encoded by ``query_encoder`` when given, else by ``encoder``, and their vectors are
@@ -161,6 +240,10 @@ class MatchCore:
     only the companies its indexes name (``matcher.retrieval.candidates``, each channel's best
     ``candidate_depth``) with the same channels and fusion.
     """
+
+    supplier_: SupplierFeatures  # learned by ``fit``
+    semantic_: SemanticFeatures
+    buyer_: BuyerFeatures
 
     def __init__(
         self,
@@ -192,11 +275,20 @@ class MatchCore:
         self._vectors_lock = threading.Lock()
         self.vector_cache_size = 4096
 
-    def fit(self, docs: Iterable[ProfileDoc | Any]) -> MatchCore:
-        """Index the pool: ``ProfileDoc``s, registry ``Enterprise``s or corpus dicts."""
+    def fit(self, docs: Iterable[ProfileDoc | Any], like: MatchCore | None = None) -> MatchCore:
+        """Index the pool: ``ProfileDoc``s, registry ``Enterprise``s or corpus dicts.
+
+        ``like``: a fitted core whose vocabularies and IDF this one reuses instead of learning its own, so
+        both score on one scale (the delta of a pool beside its main part, ``matcher.ranking.layered``).
+        """
         self.docs_ = [as_profile_doc(d) for d in docs]
         self.supplier_, self.semantic_, self.buyer_ = pool_features(
-            self.docs_, self.encoder, self.pool_dir, self.upstream, self.industry_up
+            self.docs_,
+            self.encoder,
+            self.pool_dir,
+            self.upstream,
+            self.industry_up,
+            like=(like.supplier_, like.semantic_, like.buyer_) if like is not None else None,
         )
         self._symmetric = _symmetric(self.query_encoder or self.encoder)
         self.candidates_ = (
@@ -209,6 +301,26 @@ class MatchCore:
     def _check(self) -> None:
         if not hasattr(self, "docs_"):
             raise RuntimeError("MatchCore 尚未 fit，请先调用 fit(docs)")
+
+    @property
+    def n_companies(self) -> int:
+        return self.supplier_.table.n_companies
+
+    @property
+    def exhaustive(self) -> bool:
+        return self.candidates_ is None
+
+    def supplier_values(
+        self, i: int, items: Sequence[str], channels: dict[str, np.ndarray]
+    ) -> tuple[str, str, dict[str, float]]:
+        """Company ``i``'s matched product, explanation and channel values in a supplier ranking's channels."""
+        return self.supplier_.match(i, 0.0, items, channels)
+
+    def buyer_values(
+        self, i: int, items: Sequence[str], channels: dict[str, np.ndarray]
+    ) -> tuple[str, str, dict[str, float]]:
+        """Company ``i``'s matched product, explanation and channel values in a buyer ranking's channels."""
+        return self.buyer_.match(i, 0.0, items, channels)
 
     def _items_vectors(self, items: Sequence[str]) -> np.ndarray | None:
         """Query vectors of the parsed items, remembered in memory: items repeat across demand texts."""
@@ -247,16 +359,7 @@ class MatchCore:
         searched = [
             self._search(q, None if vectors is None else vectors[i], also) for i, q in enumerate(queries)
         ]
-        per = [ch for ch, _, _ in searched]
-        fused = np.stack([f for _, f, _ in searched])
-        best = np.argmax(fused, axis=0)  # the first best search wins ties
-        cols = np.arange(fused.shape[1])
-        channels = {name: np.stack([ch[name] for ch in per])[best, cols] for name in per[0]}
-        channels["_query"] = best
-        scored = None
-        if self.candidates_ is not None:
-            scored = np.unique(np.concatenate([c for _, _, c in searched]))
-        return Ranking(fused[best, cols], understood.items, channels, queries, scored)
+        return best_search(understood.items, queries, searched, self.candidates_ is not None)
 
     def _search(
         self, query: Query, vector: np.ndarray | None, also: np.ndarray | None = None
@@ -345,41 +448,6 @@ class MatchCore:
             self._search_channels(q, None if vectors is None else vectors[i]) for i, q in enumerate(queries)
         ]
 
-    def top_suppliers(
-        self, text: str, k: int, *, eligible: np.ndarray | None = None, boosts: Boosts = ()
-    ) -> TopSuppliers:
-        """The ``k`` best eligible suppliers for ``text``: the ranking plus ``boosts``, the ineligible
-        masked, sorted (ties to the lower position).
-
-        With candidate search, every eligible company is scored exactly when there are few of them
-        (``candidate_depth`` or fewer) or when the candidates hold fewer than ``k`` eligible ones, so a
-        narrow filter ranks its companies as the exhaustive path does.
-        """
-        self._check()
-        n = self.supplier_.table.n_companies
-        if eligible is None:
-            return self._top_of(self.rank_suppliers(text), k, np.ones(n, dtype=bool), boosts)
-        if self.candidates_ is None:
-            return self._top_of(self.rank_suppliers(text), k, eligible, boosts)
-        allowed = np.flatnonzero(eligible)
-        if len(allowed) <= self.candidate_depth:  # a narrow filter: score every eligible company
-            return self._top_of(self.rank_suppliers(text, allowed), k, eligible, boosts)
-        ranking = self.rank_suppliers(text)
-        assert ranking.candidates is not None
-        if int(eligible[ranking.candidates].sum()) < k:  # the candidates cannot fill k: the eligible can
-            ranking = self.rank_suppliers(text, allowed)
-        return self._top_of(ranking, k, eligible, boosts)
-
-    def _top_of(self, ranking: Ranking, k: int, eligible: np.ndarray, boosts: Boosts) -> TopSuppliers:
-        scores = ranking.scores.astype(np.float64).copy()
-        for weight, strength in boosts:
-            scores += weight * strength.astype(np.float64)
-        scores[~eligible] = -np.inf
-        order = top_k(scores, k)
-        described = [self.supplier_match(int(i), ranking) for i in order]
-        scored = len(scores) if ranking.candidates is None else len(ranking.candidates)
-        return TopSuppliers(order, scores[order], ranking.items, described, int(eligible.sum()), scored)
-
     def supplier_match(self, i: int, ranking: Ranking) -> tuple[str, str, dict[str, float]]:
         """Company ``i``'s matched product, explanation and channel values; for a plan, the line item first."""
         search = ranking.searches[int(ranking.channels["_query"][i])] if ranking.searches else None
@@ -394,11 +462,9 @@ class MatchCore:
         self._check()
         items = parse_offer(text).items
         vectors = self._items_vectors(items)
-        weighted = {"chain": 1.0, "industry": self.weights.industry}
-        ranked = ("inputs", "uses", "direct", "industry")
         if self.candidates_ is None:
             channels = self.buyer_.channels(items, vectors, self.weights)
-            return Ranking(self._fuse(self.buyer_fusion, channels, weighted, ranked), items, channels)
+            return Ranking(self.fuse_buyers(channels), items, channels)
         found, sub = self.candidates_.buyers(self.buyer_, items, vectors, self.weights)
         n = self.supplier_.table.n_companies
         channels = {}
@@ -407,8 +473,13 @@ class MatchCore:
             full[found] = values
             channels[name] = full
         scores = np.zeros(n)
-        scores[found] = self._fuse(self.buyer_fusion, sub, weighted, ranked)
+        scores[found] = self.fuse_buyers(sub)
         return Ranking(scores, items, channels, candidates=found)
+
+    def fuse_buyers(self, channels: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The buyer channels of an offer as one score per company (``buyer_fusion``)."""
+        weighted = {"chain": 1.0, "industry": self.weights.industry}
+        return self._fuse(self.buyer_fusion, channels, weighted, ("inputs", "uses", "direct", "industry"))
 
     @staticmethod
     def _fuse(

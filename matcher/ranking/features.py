@@ -58,11 +58,18 @@ class SupplierFeatures:
     weights: Any = None
 
     @classmethod
-    def build(cls, docs: Sequence[ProfileDoc], encoder: Encoder | None) -> SupplierFeatures:
+    def build(
+        cls, docs: Sequence[ProfileDoc], encoder: Encoder | None, like: SupplierFeatures | None = None
+    ) -> SupplierFeatures:
+        """Index ``docs``; with ``like``, in its fitted TF-IDF vocabularies and IDF instead of learning new
+        ones, so the scores of both pools are on one scale (a pool's delta beside its main part)."""
         table = ProductTable.from_docs(docs)
-        lexical = CharTfidf((1, 2)).fit(table.product_names or [" "])
         texts = [enterprise_profile(d) for d in docs]
-        profiles = CharTfidf((1, 2)).fit(texts or [" "])
+        if like is None:
+            lexical = CharTfidf((1, 2)).fit(table.product_names or [" "])
+            profiles = CharTfidf((1, 2)).fit(texts or [" "])
+        else:
+            lexical, profiles = like.lexical, like.profiles
         vectors = encoder.encode(list(table.distinct_names)) if encoder is not None else None
         return cls(
             table,
@@ -218,21 +225,29 @@ class BuyerFeatures:
         encoder: Encoder | None,
         upstream: UpstreamPairs | None,
         industry_up: Mapping[str, Mapping[str, float]] | None,
+        like: BuyerFeatures | None = None,
     ) -> BuyerFeatures:
+        """The buyer channels' indexes over ``supplier``'s pool; with ``like``, its fitted TF-IDF, chain
+        vectors and industry codes are reused (``SupplierFeatures.build``'s ``like``)."""
         out = cls(supplier)
         if upstream is not None and upstream.pairs:
-            out._build_chain(upstream)
-        return out.completed(encoder, industry_up)
+            out._build_chain(upstream, like)
+        return out.completed(encoder, industry_up, like)
 
     def completed(
-        self, encoder: Encoder | None, industry_up: Mapping[str, Mapping[str, float]] | None
+        self,
+        encoder: Encoder | None,
+        industry_up: Mapping[str, Mapping[str, float]] | None,
+        like: BuyerFeatures | None = None,
     ) -> BuyerFeatures:
         """The parts a saved pool does not hold (``matcher.ranking.shared``): the chain's vectors and the
-        industry links, both small."""
-        if self.chain is not None and encoder is not None:
+        industry links, both small; with ``like``, its industry codes."""
+        if self.chain is not None and encoder is not None and self.mat_vec is None:
             self.mat_vec = encoder.encode(list(self.chain.materials))
             self.gp_vec = encoder.encode(list(self.chain.graph_products))
-        if industry_up:
+        if industry_up and like is not None and like.industry_up is not None:
+            self._industries_like(like)
+        elif industry_up:
             industries = self.supplier.table.industries
             names, matrix = buyer.industry_matrix(industries, industry_up)
             where = {n: i for i, n in enumerate(names)}
@@ -240,10 +255,26 @@ class BuyerFeatures:
             self.company_industry = np.asarray([where[n] for n in industries], dtype=np.int64)
         return self
 
-    def _build_chain(self, upstream: UpstreamPairs) -> None:
+    def _industries_like(self, like: BuyerFeatures) -> None:
+        """``like``'s industry codes, plus one code without links (a zero row and column) for industries
+        it has not seen: those firms get no industry evidence until the next full fit."""
+        assert like.industry_up is not None
+        where = {n: i for i, n in enumerate(like.industry_names)}
+        unseen = len(where)
+        self.industry_names = (*like.industry_names, "")
+        self.industry_up = np.pad(like.industry_up, ((0, 1), (0, 1)))
+        codes = [where.get(n, unseen) for n in self.supplier.table.industries]
+        self.company_industry = np.asarray(codes, dtype=np.int64)
+
+    def _build_chain(self, upstream: UpstreamPairs, like: BuyerFeatures | None) -> None:
         table = self.supplier.table
-        keys = table.product_keys  # every row, so the IDF is the one learned before names were distinct
         self.chain = chain = buyer.ChainIndex.build(upstream, table.distinct_keys)
+        if like is not None and like.lexical is not None:
+            self.lexical, self.mat_lex, self.gp_lex = like.lexical, like.mat_lex, like.gp_lex
+            self.mat_vec, self.gp_vec = like.mat_vec, like.gp_vec
+            self.names_lex = DocIndex.of(like.lexical.transform(table.distinct_names))
+            return
+        keys = table.product_keys  # every row, so the IDF is the one learned before names were distinct
         self.lexical = lexical = CharTfidf((1, 2)).fit([*chain.materials, *chain.graph_products, *keys])
         self.mat_lex, self.gp_lex = (
             lexical.transform(chain.materials),

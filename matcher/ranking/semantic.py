@@ -36,9 +36,12 @@ class SemanticFeatures:
     words_lex: DocIndex
 
     @classmethod
-    def build(cls, profiles: Sequence[str], encoder: Encoder | None) -> SemanticFeatures:
-        """Index the company profile texts (``enterprise_profile``) of the pool, in pool order."""
-        index = CharTfidf(analyzer=words).fit(list(profiles) or [" "])
+    def build(
+        cls, profiles: Sequence[str], encoder: Encoder | None, like: SemanticFeatures | None = None
+    ) -> SemanticFeatures:
+        """Index the company profile texts (``enterprise_profile``) of the pool, in pool order; with
+        ``like``, in its word vocabulary and IDF (``SupplierFeatures.build``'s ``like``)."""
+        index = like.words if like is not None else CharTfidf(analyzer=words).fit(list(profiles) or [" "])
         vectors = encoder.encode(list(profiles)) if encoder is not None and profiles else None
         return cls(vectors, index, DocIndex.of(index.transform(list(profiles))))
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from matcher.domain import Demand, Enterprise, Park, Role
 from matcher.domain.clean import STORED
 from matcher.errors import NotFoundError, ValidationError
+from matcher.store.changes import log_changes
 from matcher.store.tables import DemandRow, EnterpriseRow, ParkRow
 
 
@@ -49,7 +50,9 @@ _DEMAND_FIELDS = tuple(f for f in Demand.model_fields if f not in ("code", "publ
 
 
 def park_from_row(row: ParkRow) -> Park:
-    return Park.model_validate({"name": row.name, **{f: getattr(row, f) for f in _PARK_FIELDS}}, context=STORED)
+    return Park.model_validate(
+        {"name": row.name, **{f: getattr(row, f) for f in _PARK_FIELDS}}, context=STORED
+    )
 
 
 def enterprise_from_row(row: EnterpriseRow) -> Enterprise:
@@ -174,13 +177,24 @@ def list_enterprises(
         query = query.join(ParkRow).where(ParkRow.name == park)
     if role is not None:
         query = query.where(EnterpriseRow.role == role)
-    return [StoredEnterprise(r.id, enterprise_from_row(r), r.version) for r in session.scalars(query).unique()]
+    return [
+        StoredEnterprise(r.id, enterprise_from_row(r), r.version) for r in session.scalars(query).unique()
+    ]
 
 
 def delete_enterprise(session: Session, *, id: int) -> None:
     result = session.execute(delete(EnterpriseRow).where(EnterpriseRow.id == id))
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFoundError(f"企业不存在（编号 {id}）")
+    log_changes(session, {id})  # a bulk delete: the flush hook does not see it
+
+
+def enterprises_by_id(session: Session, *, ids: Iterable[int]) -> list[StoredEnterprise]:
+    """The enterprises of ``ids`` that exist, in id order (a deleted id is simply absent)."""
+    query = select(EnterpriseRow).where(EnterpriseRow.id.in_(sorted(set(ids)))).order_by(EnterpriseRow.id)
+    return [
+        StoredEnterprise(r.id, enterprise_from_row(r), r.version) for r in session.scalars(query).unique()
+    ]
 
 
 def count_enterprises_by(session: Session, *columns: str) -> list[tuple[Any, ...]]:
@@ -206,7 +220,9 @@ def upsert_demands(session: Session, *, demands: Sequence[Demand]) -> UpsertCoun
             raise NotFoundError(f"需求 {record.code} 的发布企业 {record.publisher_uscc} 未登记")
         if found[1] != Role.LEADING.value:  # every writer (import, API, web, CLI) comes through here
             raise ValidationError(
-                [f"需求 {record.code} 的发布企业 {record.publisher_uscc} 不是龙头企业，只有龙头企业可发布需求"]
+                [
+                    f"需求 {record.code} 的发布企业 {record.publisher_uscc} 不是龙头企业，只有龙头企业可发布需求"
+                ]
             )
         row = existing.get(record.code)
         if row is None:

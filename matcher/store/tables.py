@@ -410,3 +410,14 @@ class TrialRow(Timestamped, Base):
     state: Mapped[str] = mapped_column(String(16), index=True)
     result: Mapped[str] = mapped_column(Text, default="")
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+
+
+class RegistryChangeRow(Base):
+    """One enterprise written or deleted (``matcher.store.changes``): every worker's matching pool reads the
+    rows after the last it applied and updates those enterprises alone, instead of refitting the registry."""
+
+    __tablename__ = "registry_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # a sequence never reused, even after the newest row goes
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[int] = mapped_column(Integer)  # no foreign key: a deleted enterprise is logged too
