@@ -4,7 +4,7 @@ Usage (from the repository root; ../shared must exist)::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py quality [--encoder use-m3] [--limit N]
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py speed --n 10000 [--queries 200] [--vectors derived]
-    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py worker --n 100000 --vectors derived
+    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py workers --n 100000 --vectors derived [--processes 2]
 
 ``quality``: one core per path (``MatchCore(search="exhaustive" | "candidates")``, the settings' depth) over
 the real corpus; MRR / Recall@10 / nDCG@10 of every dev file (supplier, semantic, document: supplier
@@ -20,16 +20,22 @@ to real ones), then per dev supplier query ``top_suppliers(text, 10)`` and per d
 each query) and again with the query vectors remembered: p50 / p95 and the recall of the exhaustive top
 10, the fit times, resident memory (private vs mapped from shared files) and the machine's load average.
 
-``worker``: one serving process's memory with the default (candidate) core alone, mapping the vector files
-and indexes an earlier ``speed`` run left on disk.
+``workers``: per-worker resident memory (``/proc/<pid>/smaps_rollup``: RSS, private, shared, PSS) of
+``--processes`` serving processes with the candidate core alone on one pool, alive together and mapping the
+vector files, indexes and pool files (``matcher.ranking.shared``) an earlier ``speed`` run left on disk,
+beside one worker that builds the pool's lexical indexes and table in memory (``worker --private-pool``).
+``worker`` is one such process.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import json
 import os
 import pickle
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -177,7 +183,9 @@ def speed(args: argparse.Namespace) -> None:
     settings = get_settings()
     encoder, query_encoder, enterprises, how = _encoders(args, args.n)
     texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
-    offers = [q["text"] for q in read_jsonl(EVAL / "dev_buyer_queries.jsonl")][: args.queries]
+    offers = [q["text"] for q in read_jsonl(EVAL / "dev_buyer_queries.jsonl")][
+        : args.sme_queries or args.queries
+    ]
     print(
         f"realistic registry: {len(enterprises)} enterprises, {vocabulary(enterprises)} distinct product "
         f"names; vectors: {how}; {len(texts)} dev supplier queries, {len(offers)} dev buyer queries; "
@@ -201,9 +209,14 @@ def speed(args: argparse.Namespace) -> None:
         "\n| query | path | p50 ms | p95 ms | p50 ms, vectors cached | p95 ms, vectors cached | top-10 recall |"
     )
     print("|---|---|---|---|---|---|---|", flush=True)
+    profiler = cProfile.Profile() if args.profile else None
     for side, queries, buyers in (("supplier search", texts, False), ("SME recommendation", offers, True)):
         for path, core in cores.items():  # exhaustive first: each row is printed as soon as it is measured
+            if profiler is not None and path == "candidates":
+                profiler.enable()
             tops, t = _timed(core, queries, encode=True, buyers=buyers)
+            if profiler is not None:
+                profiler.disable()
             _, w = _timed(core, queries, encode=False, buyers=buyers)
             results[side, path] = tops
             ref = results[side, "exhaustive"]
@@ -218,6 +231,9 @@ def speed(args: argparse.Namespace) -> None:
                 f"{np.percentile(w, 50):.1f} | {np.percentile(w, 95):.1f} | {recall:.4f} |",
                 flush=True,
             )
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+        print(f"profile of the candidate path's queries (with encoding) written to {args.profile}")
     scored = np.mean([cores["candidates"].top_suppliers(t, 10).scored for t in texts[:50]])
     print(
         f"\nfit: exhaustive {fits['exhaustive']:.0f} s, candidates {fits['candidates']:.0f} s (after the first, "
@@ -231,36 +247,110 @@ def speed(args: argparse.Namespace) -> None:
     )
 
 
-def _pss_mb() -> float:
-    """Proportional set size: private pages plus this process's share of pages mapped by several."""
-    with open("/proc/self/smaps_rollup") as f:
-        return next(int(x.split()[1]) for x in f if x.startswith("Pss:")) / 1024
+def _rollup(pid: int | str = "self") -> dict[str, float]:
+    """Resident memory of a process from ``/proc/<pid>/smaps_rollup``, in MB: ``rss``, ``pss`` (private plus
+    its share of pages several processes map), ``private`` (Private_Clean + Private_Dirty: pages only this
+    process holds) and ``shared`` (Shared_Clean + Shared_Dirty: pages mapped by other processes too)."""
+    kb: dict[str, int] = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                kb[parts[0].rstrip(":")] = int(parts[1])
+    return {
+        "rss": kb["Rss"] / 1024,
+        "pss": kb["Pss"] / 1024,
+        "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024,
+        "shared": (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024,
+    }
 
 
 def worker(args: argparse.Namespace) -> None:
-    """One serving worker's memory: the default core (candidates) alone, fitted over vector files and indexes
-    that an earlier ``speed`` run (or another worker) left on disk, after answering queries."""
+    """One serving worker: the candidate core alone over the vector files and indexes an earlier ``speed``
+    run (or another worker) left on disk, and the pool files (``matcher.ranking.shared``) unless
+    ``--private-pool``; after answering queries, one JSON line of its memory, then (``--hold``) it stays
+    alive until its standard input closes, so that several workers are measured while all map the files."""
     settings = get_settings()
-    encoder, query_encoder, enterprises, how = _encoders(args, args.n)
+    encoder, query_encoder, enterprises, _ = _encoders(args, args.n)
     texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
     offers = [q["text"] for q in read_jsonl(EVAL / BUYER_FILE)][: args.queries]
-    del how
-    before = _memory()
+    before = _rollup()
     t0 = time.perf_counter()
+    options: dict[str, Any] = {"pool_dir": None} if args.private_pool else {}
     core = build_core(
-        enterprises, settings, encoder=encoder, query_encoder=query_encoder, search="candidates"
+        enterprises, settings, encoder=encoder, query_encoder=query_encoder, search="candidates", **options
     )
     fit = time.perf_counter() - t0
     for text in texts:
         core.top_suppliers(text, 10)
     for text in offers:
         core.rank_buyers(text)
-    print(
-        f"worker over {len(enterprises)} realistic enterprises ({vocabulary(enterprises)} names): fit {fit:.0f} s "
-        f"(mapping existing files); before the core (registry records loaded): {before}; after the core and "
-        f"{len(texts)} supplier + {len(offers)} buyer queries: {_memory()}, PSS {_pss_mb():.0f} MB; "
-        f"load average {os.getloadavg()[0]:.1f}"
+    report = {"fit": fit, "before": before, "after": _rollup(), "names": vocabulary(enterprises)}
+    print(json.dumps(report), flush=True)
+    if args.hold:
+        sys.stdin.read()
+
+
+def _start_worker(args: argparse.Namespace, private: bool) -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        __file__,
+        "worker",
+        "--hold",
+        "--n",
+        str(args.n),
+        "--queries",
+        str(args.queries),
+    ]
+    command += ["--encoder", args.encoder, "--vectors", args.vectors] + (
+        ["--private-pool"] if private else []
     )
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _measure(
+    args: argparse.Namespace, count: int, private: bool
+) -> list[tuple[dict[str, Any], dict[str, float]]]:
+    """``count`` workers started together; each one's report and its memory once all of them are up."""
+    procs = [_start_worker(args, private) for _ in range(count)]
+    reports = []
+    for proc in procs:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"工作进程 {proc.pid} 异常退出（返回码 {proc.wait()}）")
+        reports.append(json.loads(line))
+    now = [_rollup(proc.pid) for proc in procs]
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait()
+    return list(zip(reports, now, strict=True))
+
+
+def workers(args: argparse.Namespace) -> None:
+    """Per-worker resident memory of ``--processes`` candidate workers on one pool, mapping the shared pool
+    files, beside one worker that builds the pool's lexical indexes and table in memory (the baseline: what
+    every worker held before the pool files; its private memory does not depend on how many run)."""
+    print(
+        f"{args.processes} workers mapping the pool files, then 1 building it; realistic registry of {args.n} enterprises, vectors {args.vectors}, "
+        f"{args.queries} supplier + {args.queries} buyer queries each; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores",
+        flush=True,
+    )
+    print(
+        "\n| pool features | worker | fit s | RSS MB | private MB | shared MB | PSS MB | private MB before the core |"
+    )
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    rows = (("mapped from the pool files", False, args.processes), ("built in memory (baseline)", True, 1))
+    for label, private, count in rows:
+        for i, (report, now) in enumerate(_measure(args, count, private)):
+            print(
+                f"| {label} | {i + 1} | {report['fit']:.0f} | {now['rss']:.0f} | {now['private']:.0f} | "
+                f"{now['shared']:.0f} | {now['pss']:.0f} | {report['before']['private']:.0f} |",
+                flush=True,
+            )
+    print(f"\ndistinct product names: {report['names']}; load average now {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
@@ -274,6 +364,14 @@ def main() -> None:
     s.add_argument("--n", type=int, default=10_000, help="enterprises in the realistic registry")
     s.add_argument("--queries", type=int, default=200)
     s.add_argument(
+        "--sme-queries",
+        type=int,
+        default=None,
+        help="first N buyer queries for SME recommendations (default: --queries); exhaustive ones take "
+        "seconds each at 100k",
+    )
+    s.add_argument("--profile", default=None, help="write a cProfile of the candidate path's queries here")
+    s.add_argument(
         "--vectors",
         choices=("real", "derived"),
         default="real",
@@ -281,15 +379,21 @@ def main() -> None:
         "compose them from real vectors of their parts (registry.DerivedEncoder), for sizes whose "
         "encoding the machine cannot afford",
     )
-    m = sub.add_parser("worker")
-    m.add_argument("--encoder", default=get_settings().encoder)
-    m.add_argument("--n", type=int, default=100_000)
-    m.add_argument("--queries", type=int, default=50)
-    m.add_argument("--vectors", choices=("real", "derived"), default="derived")
+    for name in ("worker", "workers"):
+        m = sub.add_parser(name)
+        m.add_argument("--encoder", default=get_settings().encoder)
+        m.add_argument("--n", type=int, default=100_000)
+        m.add_argument("--queries", type=int, default=50)
+        m.add_argument("--vectors", choices=("real", "derived"), default="derived")
+        if name == "worker":
+            m.add_argument("--private-pool", action="store_true", help="build the pool features in memory")
+            m.add_argument("--hold", action="store_true", help="stay alive until standard input closes")
+        else:
+            m.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
     if not EVAL.exists():
         raise SystemExit(f"评测数据不存在：{EVAL}")
-    {"quality": quality, "speed": speed, "worker": worker}[args.what](args)
+    {"quality": quality, "speed": speed, "worker": worker, "workers": workers}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import sparse
 
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Engine
 from matcher.ranking.core import MatchCore
 from matcher.ranking.knowledge import build_core, chain_knowledge
 from matcher.ranking.table import ProductTable
-from matcher.retrieval.candidates import CompanyRows
+from matcher.retrieval.candidates import CompanyRows, _best, _best_of_postings
 from matcher.sample import generate_sample
 from matcher.settings import Settings
 from matcher.store import Store
@@ -171,3 +172,17 @@ def test_candidate_buyers_rank_the_top_ten_as_exhaustive_scoring_does(
     assert [m.explanation for m in candidates.buyers_for(text, 10)] == [m.explanation for m in best]
     for channel in ("inputs", "uses", "direct", "industry"):  # every channel takes part
         assert want.channels[channel].any()
+
+
+@given(
+    st.integers(1, 3),
+    st.integers(1, 12),
+    st.lists(st.sampled_from([0.0, 0.0, 0.2, 0.5, 0.5, 1.0]), min_size=36, max_size=36),
+    st.integers(1, 6),
+)
+def test_best_of_postings_picks_what_the_dense_maximum_picks(
+    rows: int, cols: int, values: list[float], depth: int
+) -> None:
+    dense = np.asarray(values[: rows * cols], dtype=np.float32).reshape(rows, cols)
+    expected = _best(dense.max(axis=0), depth)  # ties (0.5 twice) go to the lower position in both
+    assert _best_of_postings(sparse.csr_matrix(dense), depth).tolist() == expected.tolist()

@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -33,10 +34,11 @@ from matcher.ranking.features import BuyerFeatures, SupplierFeatures
 from matcher.ranking.fusion import get_fusion, rrf
 from matcher.ranking.scoring import top_k
 from matcher.ranking.semantic import SemanticFeatures
+from matcher.ranking.shared import pool_features
 from matcher.retrieval.candidates import CandidateIndex, CompanyRows
 from matcher.text.demand import Query, search_queries, understand_demand
 from matcher.text.parse import parse_offer
-from matcher.text.profiles import ProfileDoc, as_profile_doc, enterprise_profile
+from matcher.text.profiles import ProfileDoc, as_profile_doc
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,9 @@ class MatchCore(TopRanker):
     see ``matcher.ranking.fusion``). Both default to reciprocal rank fusion, the better on the dev sets
     (``benchmarks/bench_quality.py``).
 
+    ``pool_dir``: where large pools keep their lexical indexes and product table, mapped by every process
+    fitting the same pool (``matcher.ranking.shared``); None builds them in memory.
+
     ``search``: ``exhaustive`` scores every company of the pool per supplier search; ``candidates`` scores
     only the companies its indexes name (``matcher.retrieval.candidates``, each channel's best
     ``candidate_depth``) with the same channels and fusion.
@@ -252,11 +257,13 @@ class MatchCore(TopRanker):
         query_encoder: Encoder | None = None,
         search: str = "exhaustive",
         candidate_depth: int = 300,
+        pool_dir: Path | None = None,
     ) -> None:
         if search not in ("exhaustive", "candidates"):
             raise ValueError(f"未知的供应商检索方式：{search!r}（可选：exhaustive、candidates）")
         self.search = search
         self.candidate_depth = candidate_depth
+        self.pool_dir = pool_dir
         self.encoder = encoder
         self.query_encoder = query_encoder  # encodes query items when given (e.g. without a disk cache)
         self.weights = weights or Weights()
@@ -275,13 +282,15 @@ class MatchCore(TopRanker):
         both score on one scale (the delta of a pool beside its main part, ``matcher.ranking.layered``).
         """
         self.docs_ = [as_profile_doc(d) for d in docs]
-        profiles = [enterprise_profile(d) for d in self.docs_]
-        self.supplier_ = SupplierFeatures.build(self.docs_, self.encoder, like.supplier_ if like else None)
-        self.semantic_ = SemanticFeatures.build(profiles, self.encoder, like.semantic_ if like else None)
-        self._symmetric = _symmetric(self.query_encoder or self.encoder)
-        self.buyer_ = BuyerFeatures.build(
-            self.supplier_, self.encoder, self.upstream, self.industry_up, like.buyer_ if like else None
+        self.supplier_, self.semantic_, self.buyer_ = pool_features(
+            self.docs_,
+            self.encoder,
+            self.pool_dir,
+            self.upstream,
+            self.industry_up,
+            like=(like.supplier_, like.semantic_, like.buyer_) if like is not None else None,
         )
+        self._symmetric = _symmetric(self.query_encoder or self.encoder)
         self.candidates_ = (
             CandidateIndex(self.supplier_, self.semantic_, self.candidate_depth)
             if self.search == "candidates"

@@ -231,15 +231,29 @@ class BuyerFeatures:
         vectors and industry codes are reused (``SupplierFeatures.build``'s ``like``)."""
         out = cls(supplier)
         if upstream is not None and upstream.pairs:
-            out._build_chain(upstream, encoder, like)
+            out._build_chain(upstream, like)
+        return out.completed(encoder, industry_up, like)
+
+    def completed(
+        self,
+        encoder: Encoder | None,
+        industry_up: Mapping[str, Mapping[str, float]] | None,
+        like: BuyerFeatures | None = None,
+    ) -> BuyerFeatures:
+        """The parts a saved pool does not hold (``matcher.ranking.shared``): the chain's vectors and the
+        industry links, both small; with ``like``, its industry codes."""
+        if self.chain is not None and encoder is not None and self.mat_vec is None:
+            self.mat_vec = encoder.encode(list(self.chain.materials))
+            self.gp_vec = encoder.encode(list(self.chain.graph_products))
         if industry_up and like is not None and like.industry_up is not None:
-            out._industries_like(like)
+            self._industries_like(like)
         elif industry_up:
-            names, matrix = buyer.industry_matrix(supplier.table.industries, industry_up)
+            industries = self.supplier.table.industries
+            names, matrix = buyer.industry_matrix(industries, industry_up)
             where = {n: i for i, n in enumerate(names)}
-            out.industry_names, out.industry_up = tuple(names), matrix
-            out.company_industry = np.asarray([where[n] for n in supplier.table.industries], dtype=np.int64)
-        return out
+            self.industry_names, self.industry_up = tuple(names), matrix
+            self.company_industry = np.asarray([where[n] for n in industries], dtype=np.int64)
+        return self
 
     def _industries_like(self, like: BuyerFeatures) -> None:
         """``like``'s industry codes, plus one code without links (a zero row and column) for industries
@@ -252,9 +266,7 @@ class BuyerFeatures:
         codes = [where.get(n, unseen) for n in self.supplier.table.industries]
         self.company_industry = np.asarray(codes, dtype=np.int64)
 
-    def _build_chain(
-        self, upstream: UpstreamPairs, encoder: Encoder | None, like: BuyerFeatures | None
-    ) -> None:
+    def _build_chain(self, upstream: UpstreamPairs, like: BuyerFeatures | None) -> None:
         table = self.supplier.table
         self.chain = chain = buyer.ChainIndex.build(upstream, table.distinct_keys)
         if like is not None and like.lexical is not None:
@@ -269,9 +281,6 @@ class BuyerFeatures:
             lexical.transform(chain.graph_products),
         )
         self.names_lex = DocIndex.of(lexical.transform(table.distinct_names))
-        if encoder is not None:
-            self.mat_vec = encoder.encode(list(chain.materials))
-            self.gp_vec = encoder.encode(list(chain.graph_products))
 
     def _material_sim(self, items: Sequence[str], vectors: np.ndarray | None, alpha: float) -> np.ndarray:
         assert self.lexical is not None and self.mat_lex is not None

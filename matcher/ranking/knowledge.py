@@ -70,5 +70,10 @@ def build_core(
         upstream=known.upstream,
         industry_up=known.industry_up,
         query_encoder=query_encoder,
-        **{"search": settings.supplier_search, "candidate_depth": settings.candidate_depth, **options},
+        **{
+            "search": settings.supplier_search,
+            "candidate_depth": settings.candidate_depth,
+            "pool_dir": settings.cache_dir / "vectors",
+            **options,
+        },
     ).fit(docs)

@@ -39,18 +39,36 @@ class CharTfidf:
         self.sublinear_tf = sublinear_tf
 
     def fit(self, texts: Sequence[str]) -> CharTfidf:
+        self.vectorizer_ = self._vectorizer()
+        fit_texts = [t or " " for t in texts]
+        if not any(normalize_text(t) for t in fit_texts):
+            fit_texts = ["\u25a1"]  # a pool with no text yet (e.g. firms without products): one inert symbol
+        self.vectorizer_.fit(fit_texts)
+        return self._fitted()
+
+    def restore(self, terms: Sequence[str], idf: np.ndarray) -> CharTfidf:
+        """This model as ``fit`` left it, from its vocabulary (``terms``, in column order) and IDF, without
+        reading the texts again (``matcher.ranking.shared`` maps a pool's saved model)."""
+        self.vectorizer_ = self._vectorizer(vocabulary={t: j for j, t in enumerate(terms)})
+        self.vectorizer_.idf_ = idf  # checks the vocabulary against it
+        return self._fitted()
+
+    def terms(self) -> list[str]:
+        """The vocabulary in column order (what ``restore`` takes back)."""
+        return [str(t) for t in self.vectorizer_.get_feature_names_out()]
+
+    def _vectorizer(self, **options: object) -> TfidfVectorizer:
         by_chars = not callable(self.analyzer)  # a callable analyzer (e.g. jieba words) does its own work
-        self.vectorizer_ = TfidfVectorizer(
+        return TfidfVectorizer(
             analyzer=self.analyzer,
             sublinear_tf=self.sublinear_tf,
             lowercase=False,
             dtype=np.float32,
             **({"ngram_range": self.ngram_range, "preprocessor": normalize_text} if by_chars else {}),
+            **options,  # type: ignore[arg-type]
         )
-        fit_texts = [t or " " for t in texts]
-        if not any(normalize_text(t) for t in fit_texts):
-            fit_texts = ["\u25a1"]  # a pool with no text yet (e.g. firms without products): one inert symbol
-        self.vectorizer_.fit(fit_texts)
+
+    def _fitted(self) -> CharTfidf:
         self.analyze_: Callable[[str], list[str]] = self.vectorizer_.build_analyzer()
         self.idf_ = np.asarray(self.vectorizer_.idf_, dtype=np.float32)
         return self

@@ -7,8 +7,9 @@ The table keeps the row -> company and row -> name indexes and the revenue share
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -16,6 +17,59 @@ import numpy as np
 from matcher.ranking.scoring import Segments
 from matcher.text.normalize import product_key
 from matcher.text.profiles import ProfileDoc
+
+
+def text_hash(text: str) -> int:
+    """A 64-bit BLAKE2b hash of ``text``, the same in every process (``hash`` is salted per process)."""
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True
+    )
+
+
+@dataclass(frozen=True)
+class StringIndex:
+    """What a dict from each text of ``texts`` (its first position, or ``values`` there) would answer,
+    looked up in sorted 64-bit hashes: arrays that a saved pool maps read-only for every worker, where a
+    dict of ~1M product names is private to each process (``matcher.ranking.shared``).
+
+    >>> index = StringIndex.build(("锌锭", "铜", "锌锭"))
+    >>> index["锌锭"], "铝" in index, len(index)
+    (0, False, 2)
+    """
+
+    texts: Sequence[str]
+    hashes: np.ndarray  # sorted
+    positions: np.ndarray  # the position in ``texts`` of each hash; ascending among equal hashes
+    count: int  # distinct texts
+    values: np.ndarray | None = None  # per position: what the lookup answers (None: the position)
+
+    @classmethod
+    def build(cls, texts: Sequence[str], values: np.ndarray | None = None) -> StringIndex:
+        hashes = np.fromiter(map(text_hash, texts), np.int64, len(texts))
+        order = np.argsort(hashes, kind="stable")
+        return cls(texts, hashes[order], order.astype(np.int64), len(set(texts)), values)
+
+    def get(self, text: str, default: int | None = None) -> int | None:
+        h = text_hash(text)
+        i = int(np.searchsorted(self.hashes, h))
+        while i < len(self.hashes) and self.hashes[i] == h:
+            at = int(self.positions[i])
+            if self.texts[at] == text:
+                return at if self.values is None else int(self.values[at])
+            i += 1
+        return default
+
+    def __getitem__(self, text: str) -> int:
+        found = self.get(text)
+        if found is None:
+            raise KeyError(text)
+        return found
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and self.get(text) is not None
+
+    def __len__(self) -> int:
+        return self.count
 
 
 @dataclass(frozen=True)
@@ -33,6 +87,7 @@ class ProductTable:
     distinct_keys: tuple[str, ...]  # their ``product_key``s
     product_name: np.ndarray  # row -> index into ``distinct_names``
     segments: Segments  # each company's rows as name ids, for company-level reductions
+    lookups: Mapping[str, np.ndarray] = field(default_factory=dict)  # ``lookup_arrays`` of a saved pool
 
     @classmethod
     def from_docs(cls, docs: Sequence[ProfileDoc]) -> ProductTable:
@@ -67,18 +122,42 @@ class ProductTable:
         return len(self.ids)
 
     @cached_property
-    def name_rows(self) -> dict[str, int]:
+    def name_rows(self) -> StringIndex:
         """Distinct product name -> its index in ``distinct_names``."""
-        return {n: i for i, n in enumerate(self.distinct_names)}
+        known = self.lookups
+        if "names.hashes" in known:
+            return StringIndex(
+                self.distinct_names, known["names.hashes"], known["names.positions"], len(self.distinct_names)
+            )
+        return StringIndex.build(self.distinct_names)
 
     @cached_property
-    def key_codes(self) -> tuple[dict[str, int], np.ndarray]:
+    def key_codes(self) -> tuple[StringIndex, np.ndarray]:
         """Each distinct ``product_key`` numbered, and the number of each distinct name's key."""
+        known = self.lookups
+        if "keys.of_name" in known:
+            of_name = known["keys.of_name"]
+            count = int(of_name.max()) + 1 if len(of_name) else 0
+            index = StringIndex(
+                self.distinct_keys, known["keys.hashes"], known["keys.positions"], count, of_name
+            )
+            return index, of_name
         codes: dict[str, int] = {}
         of_name = np.fromiter(
             (codes.setdefault(k, len(codes)) for k in self.distinct_keys), np.int64, len(self.distinct_keys)
         )
-        return codes, of_name
+        return StringIndex.build(self.distinct_keys, of_name), of_name
+
+    def lookup_arrays(self) -> dict[str, np.ndarray]:
+        """The arrays behind ``name_rows`` and ``key_codes``, for a saved pool's ``lookups``."""
+        names, (keys, of_name) = self.name_rows, self.key_codes
+        return {
+            "names.hashes": names.hashes,
+            "names.positions": names.positions,
+            "keys.hashes": keys.hashes,
+            "keys.positions": keys.positions,
+            "keys.of_name": of_name,
+        }
 
     def names_containing(self, terms: Sequence[str]) -> np.ndarray | None:
         """Which distinct names contain one of ``terms`` (their ``product_key``s); None without terms.
@@ -109,7 +188,7 @@ class ProductTable:
     def exact_names(self, keys: Sequence[str], names: np.ndarray) -> np.ndarray:
         """``exact_scores(keys, ...)`` of the ``names`` ids only: 1.0 where the name's key is one of ``keys``."""
         codes, of_name = self.key_codes
-        wanted = [codes[k] for k in keys if k in codes]
+        wanted = [c for c in map(codes.get, keys) if c is not None]
         return np.isin(of_name[names], wanted).astype(np.float32)
 
     @cached_property

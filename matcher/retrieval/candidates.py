@@ -151,6 +151,30 @@ def _best(scores: np.ndarray, depth: int) -> np.ndarray:
     return top_k(np.where(scores > 0, scores, -np.inf), depth)
 
 
+def _best_of_postings(scores: sparse.spmatrix, depth: int) -> np.ndarray:
+    """``_best`` of the column-wise maximum of sparse ``scores`` (a row per query text), reading only the
+    entries the postings reached: over ~1M product names a dense row (or SciPy's column maximum, which
+    goes through a column-major copy) costs more than the postings themselves.
+
+    A column among the best ``depth`` has at most ``depth * rows`` entries at or above its maximum (its
+    own and those of the columns ranked before it), so the entries at or above the ``depth * rows``-th
+    best value hold every such column's maximum; those few are sorted by value, then position.
+
+    >>> _best_of_postings(sparse.csr_matrix([[0.0, 0.5, 0.2], [0.0, 0.1, 0.7]]), 2).tolist()
+    [2, 1]
+    """
+    entries = sparse.coo_matrix(scores)
+    cols, values = entries.col.astype(np.int64), entries.data.astype(np.float64)
+    cols, values = cols[values > 0], values[values > 0]
+    many = depth * max(entries.shape[0], 1)
+    if many < len(values):
+        kept = values >= np.partition(values, len(values) - many)[len(values) - many]
+        cols, values = cols[kept], values[kept]
+    cols = cols[np.lexsort((cols, -values))]  # best first, ties to the lower position
+    _, first = np.unique(cols, return_index=True)  # each column's first entry is its maximum
+    return cols[np.sort(first)][:depth]
+
+
 class Candidates(NamedTuple):
     """One search's candidate companies (sorted positions) and the profile channels scored on the way
     (``text``: character TF-IDF, ``words``: jieba words, over the whole pool: their postings are the index)."""
@@ -183,9 +207,9 @@ class CandidateIndex:
         self.name_companies = sparse.csr_matrix(
             (ones, (table.product_name, table.product_company)), shape=(n_names, table.n_companies)
         )
-        self.key_names: dict[str, list[int]] = {}
-        for j, key in enumerate(table.distinct_keys):
-            self.key_names.setdefault(key, []).append(j)
+        codes, of_name = table.key_codes  # the exact-name channel's numbering, reused: no second dict
+        self.key_order = np.argsort(of_name, kind="stable")  # name ids grouped by key, ascending in each
+        self.key_bounds = np.searchsorted(of_name[self.key_order], np.arange(len(codes) + 1))
         self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
         self.profiles_ann = _ann(semantic.profiles_vec, settings, "profiles", table.ids)
 
@@ -203,12 +227,18 @@ class CandidateIndex:
         f, depth = self.features, self.depth
         names = [self._dense(self.names_ann, list(vectors))]
         if items:
-            lexical = f.names_lex.scores(f.lexical.transform(list(items))).max(axis=0)
-            names.append(_best(lexical, depth))
-            names.append(
-                np.asarray([j for i in items for j in self.key_names.get(product_key(i), ())], dtype=np.int64)
-            )
+            names.append(_best_of_postings(f.lexical.transform(list(items)) @ f.names_lex.by_term, depth))
+            names.append(self._named(items))
         return names
+
+    def _named(self, items: Sequence[str]) -> np.ndarray:
+        """The ids of the names whose ``product_key`` is an item's."""
+        codes = self.features.table.key_codes[0]
+        found = [c for c in map(codes.get, map(product_key, items)) if c is not None]
+        lo, hi = self.key_bounds[found], self.key_bounds[np.asarray(found, dtype=np.int64) + 1]
+        return np.concatenate(
+            [self.key_order[a:b] for a, b in zip(lo, hi, strict=True)] + [np.zeros(0, np.int64)]
+        )
 
     def _companies_of(self, name_ids: np.ndarray) -> np.ndarray:
         return self.name_companies[name_ids].indices.astype(np.int64)
@@ -257,8 +287,7 @@ class CandidateIndex:
             users = buyer.chosen_users(material_sim, chain.material_uses)
         if len(users):
             assert features.gp_lex is not None and features.names_lex is not None
-            like = features.gp_lex[users] @ features.names_lex.by_term
-            names.append(_best(np.asarray(like.max(axis=0).toarray()).ravel(), depth))
+            names.append(_best_of_postings(features.gp_lex[users] @ features.names_lex.by_term, depth))
             if features.gp_vec is not None:
                 names.append(self._dense(self.names_ann, list(features.gp_vec[users]), per=len(users)))
         found = np.unique(self._companies_of(np.unique(np.concatenate(names))))

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -231,3 +231,44 @@ def link_tree(src: Path, dst: Path) -> None:
                 os.link(path, dst / path.name)
             except OSError:
                 shutil.copy2(path, dst / path.name)
+
+
+# Array bundles: named NumPy arrays (a pool's sparse postings, its product table) saved with ``save_bundle``
+# and loaded as read-only memory maps, so every worker process reading one bundle shares its pages.
+
+ARRAYS_KIND = "arrays"
+
+
+def save_arrays(directory: Path, arrays: Mapping[str, np.ndarray], *, model_id: str) -> Manifest:
+    """Write ``arrays`` (one .npy data file each) and commit them with a manifest (``save_bundle``)."""
+    parts = {role: npy_writer(np.ascontiguousarray(a)) for role, a in arrays.items()}
+    return save_bundle(
+        directory, parts, kind=ARRAYS_KIND, dim=0, ids=np.zeros(0, np.int64), model_id=model_id
+    )
+
+
+def load_arrays(directory: Path, *, model_id: str) -> dict[str, np.ndarray]:
+    """The arrays of a saved bundle as read-only memory maps (nothing copied into the process)."""
+    manifest = read_manifest(directory)
+    if manifest.kind != ARRAYS_KIND or manifest.model_id != model_id:
+        raise IndexError_(
+            f"{directory} 不是所需的数组文件（{manifest.kind!r}/{manifest.model_id!r}，"
+            f"应为 {ARRAYS_KIND!r}/{model_id!r}）；请删除该目录后重建"
+        )
+    return {
+        role: np.load(data_path(directory, manifest, role), mmap_mode="r", allow_pickle=False)
+        for role in manifest.files
+    }
+
+
+def pack_strings(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``texts`` as one UTF-8 byte array and the end offset of each text, in characters."""
+    ends = np.cumsum([len(t) for t in texts], dtype=np.int64)
+    return np.frombuffer("".join(texts).encode("utf-8"), dtype=np.uint8), ends
+
+
+def unpack_strings(blob: np.ndarray, ends: np.ndarray) -> tuple[str, ...]:
+    """The texts ``pack_strings`` packed, in order."""
+    joined = blob.tobytes().decode("utf-8")
+    starts = np.concatenate([[0], ends[:-1]]).tolist() if len(ends) else []
+    return tuple(joined[a:b] for a, b in zip(starts, ends.tolist(), strict=True))
