@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from matcher.encoders.base import Encoder, encode_queries
 from matcher.encoders.factory import get_encoder
 from matcher.encoders.graph_pairs import bounded, pairs_from_graph
@@ -37,22 +35,16 @@ from matcher.settings import get_settings
 from matcher.text.profiles import ProfileDoc, enterprise_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_quality import EVAL, FILES, GRAPH, load_dev  # noqa: E402  (sibling benchmark: the same dev files)
+from bench_quality import (  # noqa: E402  (sibling benchmark: the same dev files and latency measure)
+    EVAL,
+    FILES,
+    GRAPH,
+    LATENCY_TEXTS,
+    latency,
+    load_dev,
+)
 
-LATENCY_TEXTS = 40
 HELD_PAIRS = 400  # as ``matcher train-encoder`` scores: 100 per kind
-
-
-def latency(encoder: Encoder, texts: list[str]) -> tuple[float, float]:
-    """(p50, p95) milliseconds of encoding one query text at a time, after three warm-up calls."""
-    for text in texts[:3]:
-        encode_queries(encoder, [text])
-    times = []
-    for text in texts:
-        started = time.perf_counter()
-        encode_queries(encoder, [text])
-        times.append((time.perf_counter() - started) * 1000)
-    return float(np.percentile(times, 50)), float(np.percentile(times, 95))
 
 
 def dense_rows(

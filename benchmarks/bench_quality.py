@@ -2,7 +2,8 @@
 
 Usage (from the repository root; ../shared must exist)::
 
-    OMP_NUM_THREADS=2 python benchmarks/bench_quality.py [--encoders use-m3 e5-small] [--limit N]
+    OMP_NUM_THREADS=2 python benchmarks/bench_quality.py [--encoders use-m3 e5-small DIR] [--limit N]
+        [--configs dense pipeline graph]
 
 Prints, in one run, MRR / Recall@10 / nDCG@10 of ``dev_supplier_queries`` (364), ``dev_buyer_queries`` (201),
 ``dev_semantic_queries`` (100, and per kind) and ``dev_document_queries`` (40, and per kind), then the
@@ -10,19 +11,25 @@ item-extraction recall on the plan queries' line items. Every pipeline row state
 core is built by ``matcher.ranking.knowledge.build_core`` from the settings the engine uses, with the chain
 knowledge it names (the built-in templates by default; rows marked "graph" set ``chain_graph_dir`` to
 ChainKnowledgeGraph). Buyer rows withhold every chain pair a query is about (leave-pair-out). Embeddings
-are cached under ``settings.cache_dir``, so re-runs only encode new texts.
+are cached under ``settings.cache_dir``, so re-runs only encode new texts. Each encoder's row also states
+its load time and the latency of encoding one query (a product name, a whole demand; p50 / p95, no cache):
+the cost a live search pays per new demand text.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from matcher.encoders.base import Encoder
+import numpy as np
+
+from matcher.encoders.base import Encoder, encode_queries
 from matcher.encoders.factory import get_encoder
 from matcher.evaluation.baseline import run_baseline
 from matcher.evaluation.harness import core_ranker, evaluate_rankings, leave_pair_out_core, read_jsonl
@@ -43,10 +50,45 @@ FILES = {
 # dense channels only: supplier search without item names, words and char TF-IDF; buyer channels dense
 DENSE_ONLY = Weights(item=0.0, words=0.0, text=0.0, named=0.0, exact=0.0, lexical=0.0, dense=1.0, mix=1.0)
 Row = tuple[str, str, dict[str, float]]
+CONFIGS = ("dense", "pipeline", "graph")  # dense only; the pipeline (templates); the pipeline with the graph
+LATENCY_TEXTS = 40
+
+
+def latency(encoder: Encoder, texts: list[str]) -> tuple[float, float]:
+    """(p50, p95) milliseconds of encoding one query text at a time, after three warm-up calls."""
+    for text in texts[:3]:
+        encode_queries(encoder, [text])
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        encode_queries(encoder, [text])
+        times.append((time.perf_counter() - started) * 1000)
+    return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+
+
+def latency_line(name: str, docs: list[ProfileDoc], queries: dict[str, list[dict[str, Any]]]) -> str:
+    """One encoder's load time and one-query encoding latency (40 product names, 40 demands; no cache)."""
+    rng = random.Random(0)
+    items = rng.sample(sorted({n for d in docs for n in d.product_names}), LATENCY_TEXTS)
+    texts = [q["text"] for side in ("semantic", "document", "supplier") for q in queries.get(side, [])]
+    demands = rng.sample(texts, min(LATENCY_TEXTS, len(texts))) if texts else items
+    started = time.perf_counter()
+    raw = get_encoder(name)
+    encode_queries(raw, ["预热"])
+    loaded = time.perf_counter() - started
+    (i50, i95), (d50, d95) = latency(raw, items), latency(raw, demands)
+    return (
+        f"encoder {name}: load {loaded:.1f} s; one query encoded: product name p50 {i50:.1f} / p95 {i95:.1f} ms, "
+        f"whole demand p50 {d50:.1f} / p95 {d95:.1f} ms (load {os.getloadavg()[0]:.1f})"
+    )
 
 
 def _pipeline_rows(
-    docs: list[ProfileDoc], queries: dict[str, list[dict[str, Any]]], enc_name: str, enc: Encoder | None
+    docs: list[ProfileDoc],
+    queries: dict[str, list[dict[str, Any]]],
+    enc_name: str,
+    enc: Encoder | None,
+    which: Sequence[str] = CONFIGS,
 ) -> list[Row]:
     """Dense-only and full-pipeline rows of one encoder over every file (one core per configuration)."""
     rows: list[Row] = []
@@ -54,7 +96,9 @@ def _pipeline_rows(
     settings = get_settings()
     demand_files = [f for f in ("supplier", "semantic", "document") if f in queries]
     configs = [("dense only", DENSE_ONLY, None), ("pipeline", None, None), ("pipeline, graph", None, GRAPH)]
-    for label, weights, graph in configs:
+    for (label, weights, graph), key in zip(configs, CONFIGS, strict=True):
+        if key not in which:
+            continue
         if enc is None and weights is DENSE_ONLY:
             continue
         # supplier search reads no chain knowledge: one core serves the three demand files
@@ -115,6 +159,7 @@ def load_dev(
     docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(corpus)]
     return corpus, docs, {side: read_jsonl(EVAL / FILES[side])[:limit] for side in files}
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoders", nargs="*", default=[get_settings().encoder])
@@ -122,9 +167,19 @@ def main() -> None:
     parser.add_argument(
         "--files", nargs="*", default=list(FILES), choices=list(FILES), help="which query files"
     )
+    parser.add_argument(
+        "--configs",
+        nargs="*",
+        default=list(CONFIGS),
+        choices=CONFIGS,
+        help="dense only, pipeline, with graph",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    print(f"load at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15-min, 2 cores)")
     corpus, docs, queries = load_dev(args.files, args.limit)
+    names = {n for d in docs for n in d.product_names}
+    print(f"pool {len(docs)} companies, {len(names)} distinct product names ({corpus})")
     rows: list[Row] = []
     for side in args.files:
         result = run_baseline(corpus, EVAL / FILES[side])
@@ -132,13 +187,18 @@ def main() -> None:
     cache = get_settings().cache_dir
     for name in args.encoders:
         enc = None if name == "none" else get_encoder(name, cache_dir=cache)
-        rows += _pipeline_rows(docs, queries, name, enc)
+        if enc is not None:
+            print(latency_line(name, docs, queries), flush=True)
+        rows += _pipeline_rows(docs, queries, name, enc, args.configs)
     rows.sort(key=lambda r: list(FILES).index(r[0]))
     _print(rows)
     if "document" in queries:
         found, total = item_recall([q for q in queries["document"] if q.get("kind") == "plan"])
         print(f"\nplan line items extracted: {found}/{total} = {found / max(total, 1):.3f}")
-    print(f"\ntotal {time.perf_counter() - started:.0f} s; settings: encoder={get_settings().encoder}")
+    print(
+        f"\ntotal {time.perf_counter() - started:.0f} s; settings: encoder={get_settings().encoder}; "
+        f"load at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
 
 if __name__ == "__main__":
