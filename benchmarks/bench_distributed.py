@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -273,30 +273,34 @@ def exact_top10(vectors: np.ndarray, queries: np.ndarray, chunk: int = 100_000) 
     return best_ids
 
 
-def quantization_section(vectors: np.ndarray, queries: np.ndarray, nlist: int, nprobe: int) -> None:
+def quantization_section(
+    vectors: np.ndarray, queries: np.ndarray, nlist: int, nprobe: int, sweep: Sequence[int] = ()
+) -> None:
     """Recall@10 against exact search, bytes per vector and latency of IVF with full, 8-bit scalar and
     product-quantized (64 x 8 bits) codes over the same real vectors, one quantizer trained per kind on the
-    same sample: what ``docs/scale.md`` projects memory with."""
+    same sample, at the shards' ``nprobe`` and each of ``sweep``: what ``docs/scale.md`` projects memory with."""
     import faiss
 
     n, dim = vectors.shape
     truth = exact_top10(vectors, queries)
     sample = vectors[np.sort(np.random.default_rng(0).choice(n, min(n, nlist * 64), replace=False))]
-    print(f"\n== 量化（{n:,} 个真实名称向量，{dim} 维，IVF nlist={nlist} nprobe={nprobe}，{len(queries)} 个查询，"
+    print(f"\n== 量化（{n:,} 个真实名称向量，{dim} 维，IVF nlist={nlist}，{len(queries)} 个查询，"
           f"对照精确检索的前 10 名）")  # fmt: skip
     for kind in ("Flat", "SQ8", "PQ64"):
         start = time.perf_counter()
         index = faiss.index_factory(dim, f"IVF{nlist},{kind}", faiss.METRIC_INNER_PRODUCT)
         index.train(sample)
         index.add(vectors)
-        built = time.perf_counter() - start
-        index.nprobe = nprobe
-        times = latencies(lambda q, index=index: index.search(q, DEPTH), queries)
-        _, found = index.search(queries, 10)
-        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
         size = faiss.serialize_index(index).nbytes
-        print(f"IVF-{kind:5s} 建 {built:7.1f} s  {size / 2**20:9.1f} MB  {size / n:7.1f} B/向量  "
-              f"召回@10 {recall:.3f}  {percentiles(times)}")  # fmt: skip
+        print(
+            f"IVF-{kind:5s} 建 {time.perf_counter() - start:7.1f} s  {size / 2**20:9.1f} MB  {size / n:7.1f} B/向量"
+        )
+        for probes in dict.fromkeys([nprobe, *sweep]):
+            index.nprobe = probes
+            times = latencies(lambda q, index=index: index.search(q, DEPTH), queries)
+            _, found = index.search(queries, 10)
+            recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
+            print(f"    nprobe={probes:<4d} 召回@10 {recall:.3f}  {percentiles(times)}")
         del index
 
 
@@ -331,8 +335,24 @@ def main() -> None:
     )
     parser.add_argument("--sample-every", type=int, default=50, help="--cli-build: the baseline's sample")
     parser.add_argument("--keep", type=Path, help="--cli-build: write the builds here and keep them")
+    parser.add_argument(
+        "--quantization",
+        type=Path,
+        help="only the quantization table, on the names of a build kept with --keep",
+    )
+    parser.add_argument(
+        "--nprobes", default="32,64,128", help="--quantization: nprobe values beside the shards'"
+    )
     args = parser.parse_args()
     print(f"机器：{os.cpu_count()} 核；{uptime()}")
+    if args.quantization:
+        _, names = read_vectors(args.quantization / "ray" / "vectors/role=names")
+        manifest = read_shard_manifest(args.quantization / "ray")
+        queries = get_encoder(args.encoder).encode(dev_demand_texts())
+        sweep = [int(x) for x in args.nprobes.split(",") if x]
+        quantization_section(names, queries, manifest.roles["names"].nlist, manifest.nprobe, sweep)
+        print(f"\n{uptime()}")
+        return
     sample = realistic_sample(args.companies)
     docs = [ProfileDoc.from_enterprise(e) for e in sample.enterprises]
     print(f"数据：realistic_sample({args.companies:,})，{vocabulary(sample.enterprises):,} 个不同产品名称；"
