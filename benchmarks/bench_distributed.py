@@ -49,9 +49,10 @@ from matcher.cli.shards import read_docs  # noqa: E402
 from matcher.distributed.base import ShardSearch  # noqa: E402
 from matcher.distributed.build import build_shards  # noqa: E402
 from matcher.distributed.local import LocalEngine, LocalShards  # noqa: E402
-from matcher.distributed.shards import read_shard_manifest, role_texts  # noqa: E402
+from matcher.distributed.shards import merge, read_shard_manifest, role_texts  # noqa: E402
 from matcher.distributed.vectors import read_vectors  # noqa: E402
 from matcher.encoders.factory import get_encoder  # noqa: E402
+from matcher.retrieval.base import top_k  # noqa: E402
 from matcher.text.profiles import ProfileDoc, demand_profile  # noqa: E402
 
 DEPTH = 300  # candidate depth: what the engine asks each dense index for
@@ -253,24 +254,14 @@ def cli_build_section(docs: list[ProfileDoc], encoder: str, shards: int, every: 
 
 
 def exact_top10(vectors: np.ndarray, queries: np.ndarray, chunk: int = 100_000) -> np.ndarray:
-    """Rows of the 10 best inner products per query, by brute force a chunk of vectors at a time."""
-    best_ids = np.zeros((len(queries), 0), dtype=np.int64)
-    best = np.zeros((len(queries), 0), dtype=np.float32)
-    for start in range(0, len(vectors), chunk):
-        scores = np.concatenate([best, queries @ vectors[start : start + chunk].T], axis=1)
-        ids = np.concatenate(
-            [
-                best_ids,
-                np.broadcast_to(
-                    np.arange(start, start + scores.shape[1] - best.shape[1]),
-                    (len(queries), scores.shape[1] - best.shape[1]),
-                ),
-            ],
-            axis=1,
-        )
-        keep = np.argsort(-scores, axis=1, kind="stable")[:, :10]
-        best, best_ids = np.take_along_axis(scores, keep, 1), np.take_along_axis(ids, keep, 1)
-    return best_ids
+    """Rows of the 10 best inner products per query, by brute force a chunk of vectors at a time (each chunk
+    a "shard" whose top 10 the shards' own ``merge`` combines)."""
+    parts = [
+        top_k(np.arange(start, start + len(part)), queries @ part.T, 10)
+        for start in range(0, len(vectors), chunk)
+        if len(part := vectors[start : start + chunk])
+    ]
+    return merge(parts, 10).ids
 
 
 def quantization_section(
