@@ -5,6 +5,7 @@ Usage (from the repository root; ../shared must exist)::
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py quality [--encoder use-m3] [--limit N]
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py speed --n 10000 [--queries 200] [--vectors derived]
     OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py workers --n 100000 --vectors derived [--processes 2]
+    OMP_NUM_THREADS=1 python benchmarks/bench_candidates.py nprobe --n 20000 --vectors derived [--nprobes 8,16,32,64]
 
 ``quality``: one core per path (``MatchCore(search="exhaustive" | "candidates")``, the settings' depth) over
 the real corpus; MRR / Recall@10 / nDCG@10 of every dev file (supplier, semantic, document: supplier
@@ -19,6 +20,12 @@ to real ones), then per dev supplier query ``top_suppliers(text, 10)`` and per d
 ``rank_buyers(text)`` + top 10, including the query encoding (the in-memory vector cache cleared before
 each query) and again with the query vectors remembered: p50 / p95 and the recall of the exhaustive top
 10, the fit times, resident memory (private vs mapped from shared files) and the machine's load average.
+
+``nprobe``: the product-name IVF index of the candidate core at each ``--nprobes`` (lists searched per query,
+0: the default, one list in ``PROBE_SHARE``):
+for every dev supplier query's search vectors (item names and the demand's focus), the share of the exact
+``depth`` nearest names the index returns and its milliseconds per search, and the candidate path's top-10
+recall against the exhaustive core's top 10 (the figure the candidate default has to hold), in one run.
 
 ``workers``: per-worker resident memory (``/proc/<pid>/smaps_rollup``: RSS, private, shared, PSS) of
 ``--processes`` serving processes with the candidate core alone on one pool, alive together and mapping the
@@ -50,6 +57,7 @@ from matcher.ranking.core import MatchCore
 from matcher.ranking.knowledge import build_core
 from matcher.ranking.scoring import top_k
 from matcher.settings import get_settings
+from matcher.text.demand import search_queries, understand_demand
 from matcher.text.profiles import ProfileDoc, enterprise_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -247,6 +255,51 @@ def speed(args: argparse.Namespace) -> None:
     )
 
 
+def nprobe(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    encoder, query_encoder, enterprises, how = _encoders(args, args.n)
+    texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
+    cores = {
+        path: build_core(enterprises, settings, encoder=encoder, query_encoder=query_encoder, search=path)
+        for path in PATHS
+    }
+    exhaustive, candidates = cores["exhaustive"], cores["candidates"]
+    assert candidates.candidates_ is not None
+    ann: Any = candidates.candidates_.names_ann  # an IVFRetriever at these sizes
+    names = candidates.supplier_.names_vec
+    assert ann is not None and names is not None
+    vectors = []
+    for text in texts:
+        searches = search_queries(understand_demand(text))
+        for query in searches:
+            item = candidates._items_vectors(query.items)
+            vectors += [] if item is None else list(item)
+        focus = candidates._items_vectors([q.text for q in searches])
+        vectors += [] if focus is None else list(focus)
+    queries = np.stack(vectors).astype(np.float32)
+    depth = candidates.candidate_depth
+    exact = [set(top_k(names @ q, depth).tolist()) for q in queries]
+    want = [set(exhaustive.top_suppliers(t, 10).order.tolist()) for t in texts]
+    print(
+        f"realistic registry: {len(enterprises)} enterprises, {len(names)} distinct product names "
+        f"({type(ann).__name__}, {ann.params()}); vectors: {how}; {len(texts)} dev supplier "
+        f"queries, {len(queries)} search vectors, depth {depth}; load average {os.getloadavg()[0]:.1f}"
+    )
+    print("\n| nprobe | recall of the exact nearest names | ms per search vector | candidate top-10 recall |")
+    print("|---|---|---|---|", flush=True)
+    for value in args.nprobes:
+        ann.nprobe = value
+        t0 = time.perf_counter()
+        found = [ann.search(q[None, :], depth).ids[0] for q in queries]
+        ms = (time.perf_counter() - t0) * 1000 / len(queries)
+        share = np.mean([len(e & set(f.tolist())) / len(e) for e, f in zip(exact, found, strict=True)])
+        got = [set(candidates.top_suppliers(t, 10).order.tolist()) for t in texts]
+        top10 = np.mean([len(a & b) / max(len(a), 1) for a, b in zip(want, got, strict=True)])
+        shown = f"{value} (auto: {ann.probes()})" if value == 0 else str(value)
+        print(f"| {shown} | {share:.4f} | {ms:.2f} | {top10:.4f} |", flush=True)
+    print(f"\nload average now {os.getloadavg()[0]:.1f}")
+
+
 def _rollup(pid: int | str = "self") -> dict[str, float]:
     """Resident memory of a process from ``/proc/<pid>/smaps_rollup``, in MB: ``rss``, ``pss`` (private plus
     its share of pages several processes map), ``private`` (Private_Clean + Private_Dirty: pages only this
@@ -379,6 +432,12 @@ def main() -> None:
         "compose them from real vectors of their parts (registry.DerivedEncoder), for sizes whose "
         "encoding the machine cannot afford",
     )
+    p = sub.add_parser("nprobe")
+    p.add_argument("--encoder", default=get_settings().encoder)
+    p.add_argument("--n", type=int, default=20_000)
+    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--vectors", choices=("real", "derived"), default="derived")
+    p.add_argument("--nprobes", type=lambda s: [int(v) for v in s.split(",")], default=[0, 16, 32, 64])
     for name in ("worker", "workers"):
         m = sub.add_parser(name)
         m.add_argument("--encoder", default=get_settings().encoder)
@@ -393,7 +452,9 @@ def main() -> None:
     args = parser.parse_args()
     if not EVAL.exists():
         raise SystemExit(f"评测数据不存在：{EVAL}")
-    {"quality": quality, "speed": speed, "worker": worker, "workers": workers}[args.what](args)
+    {"quality": quality, "speed": speed, "nprobe": nprobe, "worker": worker, "workers": workers}[args.what](
+        args
+    )
 
 
 if __name__ == "__main__":

@@ -76,7 +76,9 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(
         default=512, gt=0
     )  # 1M clustered vectors: recall@10 0.878 at 512, 0.682 at 128
-    ivf_nprobe: int = Field(default=16, gt=0)
+    ivf_nprobe: int = Field(
+        default=0, ge=0, description="IVF 每次检索的倒排表数；0 = 按表数自动（每 16 个表检索 1 个）"
+    )
     # Soft boosts added to a match score (named terms; 0 turns one off)
     boost_same_park: float = Field(default=0.05, ge=0, le=1, description="同园区加分")
     boost_same_region: float = Field(default=0.03, ge=0, le=1, description="同省（市）加分")

@@ -63,3 +63,27 @@ def test_search_parameters_survive_save(clustered: tuple[np.ndarray, np.ndarray]
     assert loaded.params() == hnsw.params()  # type: ignore[attr-defined]
     queries = clustered[1]
     assert np.array_equal(loaded.search(queries, 10).ids, hnsw.search(queries, 10).ids)
+
+
+def test_ivf_probes_a_share_of_its_lists_by_default(clustered: tuple[np.ndarray, np.ndarray]) -> None:
+    """nprobe 0 follows the lists: one in 16, so recall holds as an index grows (a fixed 16 of thousands fell
+    to 0.72, docs/scale.md); an explicit nprobe is kept."""
+    auto = IVFRetriever(32, nlist=160, exact_below=0)
+    assert recall_at_10(auto, clustered, None) >= 0.93
+    assert auto.probes() == 10
+    assert IVFRetriever(32, nlist=160, nprobe=3, exact_below=0).index(IDS, clustered[0]).probes() == 3
+
+
+def test_ivf_with_8_bit_codes_recalls_as_flat_lists_do(
+    clustered: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    """SQ8 keeps a byte per dimension (a quarter of the memory and of each list's scan) and loses little."""
+    flat = recall_at_10(IVFRetriever(32, nprobe=8, exact_below=0), clustered, None)
+    sq8 = IVFRetriever(32, nprobe=8, codec="sq8", exact_below=0)
+    assert recall_at_10(sq8, clustered, None) >= flat - 0.03
+    sq8.save(tmp_path)
+    loaded = load_retriever(tmp_path, mmap=True)
+    assert loaded.params()["codec"] == "sq8"  # type: ignore[attr-defined]
+    assert np.array_equal(loaded.search(clustered[1], 10).ids, sq8.search(clustered[1], 10).ids)
+    with pytest.raises(ValueError, match="向量编码"):
+        IVFRetriever(32, codec="pq")

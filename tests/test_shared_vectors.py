@@ -83,3 +83,23 @@ def test_a_mapped_index_answers_as_the_built_one(tmp_path: Path, kind: str) -> N
     assert mapped.kind == kind
     want, got = built.search(vectors[:20], 10), mapped.search(vectors[:20], 10)
     assert got.ids.tolist() == want.ids.tolist()
+
+
+def test_a_new_nprobe_searches_the_saved_index_without_rebuilding_it(tmp_path: Path) -> None:
+    """Lists searched per query are read at search time: changing the setting keeps the index on disk."""
+    from matcher.retrieval import candidates
+    from matcher.settings import Settings
+
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((candidates.IVF_FROM, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.save(tmp_path / "v.npy", vectors)
+    mapped = np.load(tmp_path / "v.npy", mmap_mode="r")
+    first = candidates._ann(mapped, Settings(ivf_nprobe=2), "names", [])
+    folders = [p for p in tmp_path.iterdir() if p.is_dir()]
+    stamp = (folders[0] / "manifest.json").stat().st_mtime_ns
+    second = candidates._ann(mapped, Settings(ivf_nprobe=9), "names", [])
+    assert [p for p in tmp_path.iterdir() if p.is_dir()] == folders  # one index folder, written once
+    assert (folders[0] / "manifest.json").stat().st_mtime_ns == stamp
+    assert (first.probes(), second.probes()) == (2, 9)  # type: ignore[union-attr]
+    assert second.params()["codec"] == "sq8"  # type: ignore[union-attr]

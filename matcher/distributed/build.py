@@ -44,7 +44,7 @@ def build_shards(
     *,
     n_shards: int,
     model_id: str,
-    nprobe: int = 16,
+    nprobe: int = 0,
     report: Report = lambda _: None,
 ) -> ShardManifest:
     """Encode the names and profiles of ``docs`` with ``engine`` and build ``n_shards`` IVF index shards."""

@@ -76,7 +76,7 @@ class Retriever(ABC):
     def save(self, path: str | Path, *, model_id: str = "") -> Manifest:
         """Write atomically into directory ``path``; ``model_id`` names the encoder that made the vectors."""
 
-    def params(self) -> dict[str, float | int]:
+    def params(self) -> dict[str, float | int | str]:
         """Constructor arguments, recorded in the manifest so that ``load`` recreates the same backend."""
         return {}
 

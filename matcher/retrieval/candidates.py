@@ -97,10 +97,12 @@ class CompanyRows:
 
 def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequence[str]) -> TopK | None:
     """A dense index over ``vectors`` whose ids are their positions, unless ``Settings.retriever`` names a
-    backend: HNSW below ``IVF_FROM`` vectors, IVF with sqrt(n) lists from there (HNSW's graph over ~1M
-    product names takes tens of minutes to build on two loaded cores; IVF trains and fills in a few, and its
-    lists can be memory-mapped). Candidates need each channel's best few hundred, not an exact order, and a
-    flat scan costs what exhaustive scoring costs (``benchmarks/bench_candidates.py`` measures both paths).
+    backend: HNSW below ``IVF_FROM`` vectors, IVF with sqrt(n) lists and 8-bit codes from there (HNSW's graph
+    over ~1M product names takes tens of minutes to build on two loaded cores and sits in each process's own
+    memory; IVF trains and fills in a few, and its lists are memory-mapped and shared), searching one list in
+    16 unless ``Settings.ivf_nprobe`` says otherwise. Candidates need each channel's best few hundred, not an
+    exact order, and a flat scan costs what exhaustive scoring costs (``benchmarks/bench_candidates.py``
+    measures both paths, and recall per nprobe).
 
     Vectors from a vector file (``CachedEncoder`` maps large lists, ``matcher.encoders.cache``) get their
     index saved beside the file, ``<file>.<backend>-<params hash>/``: the first process builds it under a
@@ -121,7 +123,8 @@ def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequen
     if settings.retriever == "auto" and faiss_available() and n >= IVF_FROM:
         from matcher.retrieval.faiss import IVFRetriever
 
-        retriever = IVFRetriever(dim, nprobe=settings.ivf_nprobe, nlist=max(1, int(math.sqrt(n))))
+        nlist = max(1, int(math.sqrt(n)))  # the channels re-score each candidate exactly: 8-bit codes do
+        retriever = IVFRetriever(dim, nprobe=settings.ivf_nprobe, nlist=nlist, codec="sq8")
     else:
         kind = "faiss-hnsw" if settings.retriever == "auto" and faiss_available() else settings.retriever
         retriever = make_retriever(kind, dim, settings, expected_size=n)
@@ -132,14 +135,21 @@ def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequen
     source = getattr(vectors, "filename", None)
     if source is None:
         return retriever.index(np.arange(len(vectors), dtype=np.int64), vectors)
-    params = json.dumps(retriever.params(), sort_keys=True)
-    tag = hashlib.sha1(params.encode()).hexdigest()[:8]
+    built = {k: v for k, v in retriever.params().items() if k not in SEARCH_TIME}
+    tag = hashlib.sha1(json.dumps(built, sort_keys=True).encode()).hexdigest()[:8]
     folder = Path(source).with_name(f"{Path(source).stem}.{retriever.kind}-{tag}")
+    searched = {k: getattr(retriever, k) for k in SEARCH_TIME if hasattr(retriever, k)}
     with locked(folder.parent, f".{folder.name}.lock"):
         if not (folder / MANIFEST_NAME).exists():
             retriever.index(np.arange(len(vectors), dtype=np.int64), vectors).save(folder)
         del retriever  # the built copy: the mapped one is shared
-        return load_retriever(folder, mmap=True)
+        loaded = load_retriever(folder, mmap=True)
+    for key, value in searched.items():  # today's settings, not those the index was saved with
+        setattr(loaded, key, value)
+    return loaded
+
+
+SEARCH_TIME = ("nprobe", "ef_search")  # read per search, not stored in an index: not part of its identity
 
 
 IVF_FROM = 50_000  # vectors from which candidates use IVF (sqrt(n) lists): HNSW builds too slowly there

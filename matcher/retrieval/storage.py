@@ -43,7 +43,7 @@ class Manifest:
     model_id: str
     ids_sha256: str
     files: dict[str, str]
-    params: dict[str, float | int] = field(default_factory=dict)
+    params: dict[str, float | int | str] = field(default_factory=dict)
     created: str = ""
     format: int = FORMAT_VERSION
 
@@ -103,7 +103,7 @@ def save_bundle(
     dim: int,
     ids: np.ndarray,
     model_id: str,
-    params: Mapping[str, float | int] | None = None,
+    params: Mapping[str, float | int | str] | None = None,
 ) -> Manifest:
     """Write each part to a fresh data file, then commit them with a new manifest; returns the manifest."""
     directory = Path(directory)
