@@ -3,6 +3,13 @@
 Usage (from the repository root; ../shared must exist)::
 
     OMP_NUM_THREADS=2 python benchmarks/bench_fusion.py [--encoder NAME]
+    OMP_NUM_THREADS=2 python benchmarks/bench_fusion.py --buyer [--graph DIR]
+
+``--buyer``: SME recommendation instead. Each offer of ``dev_buyer_queries`` (201) is read and its buyer channels
+computed once on the live core (``leave_pair_out_core``: the chain graph ``--graph``, default
+ChainKnowledgeGraph, with the query pairs withheld); every setting of ``BUYER_GRID`` (a weight per RRF channel
+and the depth each channel's list is read to) is then fused from them, beside the weights before the grid
+(1 each, depth ``RRF_DEPTH``) and the default (``Weights.buyer_rrf``, depth ``BUYER_RRF_DEPTH``). Printed: the ten best settings by the mean of MRR and Recall@10, then equal weights at each depth.
 
 Each demand of ``dev_supplier_queries`` (364), ``dev_semantic_queries`` (100) and ``dev_document_queries`` (40)
 is read and its channels computed once (``MatchCore.search_channels``, the exhaustive path, encoder from
@@ -22,6 +29,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +37,18 @@ import numpy as np
 
 from matcher.encoders.factory import get_encoder
 from matcher.evaluation.harness import leave_pair_out_core, query_metrics, read_jsonl
-from matcher.ranking.core import RRF_DEPTH, RRF_K, SUPPLIER_CHANNELS, MatchCore, Weights, fuse_supplier
+from matcher.ranking.core import (
+    BUYER_RRF_DEPTH,
+    RRF_DEPTH,
+    RRF_K,
+    SUPPLIER_CHANNELS,
+    MatchCore,
+    Weights,
+    fuse_supplier,
+)
 from matcher.ranking.fusion import rrf
 from matcher.settings import get_settings
+from matcher.text.parse import parse_offer
 from matcher.text.profiles import ProfileDoc
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -42,8 +59,21 @@ GRID = {
     "dense_profile": (0.5, 1.0, 1.5),
     "words": (0.5, 1.0),
 }
+BUYER_CHANNELS = ("inputs", "uses", "direct", "industry")
+BUYER_GRID = {
+    "inputs": (0.5, 1.0, 1.5),
+    "uses": (0.5, 1.0, 1.5),
+    "direct": (0.5, 1.0),
+    "industry": (0.5, 1.0, 1.5),
+    "depth": (RRF_DEPTH, 300, 1000),
+}
 Searches = list[list[tuple[np.ndarray, dict[str, np.ndarray]]]]  # per query: (vector, channels) per search
 Scorer = Callable[[list[tuple[np.ndarray, dict[str, np.ndarray]]]], np.ndarray]
+
+
+def _grid(values: Sequence[float]) -> dict[str, Any]:
+    """Keyword arguments of ``Weights`` for one setting of ``GRID``."""
+    return dict(zip(GRID, values, strict=True))
 
 
 def collect(core: MatchCore, queries: Sequence[dict[str, Any]]) -> Searches:
@@ -132,10 +162,60 @@ def show(label: str, r: dict[str, dict[str, tuple[float, float]]]) -> None:
     print(f"| {label} | {joint(r):.3f} | " + " | ".join(cells) + " |")
 
 
+def buyer_grid(args: argparse.Namespace) -> None:
+    """SME recommendation: ``BUYER_GRID`` over the buyer channels computed once per offer."""
+    started = time.perf_counter()
+    settings = get_settings()
+    docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(EVAL / "corpus.jsonl")]
+    ids = [d.id for d in docs]
+    encoder = get_encoder(args.encoder, cache_dir=settings.cache_dir)
+    queries = read_jsonl(EVAL / "dev_buyer_queries.jsonl")
+    core = leave_pair_out_core(docs, queries, Path(args.graph), settings, encoder=encoder)
+    data = []
+    for q in queries:
+        items = parse_offer(q["text"]).items
+        data.append(core.buyer_.channels(items, core._items_vectors(items), core.weights))
+    print(
+        f"encoder {args.encoder}; chain graph {args.graph}; pool {len(ids)} companies; {len(queries)} offers; "
+        f"RRF k={RRF_K:.0f}; load {os.getloadavg()[0]:.1f} (1-min); channels read in "
+        f"{time.perf_counter() - started:.0f} s\n"
+    )
+
+    def score(ws: Sequence[float], depth: int) -> tuple[float, float]:
+        ms = [
+            query_metrics(ids, q, rrf([ch[n] for n in BUYER_CHANNELS], ws, k=RRF_K, depth=depth))
+            for q, ch in zip(queries, data, strict=True)
+        ]
+        return float(np.mean([m["mrr"] for m in ms])), float(np.mean([m["recall@10"] for m in ms]))
+
+    print("| weights (inputs, uses, direct, industry), depth | mean | MRR | R@10 |")
+    print("|---|---|---|---|")
+    before = score([1.0] * 4, RRF_DEPTH)
+    print(
+        f"| before the grid: 1, 1, 1, 1, depth {RRF_DEPTH} | {np.mean(before):.3f} | {before[0]:.3f} | {before[1]:.3f} |"
+    )
+    now = score(Weights().buyer_rrf, BUYER_RRF_DEPTH)
+    label = ", ".join(f"{v:g}" for v in Weights().buyer_rrf)
+    print(f"| default: {label}, depth {BUYER_RRF_DEPTH} | {np.mean(now):.3f} | {now[0]:.3f} | {now[1]:.3f} |")
+    rows = [(values, score(values[:4], int(values[4]))) for values in itertools.product(*BUYER_GRID.values())]
+    rows.sort(key=lambda r: -float(np.mean(r[1])))
+    for values, (mrr, r10) in rows[:10]:
+        label = ", ".join(f"{v:g}" for v in values[:4]) + f", depth {values[4]}"
+        print(f"| {label} | {(mrr + r10) / 2:.3f} | {mrr:.3f} | {r10:.3f} |")
+    for depth in BUYER_GRID["depth"]:
+        mrr, r10 = score([1.0] * 4, int(depth))
+        print(f"| 1, 1, 1, 1, depth {depth} | {(mrr + r10) / 2:.3f} | {mrr:.3f} | {r10:.3f} |")
+    print(f"\n{len(rows)} settings; total {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", default=get_settings().encoder)
+    parser.add_argument("--buyer", action="store_true", help="SME recommendation (buyer channels) instead")
+    parser.add_argument("--graph", default=str(EVAL.parent / "data" / "ChainKnowledgeGraph"))
     args = parser.parse_args()
+    if args.buyer:
+        return buyer_grid(args)
     started = time.perf_counter()
     settings = get_settings()
     docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(EVAL / "corpus.jsonl")]
@@ -164,13 +244,13 @@ def main() -> None:
     )
     rows = []
     for values in itertools.product(*GRID.values()):
-        w = Weights(**dict(zip(GRID, values, strict=True)))
+        w = replace(Weights(), **_grid(values))
         rows.append((values, evaluate(ids, queries, data, by_weights(w))))
     kept = [r for r in rows if r[1]["supplier"]["all"][1] >= base["supplier"]["all"][1] - 0.01]
     kept.sort(key=lambda r: -joint(r[1]))
     for values, r in kept[:8]:
         show(", ".join(f"{v:g}" for v in values), r)
-    best = Weights(**dict(zip(GRID, kept[0][0], strict=True)))
+    best = replace(Weights(), **_grid(kept[0][0]))
     print(f"\nbest of {len(rows)} settings ({len(kept)} keep supplier R@10): {kept[0][0]}\n")
     for label, channel in industry_channels(core, before).items():
         show(f"before + {label}", evaluate(ids, queries, data, by_weights(before, channel)))

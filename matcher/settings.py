@@ -55,9 +55,9 @@ class Settings(BaseSettings):
     )
     candidate_depth: int = Field(
         default=300,
-        ge=200,  # rank fusion reads each channel's first 200 ranks (RRF_DEPTH): candidates must hold them
+        ge=300,  # rank fusion reads each channel's first 200 ranks, 300 for buyers: candidates must hold them
         le=5000,
-        description="候选生成时每个通道取的前若干名（产品名称或企业），不少于排序融合读取的 200 名",
+        description="候选生成时每个通道取的前若干名（产品名称或企业），不少于排序融合读取的 300 名",
     )
     dense_engine: Literal["local", "ray"] = Field(
         default="local",

@@ -25,7 +25,7 @@ from matcher.settings import Settings
 from matcher.store import Store
 from matcher.text.profiles import ProfileDoc
 
-N = 1000
+N = 2000
 DEMANDS = [
     "寻找三元正极材料供应商",
     "采购锂电池隔膜，要求通过IATF 16949认证",
@@ -71,7 +71,7 @@ def cores() -> tuple[MatchCore, MatchCore, MatchCore]:
     enterprises = generate_sample(7, N).enterprises
     return (
         MatchCore(FakeEncoder(), search="exhaustive").fit(enterprises),
-        MatchCore(FakeEncoder(), search="candidates", candidate_depth=200).fit(enterprises),
+        MatchCore(FakeEncoder(), search="candidates", candidate_depth=300).fit(enterprises),
         MatchCore(FakeEncoder(), search="candidates", candidate_depth=10).fit(enterprises),
     )
 
@@ -153,7 +153,7 @@ def buyer_cores() -> tuple[MatchCore, MatchCore]:
             encoder=FakeEncoder(),
             knowledge=knowledge,
             search="candidates",
-            candidate_depth=200,
+            candidate_depth=300,
         ),
     )
 

@@ -161,7 +161,7 @@ def test_candidate_search_reads_the_serve_shards(
 
     def top(engine: str) -> list[list[str]]:
         monkeypatch.setattr(candidates, "get_settings", lambda: Settings(dense_engine=engine))  # type: ignore[arg-type]
-        core = MatchCore(encoder, search="candidates", candidate_depth=200).fit(docs)
+        core = MatchCore(encoder, search="candidates", candidate_depth=300).fit(docs)
         if engine == "ray":
             assert type(core.candidates_.names_ann).__name__ == "PositionalShards"
         return [[m.id for m in core.suppliers_for(text, k=10)] for text in demands[:12]]

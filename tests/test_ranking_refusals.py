@@ -32,7 +32,7 @@ def test_refusals_reach_every_search_as_terms() -> None:
 
 @pytest.mark.parametrize("search", ["exhaustive", "candidates"])
 def test_a_refused_business_does_not_match(search: str) -> None:
-    core = MatchCore(FakeEncoder(), search=search, candidate_depth=200).fit(POOL)
+    core = MatchCore(FakeEncoder(), search=search, candidate_depth=300).fit(POOL)
     plain, refusing = core.rank_suppliers(PLAIN), core.rank_suppliers(REFUSING)
     c = 2
     assert plain.channels["exact"][c] == 0.0 and plain.scores[c] > 0.0  # 锌锭贸易 is near 锌锭 unrefused

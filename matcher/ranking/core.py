@@ -54,6 +54,9 @@ class Weights:
     direct: float = 0.3
     industry: float = 1.0
     mix: float = 0.5  # share of dense (vs lexical) similarity inside the buyer-side chain channels
+    # buyer recommendation's RRF weights of (inputs, uses, direct, industry): the best of a grid on the buyer
+    # dev file (``benchmarks/bench_fusion.py --buyer``; its neighbours score within 0.01)
+    buyer_rrf: tuple[float, float, float, float] = (1.0, 1.5, 1.0, 1.5)
     # supplier search: the parsed items, then the whole-demand channels (``matcher.ranking.semantic``);
     # the best of a small grid on the demand dev files jointly (``benchmarks/bench_fusion.py``)
     item: float = 1.5
@@ -66,6 +69,8 @@ class Weights:
 SUPPLIER_CHANNELS = ("item", "dense_product", "dense_profile", "words", "text")
 RRF_K = 60.0
 RRF_DEPTH = 200  # each channel's result list: deeper ranks add under 1/260 each
+# buyer channels agree less: a buyer found by two channels at ranks 200-300 still counts (bench_fusion --buyer)
+BUYER_RRF_DEPTH = 300
 
 
 class Match(NamedTuple):
@@ -479,19 +484,13 @@ class MatchCore(TopRanker):
     def fuse_buyers(self, channels: Mapping[str, np.ndarray]) -> np.ndarray:
         """The buyer channels of an offer as one score per company (``buyer_fusion``)."""
         weighted = {"chain": 1.0, "industry": self.weights.industry}
-        return self._fuse(self.buyer_fusion, channels, weighted, ("inputs", "uses", "direct", "industry"))
-
-    @staticmethod
-    def _fuse(
-        fusion: str, channels: Mapping[str, np.ndarray], weighted: Mapping[str, float], ranked: Sequence[str]
-    ) -> np.ndarray:
-        """``weighted``: the weighted sum of the combined channels; other fusions: all component channels
-        (``rrf`` over each channel's best ``RRF_DEPTH``, as for suppliers: candidate search holds them)."""
-        if fusion == "weighted":
+        ranked = ("inputs", "uses", "direct", "industry")
+        if self.buyer_fusion == "weighted":
             return get_fusion("weighted")([channels[n] for n in weighted], list(weighted.values()))
-        if fusion == "rrf":
-            return rrf([channels[n] for n in ranked], [1.0] * len(ranked), k=RRF_K, depth=RRF_DEPTH)
-        return get_fusion(fusion)([channels[n] for n in ranked], [1.0] * len(ranked))
+        if self.buyer_fusion == "rrf":  # each channel's best BUYER_RRF_DEPTH: candidate search holds them
+            values = [channels[n] for n in ranked]
+            return rrf(values, self.weights.buyer_rrf, k=RRF_K, depth=BUYER_RRF_DEPTH)
+        return get_fusion(self.buyer_fusion)([channels[n] for n in ranked], [1.0] * len(ranked))
 
     def suppliers_for(self, text: str, k: int = 10, exclude: Iterable[str] = ()) -> list[Match]:
         """The ``k`` best suppliers for a demand, best first, without the ``exclude``d company ids."""
