@@ -48,7 +48,9 @@ FILES = {
     "document": "dev_document_queries.jsonl",
 }
 # dense channels only: supplier search without item names, words and char TF-IDF; buyer channels dense
-DENSE_ONLY = Weights(item=0.0, words=0.0, text=0.0, named=0.0, exact=0.0, lexical=0.0, dense=1.0, mix=1.0)
+DENSE_ONLY = Weights(
+    item=0.0, words=0.0, text=0.0, named=0.0, exact=0.0, lexical=0.0, dense=1.0, mix=1.0, feedback=0.0
+)
 Row = tuple[str, str, dict[str, float]]
 CONFIGS = ("dense", "pipeline", "graph")  # dense only; the pipeline (templates); the pipeline with the graph
 LATENCY_TEXTS = 40

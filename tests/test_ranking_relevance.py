@@ -137,6 +137,8 @@ def _claims_hold(reason: str, channels: dict[str, float], baseline: float) -> li
         wrong.append(f"相近 at evidence {similar:.2f}")
     if "有一定关联" in reason and similar < RELATED:
         wrong.append(f"有一定关联 at evidence {similar:.2f}")
+    if "前列的供应商所供产品同类" in reason and e.get("feedback", 0.0) < CLOSE:
+        wrong.append(f"同类 at feedback {e.get('feedback', 0.0):.2f}")
     return wrong
 
 

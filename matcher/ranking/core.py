@@ -30,6 +30,7 @@ import numpy as np
 from matcher.encoders.base import Encoder, encode_queries
 from matcher.ranking.chain import UpstreamPairs
 from matcher.ranking.dense import dense_scores
+from matcher.ranking.explain import explain_supplier
 from matcher.ranking.features import BuyerFeatures, SupplierFeatures
 from matcher.ranking.fusion import get_fusion, rrf
 from matcher.ranking.scoring import top_k
@@ -64,6 +65,11 @@ class Weights:
     dense_profile: float = 1.5
     words: float = 1.0
     named: float = 0.05  # RRF: bonus for a product named exactly as a parsed item (about 3 first ranks)
+    # feedback (``TopRanker.with_feedback``): the products of the first ``feedback_from`` companies searched
+    # again by name among the companies the channels ranked; the middle of the best region of a small grid
+    # on the demand dev files (benchmarks/bench_feedback.py)
+    feedback: float = 3.0
+    feedback_from: int = 5
 
 
 SUPPLIER_CHANNELS = ("item", "dense_product", "dense_profile", "words", "text")
@@ -96,6 +102,8 @@ class Ranking(NamedTuple):
     channels: dict[str, np.ndarray]
     searches: tuple[Query, ...] = ()
     candidates: np.ndarray | None = None  # the companies scored (sorted positions), None: the whole pool
+    feedback: tuple[str, ...] = ()  # the first companies' products searched again (``with_feedback``)
+    feedback_from: tuple[int, ...] = ()  # those first companies (positions)
 
 
 class TopSuppliers(NamedTuple):
@@ -148,7 +156,25 @@ def fuse_supplier(channels: Mapping[str, np.ndarray], weights: Weights, fusion: 
     if fusion != "rrf":
         return get_fusion(fusion)(values, by_channel)
     fused = rrf(values, by_channel, k=RRF_K, depth=RRF_DEPTH) + w.named * (channels["exact"] >= 1.0)
-    return fused / (sum(by_channel) / (RRF_K + 1) + w.named)
+    return fused / _most(w)
+
+
+def _most(w: Weights) -> float:
+    """The most a company can get from ``fuse_supplier``'s rank fusion: first in every channel and named."""
+    return (w.item + w.dense_product + w.dense_profile + w.words + w.text) / (RRF_K + 1) + w.named
+
+
+def feedback_scores(scores: np.ndarray, feedback: np.ndarray, weights: Weights) -> np.ndarray:
+    """A supplier ranking's 0-1 ``scores`` with the ``feedback`` channel fused in as one more RRF channel
+    (its best ``RRF_DEPTH``, weight ``weights.feedback``), still divided by the most a company can get.
+
+    >>> w = Weights(feedback=3.0)
+    >>> feedback_scores(np.array([0.5, 0.5]), np.array([0.0, 0.9]), w).argmax()
+    np.int64(1)
+    """
+    most = _most(weights)
+    extra = rrf([feedback], [weights.feedback], k=RRF_K, depth=RRF_DEPTH)
+    return (np.asarray(scores, np.float64) * most + extra) / (most + weights.feedback / (RRF_K + 1))
 
 
 class TopRanker:
@@ -169,8 +195,43 @@ class TopRanker:
     def _check(self) -> None:
         """Raise when the core cannot rank yet."""
 
+    weights: Weights
+
     def rank_suppliers(self, text: str, also: np.ndarray | None = None) -> Ranking:
+        """Scores of every company as a supplier for the demand ``text``: the searches of the demand
+        (``searched``), then the feedback of their first companies (``with_feedback``).
+        With candidate search, the companies ``also`` names are scored besides the candidates."""
+        return self.with_feedback(self.searched(text, also))
+
+    def searched(self, text: str, also: np.ndarray | None = None) -> Ranking:
         raise NotImplementedError
+
+    def feedback_values(self, names: Sequence[str], companies: np.ndarray) -> np.ndarray:
+        """How well each of ``companies`` (positions) sells one of the products ``names``: the best product's
+        name score (same key, character TF-IDF), in ``companies``' order."""
+        raise NotImplementedError
+
+    def with_feedback(self, ranking: Ranking) -> Ranking:
+        """Pseudo-relevance feedback (Rocchio, RM3): the products of the first ``weights.feedback_from``
+        companies are searched again by name among the companies the channels ranked, and fused in as one
+        more channel (``feedback_scores``). Suppliers of the same product as the best matches rise, which a
+        demand that never names the product (a paraphrase, a problem statement) cannot do by itself. Only
+        companies some channel ranked take part, so candidate and exhaustive search agree, and what shows a
+        company is still its own evidence (``channels["feedback"]`` beside it).
+        """
+        w = self.weights
+        ranked = np.flatnonzero(ranking.scores > 0)
+        if w.feedback <= 0 or w.feedback_from <= 0 or not len(ranked):
+            return ranking
+        first = top_k(np.where(ranking.scores > 0, ranking.scores, -np.inf), w.feedback_from).tolist()
+        names = tuple(dict.fromkeys(p for p in (self.supplier_match(i, ranking)[0] for i in first) if p))
+        if not names:
+            return ranking
+        values = np.zeros(len(ranking.scores))
+        values[ranked] = self.feedback_values(names, ranked)
+        channels = {**ranking.channels, "feedback": values}
+        scores = feedback_scores(ranking.scores, values, w)
+        return ranking._replace(scores=scores, channels=channels, feedback=names, feedback_from=tuple(first))
 
     def supplier_match(self, i: int, ranking: Ranking) -> tuple[str, str, dict[str, float]]:
         raise NotImplementedError
@@ -349,8 +410,8 @@ class MatchCore(TopRanker):
                     self._vectors.popitem(last=False)
         return np.stack([known[t] for t in items]).astype(np.float32)
 
-    def rank_suppliers(self, text: str, also: np.ndarray | None = None) -> Ranking:
-        """Scores of every company as a supplier for the demand ``text``.
+    def searched(self, text: str, also: np.ndarray | None = None) -> Ranking:
+        """Scores of every company as a supplier for the demand ``text``, before feedback.
 
         Every search of the demand (each line item of a plan, else the whole focus) is scored and fused on
         its own; a company keeps its best search (``channels["_query"]``), so a plan's suppliers of any item
@@ -365,6 +426,12 @@ class MatchCore(TopRanker):
             self._search(q, None if vectors is None else vectors[i], also) for i, q in enumerate(queries)
         ]
         return best_search(understood.items, queries, searched, self.candidates_ is not None)
+
+    def feedback_values(self, names: Sequence[str], companies: np.ndarray) -> np.ndarray:
+        rows = CompanyRows.of(self.supplier_.table, companies)
+        w = self.weights  # the item channel's weighting of name, characters and meaning, on a 0-1 scale
+        scores = self.supplier_.name_scores(names, None, w, rows.names).row / (w.exact + w.lexical + w.dense)
+        return rows.max(scores)
 
     def _search(
         self, query: Query, vector: np.ndarray | None, also: np.ndarray | None = None
@@ -458,6 +525,9 @@ class MatchCore(TopRanker):
         search = ranking.searches[int(ranking.channels["_query"][i])] if ranking.searches else None
         items = search.items if search is not None else ranking.items
         product, explanation, shown = self.supplier_.match(i, 0.0, items, ranking.channels)
+        if "feedback" in ranking.channels and i not in ranking.feedback_from:  # the first read themselves
+            shown["feedback"] = round(float(ranking.channels["feedback"][i]), 4)
+            explanation = explain_supplier("、".join(items), product, shown)
         if search is not None and search.label:
             explanation = f"{search.label}。{explanation}"
         return product, explanation, shown

@@ -63,7 +63,7 @@ class LayeredCore(TopRanker):
         self.n_main = main.n_companies
         self.n_delta = 0 if delta is None else delta.n_companies
         self.live = np.concatenate([~dead, np.ones(self.n_delta, dtype=bool)])
-        self.candidate_depth = main.candidate_depth
+        self.candidate_depth, self.weights = main.candidate_depth, main.weights
         self.encoder, self.query_encoder = main.encoder, main.query_encoder
         self.supplier_ = (
             main.supplier_
@@ -91,10 +91,10 @@ class LayeredCore(TopRanker):
 
     # -- suppliers -----------------------------------------------------------------------------------------
 
-    def rank_suppliers(self, text: str, also: np.ndarray | None = None) -> Ranking:
-        """``MatchCore.rank_suppliers`` over both parts: the same searches, channels joined before fusion."""
+    def searched(self, text: str, also: np.ndarray | None = None) -> Ranking:
+        """``MatchCore.searched`` over both parts: the same searches, channels joined before fusion."""
         if not self.layered:
-            return self.main.rank_suppliers(text, also)
+            return self.main.searched(text, also)
         understood = understand_demand(text)
         queries = search_queries(understood)
         vectors = self.main._items_vectors([q.text for q in queries])
@@ -116,6 +116,14 @@ class LayeredCore(TopRanker):
         joined = _joined(channels, delta)
         scored = np.concatenate([found, np.arange(self.n_main, self.n_companies)])
         return joined, main._fuse_search(joined), scored
+
+    def feedback_values(self, names: Sequence[str], companies: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(companies))
+        in_main = companies < self.n_main
+        out[in_main] = self.main.feedback_values(names, companies[in_main])
+        if self.delta is not None and not in_main.all():
+            out[~in_main] = self.delta.feedback_values(names, companies[~in_main] - self.n_main)
+        return out
 
     def supplier_match(self, i: int, ranking: Ranking) -> tuple[str, str, dict[str, float]]:
         if i < self.n_main or self.delta is None:

@@ -1,0 +1,102 @@
+"""Supplier-search feedback: a small grid of (companies read, weight) on every demand dev file, beside none.
+
+Usage (from the repository root; ../shared must exist)::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_feedback.py [--encoder NAME]
+
+Each demand of ``dev_supplier_queries`` (364), ``dev_semantic_queries`` (100) and ``dev_document_queries`` (40)
+is searched once (``MatchCore.searched``: the channels and their fusion, exhaustive, encoder from the
+settings); every setting then applies ``TopRanker.with_feedback`` to that ranking: the products of the first
+``feedback_from`` companies searched again by name among the ranked companies, fused in at weight
+``feedback``. Printed: MRR / Recall@10 per file (per kind for semantic and document) and the joint score
+(mean of semantic and document MRR and Recall@10), the row without feedback first. The default is the middle
+of the region where the joint score is best and supplier Recall@10 holds; its neighbours show how flat the
+region is, so expect less on sets it was not chosen on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.encoders.factory import get_encoder
+from matcher.evaluation.harness import leave_pair_out_core, query_metrics, read_jsonl
+from matcher.ranking.core import MatchCore, Ranking
+from matcher.settings import get_settings
+from matcher.text.profiles import ProfileDoc
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+FILES = ("supplier", "semantic", "document")
+GRID = {"feedback_from": (3, 5, 8), "feedback": (1.5, 3.0, 4.5)}
+
+
+def evaluate(
+    core: MatchCore,
+    ids: list[str],
+    queries: dict[str, list[dict[str, Any]]],
+    rankings: dict[str, list[Ranking]],
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """MRR and Recall@10 per file and kind with ``core.weights``' feedback applied to the first rankings."""
+    out: dict[str, dict[str, tuple[float, float]]] = {}
+    for side, qs in queries.items():
+        per: dict[str, list[dict[str, float]]] = {}
+        for q, ranking in zip(qs, rankings[side], strict=True):
+            m = query_metrics(ids, q, core.with_feedback(ranking).scores)
+            for key in ("all", q.get("kind") or "all"):
+                per.setdefault(key, []).append(m)
+        out[side] = {
+            k: (float(np.mean([m["mrr"] for m in v])), float(np.mean([m["recall@10"] for m in v])))
+            for k, v in per.items()
+        }
+    return out
+
+
+def show(label: str, r: dict[str, dict[str, tuple[float, float]]]) -> None:
+    joint = float(np.mean([*r["semantic"]["all"], *r["document"]["all"]]))
+    cells = []
+    for side in FILES:
+        kinds = " ".join(f"{k} {m:.3f}/{r10:.3f}" for k, (m, r10) in sorted(r[side].items()) if k != "all")
+        m, r10 = r[side]["all"]
+        cells.append(f"{m:.3f} / {r10:.3f}" + (f" ({kinds})" if kinds else ""))
+    print(f"| {label} | {joint:.3f} | " + " | ".join(cells) + " |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--encoder", default=get_settings().encoder)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    settings = get_settings()
+    docs = [ProfileDoc.from_corpus_record(r) for r in read_jsonl(EVAL / "corpus.jsonl")]
+    ids = [d.id for d in docs]
+    encoder = get_encoder(args.encoder, cache_dir=settings.cache_dir)
+    core = leave_pair_out_core(docs, [], None, settings, encoder=encoder)
+    queries = {side: read_jsonl(EVAL / f"dev_{side}_queries.jsonl") for side in FILES}
+    rankings = {side: [core.searched(q["text"]) for q in qs] for side, qs in queries.items()}
+    default = core.weights
+    print(
+        f"encoder {args.encoder}; pool {len(ids)} companies; load {os.getloadavg()[0]:.1f} (1-min); "
+        f"first rankings in {time.perf_counter() - started:.0f} s\n"
+    )
+    print("| feedback (companies read, weight) | joint | supplier | semantic | document |")
+    print("|---|---|---|---|---|")
+    core.weights = replace(default, feedback=0.0)
+    show("none", evaluate(core, ids, queries, rankings))
+    core.weights = default
+    show(f"default: {default.feedback_from}, {default.feedback:g}", evaluate(core, ids, queries, rankings))
+    for read, weight in itertools.product(*GRID.values()):
+        core.weights = replace(default, feedback_from=int(read), feedback=float(weight))
+        show(f"{read}, {weight:g}", evaluate(core, ids, queries, rankings))
+    core.weights = default
+    print(f"\nload {os.getloadavg()[0]:.1f}; total {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
