@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from matcher.encoders.factory import get_encoder
-from matcher.evaluation.harness import leave_pair_out_core, query_metrics, read_jsonl
+from matcher.evaluation.harness import evaluate_rankings, leave_pair_out_core, read_jsonl
 from matcher.ranking.core import MatchCore, Ranking
 from matcher.settings import get_settings
 from matcher.text.profiles import ProfileDoc
@@ -37,34 +37,28 @@ FILES = ("supplier", "semantic", "document")
 GRID = {"feedback_from": (3, 5, 8), "feedback": (1.5, 3.0, 4.5)}
 
 
+Result = dict[str, dict[str, float]]  # per file: evaluate_rankings' means (overall and per kind)
+
+
 def evaluate(
-    core: MatchCore,
-    ids: list[str],
-    queries: dict[str, list[dict[str, Any]]],
-    rankings: dict[str, list[Ranking]],
-) -> dict[str, dict[str, tuple[float, float]]]:
-    """MRR and Recall@10 per file and kind with ``core.weights``' feedback applied to the first rankings."""
-    out: dict[str, dict[str, tuple[float, float]]] = {}
-    for side, qs in queries.items():
-        per: dict[str, list[dict[str, float]]] = {}
-        for q, ranking in zip(qs, rankings[side], strict=True):
-            m = query_metrics(ids, q, core.with_feedback(ranking).scores)
-            for key in ("all", q.get("kind") or "all"):
-                per.setdefault(key, []).append(m)
-        out[side] = {
-            k: (float(np.mean([m["mrr"] for m in v])), float(np.mean([m["recall@10"] for m in v])))
-            for k, v in per.items()
-        }
-    return out
+    core: MatchCore, ids: list[str], queries: dict[str, list[dict[str, Any]]], rankings: dict[str, Ranking]
+) -> Result:
+    """Each file's means with ``core.weights``' feedback applied to the first rankings (by query id)."""
+    return {
+        side: evaluate_rankings(ids, qs, lambda q: core.with_feedback(rankings[q["id"]]).scores)
+        for side, qs in queries.items()
+    }
 
 
-def show(label: str, r: dict[str, dict[str, tuple[float, float]]]) -> None:
-    joint = float(np.mean([*r["semantic"]["all"], *r["document"]["all"]]))
+def show(label: str, r: Result) -> None:
+    joint = float(np.mean([r[side][m] for side in ("semantic", "document") for m in ("mrr", "recall@10")]))
     cells = []
     for side in FILES:
-        kinds = " ".join(f"{k} {m:.3f}/{r10:.3f}" for k, (m, r10) in sorted(r[side].items()) if k != "all")
-        m, r10 = r[side]["all"]
-        cells.append(f"{m:.3f} / {r10:.3f}" + (f" ({kinds})" if kinds else ""))
+        kinds = sorted(k[4:-1] for k in r[side] if k.startswith("mrr["))
+        detail = " ".join(f"{k} {r[side][f'mrr[{k}]']:.3f}/{r[side][f'recall@10[{k}]']:.3f}" for k in kinds)
+        cells.append(
+            f"{r[side]['mrr']:.3f} / {r[side]['recall@10']:.3f}" + (f" ({detail})" if detail else "")
+        )
     print(f"| {label} | {joint:.3f} | " + " | ".join(cells) + " |", flush=True)
 
 
@@ -79,7 +73,7 @@ def main() -> None:
     encoder = get_encoder(args.encoder, cache_dir=settings.cache_dir)
     core = leave_pair_out_core(docs, [], None, settings, encoder=encoder)
     queries = {side: read_jsonl(EVAL / f"dev_{side}_queries.jsonl") for side in FILES}
-    rankings = {side: [core.searched(q["text"]) for q in qs] for side, qs in queries.items()}
+    rankings = {q["id"]: core.searched(q["text"]) for qs in queries.values() for q in qs}
     default = core.weights
     print(
         f"encoder {args.encoder}; pool {len(ids)} companies; load {os.getloadavg()[0]:.1f} (1-min); "
