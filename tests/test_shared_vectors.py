@@ -85,11 +85,14 @@ def test_a_mapped_index_answers_as_the_built_one(tmp_path: Path, kind: str) -> N
     assert got.ids.tolist() == want.ids.tolist()
 
 
-def test_a_new_nprobe_searches_the_saved_index_without_rebuilding_it(tmp_path: Path) -> None:
+def test_a_new_nprobe_searches_the_saved_index_without_rebuilding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Lists searched per query are read at search time: changing the setting keeps the index on disk."""
     from matcher.retrieval import candidates
     from matcher.settings import Settings
 
+    monkeypatch.setattr(candidates, "IVF_FROM", 20_000)
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((candidates.IVF_FROM, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
