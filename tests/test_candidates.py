@@ -114,8 +114,16 @@ def test_a_narrow_filter_is_filled_and_ranked_as_exhaustive_scoring_ranks_it(cor
 
 def test_the_setting_chooses_the_path_and_refuses_unknown_ones(cores: Cores) -> None:
     docs = cores[0].docs_[:50]
-    assert build_core(docs, Settings(), encoder=None).candidates_ is None  # exhaustive by default
+    assert (
+        build_core(docs, Settings(), encoder=None).candidates_ is None
+    )  # auto: a small pool is scored whole
+    assert build_core(docs, Settings(candidates_from=50), encoder=None).candidates_ is not None  # auto, large
+    assert build_core(docs, Settings(candidates_from=51), encoder=None).candidates_ is None
     assert build_core(docs, Settings(supplier_search="candidates"), encoder=None).candidates_ is not None
+    assert (
+        build_core(docs, Settings(supplier_search="exhaustive", candidates_from=0), encoder=None).candidates_
+        is None
+    )
     with pytest.raises(ValueError, match="供应商检索方式"):
         MatchCore(None, search="brute")
 

@@ -63,15 +63,20 @@ def build_core(
     **options: Any,
 ) -> MatchCore:
     """A fitted ``MatchCore`` over ``docs`` with the chain knowledge of ``settings`` (or ``knowledge``, e.g.
-    with evaluation pairs withheld); ``options`` (weights, fusion) go to ``MatchCore``."""
+    with evaluation pairs withheld); ``options`` (weights, fusion) go to ``MatchCore``. The search path is
+    ``Settings.supplier_search``; ``auto``: candidates from ``Settings.candidates_from`` companies."""
     known = knowledge or chain_knowledge(settings)
+    docs = list(docs)
+    search = settings.supplier_search
+    if search == "auto":
+        search = "candidates" if len(docs) >= settings.candidates_from else "exhaustive"
     return MatchCore(
         encoder,
         upstream=known.upstream,
         industry_up=known.industry_up,
         query_encoder=query_encoder,
         **{
-            "search": settings.supplier_search,
+            "search": search,
             "candidate_depth": settings.candidate_depth,
             "pool_dir": settings.cache_dir / "vectors",
             **options,
