@@ -165,6 +165,7 @@ def _encoders(args: argparse.Namespace, n: int) -> tuple[Any, Any, list[Any], st
             enterprises, parts = pickle.load(f)
     else:
         enterprises = realistic_sample(n, parts=parts).enterprises
+        saved.parent.mkdir(parents=True, exist_ok=True)  # a fresh machine has no cache folder yet
         with saved.open("wb") as f:
             pickle.dump((enterprises, parts), f)
     docs = [ProfileDoc.from_enterprise(e) for e in enterprises]
