@@ -73,6 +73,35 @@ def test_an_edit_in_one_worker_shows_in_another_within_two_seconds_without_a_ref
     assert reader.matching.refits == 1
 
 
+def test_another_workers_edit_is_applied_off_the_query_path_in_a_large_pool(home: Path) -> None:
+    writer = _engine(home)
+    reader = _engine(home, pool_background_refit=0)  # every pool counts as large
+    sme = _smes(writer, 1)[0]
+    assert not _finds(reader, sme.id)
+    _no_full_fit(reader)
+    apply = reader.matching._with_changes
+    applying = threading.Event()
+
+    def slow_apply(*args: Any) -> Any:
+        applying.set()
+        time.sleep(1.5)  # at 100k enterprises an update by id takes about a second
+        return apply(*args)
+
+    reader.matching._with_changes = slow_apply  # type: ignore[method-assign]
+    _edit(writer, sme.id)
+    started, slowest = time.monotonic(), 0.0
+    while True:
+        asked = time.monotonic()
+        found = _finds(reader, sme.id)
+        slowest = max(slowest, time.monotonic() - asked)
+        if found:
+            break
+        assert time.monotonic() - started < 4.0, "the other worker's edit was never applied"
+        time.sleep(0.05)
+    assert applying.is_set()
+    assert slowest < 1.0, f"a query waited {slowest:.2f} s for the update"
+
+
 def test_this_workers_edit_and_removal_show_in_its_next_answer(home: Path) -> None:
     engine = _engine(home, pool_poll_seconds=60)  # only its own writes can be seen in this test
     sme = _smes(engine, 1)[0]

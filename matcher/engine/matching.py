@@ -13,7 +13,8 @@ exact), and recent searches are remembered per pool.
 The pool follows the registry by enterprise id, never by refitting it on a query's path: every write of an
 enterprise is logged in the store (``matcher.store.changes``), each worker reads the log at most every
 ``settings.pool_poll_seconds`` (its own edits at once: the publishing service calls
-``Matching.registry_changed``) and applies what changed to its pool: the full fit stays as the main part,
+``Matching.registry_changed``) and applies what changed to its pool (other workers' changes in a background
+thread from ``settings.pool_background_refit`` enterprises on, queries answering meanwhile): the full fit stays as the main part,
 the changed enterprises are fitted apart in a small delta on the main part's scale and their old rows are
 dead (``matcher.ranking.layered``), so an edit shows within a second whatever the registry's size. When the
 delta outgrows ``settings.pool_delta_limit``, or the registry moved without a logged change (checked every
@@ -29,7 +30,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -404,6 +405,7 @@ class Matching:
         self._recheck_lock = threading.Lock()
         self._refit_lock = threading.Lock()
         self._refit_thread: threading.Thread | None = None
+        self._update_thread: threading.Thread | None = None  # applies other workers' changes (``_poll``)
         self._generation = 0  # this engine's registry edits so far (``registry_changed``)
         self.refits = 0  # full fits of the registry so far (changes by id are not counted)
 
@@ -425,7 +427,9 @@ class Matching:
         """The pool, with every enterprise added, changed or removed since it was fitted applied by id.
 
         The registry's change log is read at most every ``settings.pool_poll_seconds`` (this engine's own
-        edits at once), by one thread at a time: the others answer from the pool meanwhile. Changes are
+        edits at once), by one thread at a time: the others answer from the pool meanwhile; from
+        ``settings.pool_background_refit`` enterprises on, other workers' changes are applied in a
+        background thread and the reading query answers from the current pool too. Changes are
         applied on the fitted main part (``Pool.updated``); a full refit runs in the background when they
         outgrow ``settings.pool_delta_limit``, or when the registry moved without a logged change (checked
         every ``settings.pool_recheck_seconds``), and is swapped in whole when ready.
@@ -449,6 +453,9 @@ class Matching:
         pool.polled = now = time.monotonic()
         with self.store.engine.connect() as conn:
             pending = newest_change(conn) > pool.cursor
+        if pending and pool.size >= self.settings.pool_background_refit:  # others' writes: off the query
+            self._in_background("_update_thread", self._update_job, "matcher-pool-update")
+            return pool
         if pending:
             return self._catch_up()
         if now - pool.checked < self.settings.pool_recheck_seconds:
@@ -520,13 +527,25 @@ class Matching:
 
     def _refit_in_background(self) -> None:
         """Start one thread that fits a new pool and swaps it in; queries keep the old pool meanwhile."""
+        self._in_background("_refit_thread", self._refit_job, "matcher-pool-refit")
+
+    def _in_background(self, slot: str, job: Callable[[], None], name: str) -> None:
+        """Run ``job`` in a thread kept in the attribute ``slot``, unless the last one is still running."""
         with self._refit_lock:
-            if self._refit_thread is not None and self._refit_thread.is_alive():
+            running = getattr(self, slot)
+            if running is not None and running.is_alive():
                 return
-            self._refit_thread = threading.Thread(
-                target=self._refit_job, name="matcher-pool-refit", daemon=True
-            )
-            self._refit_thread.start()
+            thread = threading.Thread(target=job, name=name, daemon=True)
+            setattr(self, slot, thread)
+            thread.start()
+
+    def _update_job(self) -> None:
+        """Apply the changes other workers logged (``_catch_up``) while queries answer from the current pool:
+        at 100k enterprises an update by id takes about a second, which no query should wait for."""
+        try:
+            self._catch_up()
+        except Exception:
+            log.warning("按编号更新匹配池失败，继续使用当前匹配池，下次轮询重试", exc_info=True)
 
     def _refit_job(self) -> None:
         try:
