@@ -106,3 +106,24 @@ def test_a_new_nprobe_searches_the_saved_index_without_rebuilding_it(
     assert (folders[0] / "manifest.json").stat().st_mtime_ns == stamp
     assert (first.probes(), second.probes()) == (2, 9)  # type: ignore[union-attr]
     assert second.params()["codec"] == "sq8"  # type: ignore[union-attr]
+
+
+def test_the_mapped_candidate_hnsw_explores_in_proportion_to_the_results_asked(tmp_path: Path) -> None:
+    """Few names near each of many vectors (buyer candidates) explore ``EF_PER_K`` nodes per result, a
+    channel's full depth the settings' breadth; saved and mapped indexes keep it."""
+    from matcher.retrieval import candidates
+    from matcher.settings import Settings
+
+    rng = np.random.default_rng(2)
+    vectors = rng.standard_normal((2000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.save(tmp_path / "v.npy", vectors)
+    settings = Settings(retriever="auto")
+    mapped = candidates._ann(np.load(tmp_path / "v.npy", mmap_mode="r"), settings, "names", [])
+    assert mapped.kind == "faiss-hnsw"  # type: ignore[union-attr]
+    assert mapped.breadth(30) == 30 * candidates.EF_PER_K  # type: ignore[union-attr]
+    assert mapped.breadth(300) == settings.hnsw_ef_search  # type: ignore[union-attr]
+    exact = np.argsort(-(vectors[:50] @ vectors.T), axis=1)[:, :30]
+    found = mapped.search(vectors[:50], 30).ids
+    shares = [len(set(a) & set(b)) / 30 for a, b in zip(found.tolist(), exact.tolist(), strict=True)]
+    assert np.mean(shares) >= 0.95

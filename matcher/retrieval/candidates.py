@@ -101,7 +101,8 @@ def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequen
     backend: HNSW below ``IVF_FROM`` vectors, IVF with sqrt(n) lists and 8-bit codes from there (HNSW's graph
     over ~1M product names takes tens of minutes to build on two cores and sits in each process's own
     memory; IVF trains and fills in a few, and its lists are memory-mapped and shared), searching one list in
-    16 unless ``Settings.ivf_nprobe`` says otherwise. Builds use every core, searches one. Candidates need each channel's best few hundred, not an
+    16 unless ``Settings.ivf_nprobe`` says otherwise; HNSW explores at most ``EF_PER_K`` nodes per result
+    wanted. Builds use every core, searches one. Candidates need each channel's best few hundred, not an
     exact order, and a flat scan costs what exhaustive scoring costs (``benchmarks/bench_candidates.py``
     measures both paths, and recall per nprobe).
 
@@ -129,6 +130,11 @@ def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequen
     else:
         kind = "faiss-hnsw" if settings.retriever == "auto" and faiss_available() else settings.retriever
         retriever = make_retriever(kind, dim, settings, expected_size=n)
+        if retriever.kind == "faiss-hnsw":
+            from matcher.retrieval.faiss import HNSWRetriever
+
+            assert isinstance(retriever, HNSWRetriever)
+            retriever.ef_per_k = EF_PER_K
     if retriever.kind.startswith("faiss"):
         from matcher.retrieval.faiss import set_threads
 
@@ -137,7 +143,9 @@ def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequen
         return _built(retriever, vectors)
     finally:
         if retriever.kind.startswith("faiss"):
-            set_threads(1)  # one query's search is small; OpenMP's helper threads only spin on a shared machine
+            set_threads(
+                1
+            )  # one query's search is small; OpenMP's helper threads only spin on a shared machine
 
 
 def _built(retriever: Retriever, vectors: np.ndarray) -> TopK:
@@ -160,7 +168,10 @@ def _built(retriever: Retriever, vectors: np.ndarray) -> TopK:
     return loaded
 
 
-SEARCH_TIME = ("nprobe", "ef_search")  # read per search, not stored in an index: not part of its identity
+SEARCH_TIME = ("nprobe", "ef_search", "ef_per_k")  # read per search: not part of a saved index's identity
+# HNSW breadth per result wanted (``HNSWRetriever.ef_per_k``): a channel's 300 names explore ef_search (512)
+# nodes, the 30 near each of dozens of graph products that use an offered material 120, not 512 each
+EF_PER_K = 4
 
 
 # vectors from which candidates use IVF: below, HNSW (20k realistic companies, 212,689 names: top-10 recall
@@ -315,8 +326,14 @@ class CandidateIndex:
             if features.gp_vec is not None:
                 names.append(self._dense(self.names_ann, list(features.gp_vec[users]), per=len(users)))
         found = np.unique(self._companies_of(np.unique(np.concatenate(names))))
+
+        def direct_of(rows: CompanyRows) -> tuple[np.ndarray, np.ndarray | None]:
+            """The items' similarity to the names of ``rows``, and those names' vectors (gathered once)."""
+            names_vec = None if f.names_vec is None else f.names_vec[rows.names]
+            return _mix(*f.name_sims(items, vectors, rows.names, names_vec), w.mix), names_vec
+
         rows = CompanyRows.of(table, found)
-        direct = _mix(*f.name_sims(items, vectors, rows.names), w.mix)
+        direct, names_vec = direct_of(rows)
         industry = np.zeros(table.n_companies)
         if features.industry_up is not None and features.company_industry is not None:
             sellers = np.zeros(table.n_companies)
@@ -327,12 +344,11 @@ class CandidateIndex:
             if len(extra):
                 found = np.union1d(found, extra)
                 rows = CompanyRows.of(table, found)
-                direct = _mix(*f.name_sims(items, vectors, rows.names), w.mix)
+                direct, names_vec = direct_of(rows)
         n = len(rows.names)
         chain_inputs = np.zeros(n, np.float32) if inputs is None else inputs[rows.names]
         uses = np.zeros(n, np.float32)
         if chain is not None and material_sim is not None and len(users):
-            names_vec = None if f.names_vec is None else f.names_vec[rows.names]
             uses = buyer.via_uses(
                 material_sim,
                 chain.material_uses,

@@ -223,22 +223,46 @@ class FlatRetriever(FaissRetriever):
 
 
 class HNSWRetriever(FaissRetriever):
-    """Approximate search on an HNSW graph (``IndexHNSWFlat``); no training, good recall at scale."""
+    """Approximate search on an HNSW graph (``IndexHNSWFlat``); no training, good recall at scale.
+
+    A search explores ``ef_search`` nodes (at least ``k``). ``ef_per_k`` > 0 caps that at ``ef_per_k · k``
+    for callers that ask few results of many query vectors (candidate search: 30 names near each of
+    dozens of graph products), whose cost follows the breadth, not ``k``: on 212,689 product names, k 30
+    took 2.3 ms at breadth 512 and 0.8 ms at 128, with the same recall of the exact 30 (1.000).
+    """
 
     kind: ClassVar[str] = "faiss-hnsw"
 
     def __init__(
-        self, dim: int, *, m: int = 32, ef_search: int = 128, ef_construction: int = 40, **kw: Any
+        self,
+        dim: int,
+        *,
+        m: int = 32,
+        ef_search: int = 128,
+        ef_construction: int = 40,
+        ef_per_k: int = 0,
+        **kw: Any,
     ) -> None:
         super().__init__(dim, **kw)
         self.m, self.ef_search, self.ef_construction = int(m), int(ef_search), int(ef_construction)
+        self.ef_per_k = int(ef_per_k)
 
     def params(self) -> dict[str, float | int | str]:
         return super().params() | {
             "m": self.m,
             "ef_search": self.ef_search,
             "ef_construction": self.ef_construction,
+            "ef_per_k": self.ef_per_k,
         }
+
+    def breadth(self, k: int) -> int:
+        """Nodes a search for ``k`` results explores.
+
+        >>> HNSWRetriever(4, ef_search=512, ef_per_k=4).breadth(30), HNSWRetriever(4, ef_search=512).breadth(30)
+        (120, 512)
+        """
+        wide = self.ef_search if self.ef_per_k <= 0 else min(self.ef_search, self.ef_per_k * k)
+        return max(wide, k)
 
     def _new_index(self, vectors: np.ndarray) -> Any:
         index = faiss.IndexHNSWFlat(self._dim, self.m, faiss.METRIC_INNER_PRODUCT)
@@ -246,7 +270,7 @@ class HNSWRetriever(FaissRetriever):
         return index
 
     def _search_params(self, k: int, selector: Any) -> Any:
-        return faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k), sel=selector)
+        return faiss.SearchParametersHNSW(efSearch=self.breadth(k), sel=selector)
 
 
 class IVFRetriever(FaissRetriever):
