@@ -34,6 +34,27 @@ def test_top_k_is_the_stable_sort_without_the_non_finite(values: list[float], k:
     assert top_k(scores, k).tolist() == expected
 
 
+def test_top_k_of_a_pool_mostly_zero_is_not_slower_than_of_random_scores() -> None:
+    """Candidate search leaves every company outside its candidates at 0: NumPy's selection slowed down
+    7x on such ties (13.6 ms against 1.9 ms over 100,000 scores), 14 ms of a 100k query."""
+    import time
+
+    rng = np.random.default_rng(0)
+    sparse_scores = np.zeros(100_000)
+    sparse_scores[rng.choice(100_000, 1300, replace=False)] = rng.random(1300)
+    dense_scores = rng.random(100_000)
+
+    def best_of(scores: np.ndarray) -> float:
+        times = []
+        for _ in range(15):
+            started = time.perf_counter()
+            top_k(scores, 10)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    assert best_of(sparse_scores) < 1.5 * best_of(dense_scores)
+
+
 @st.composite
 def grouped(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     n_groups = draw(st.integers(1, 12))

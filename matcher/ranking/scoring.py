@@ -81,6 +81,9 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     cand = np.flatnonzero(np.isfinite(scores))
     if k < len(cand):
         values = scores[cand]
+        above = values > values.min()  # and as slow on many equal lowest values (candidate search's zeros)
+        if np.count_nonzero(above) >= k:
+            cand, values = cand[above], values[above]
         cand = cand[values >= np.partition(values, len(values) - k)[len(values) - k]]
     return cand[np.argsort(-scores[cand], kind="stable")][:k].astype(np.int64)
 
