@@ -17,8 +17,9 @@ candidate path also ranks in its top 10, over the supplier-search queries and ov
 embedding cache and its shared vector files; ``--vectors derived`` composes the vectors of renamed names
 and profiles from real vectors of their parts, ``registry.DerivedEncoder``, and prints how close they come
 to real ones), then per dev supplier query ``top_suppliers(text, 10)`` and per dev buyer query
-``rank_buyers(text)`` + top 10, including the query encoding (the in-memory vector cache cleared before
-each query) and again with the query vectors remembered: p50 / p95 and the recall of the exhaustive top
+``rank_buyers(text)`` + top 10, including the query encoding (what earlier queries left in memory, query
+vectors and graph products' neighbours, dropped before each query) and again with them remembered from
+the first pass ("remembered": a repeated text): p50 / p95 and the recall of the exhaustive top
 10, the fit times, resident memory (private vs mapped from shared files) and the machine's load average.
 
 ``nprobe``: the product-name IVF index of the candidate core at each ``--nprobes`` (lists searched per query,
@@ -133,13 +134,14 @@ def _memory() -> str:
 def _timed(
     core: MatchCore, texts: list[str], encode: bool, buyers: bool = False
 ) -> tuple[list[np.ndarray], np.ndarray]:
-    """Each text's top 10 and milliseconds; ``encode``: the in-memory vector cache cleared before each query,
-    so it pays its encoding as a new demand does (else the vectors are remembered from the previous pass).
+    """Each text's top 10 and milliseconds; ``encode``: what earlier queries left in memory (query vectors,
+    graph products' neighbours) dropped before each query, so it pays its encoding and searches as a new
+    demand does (else they are remembered from the previous pass).
     ``buyers``: SME recommendations (``rank_buyers``, then the top 10), else supplier searches."""
     tops, times = [], []
     for text in texts:
         if encode:
-            core._vectors.clear()
+            core.forget_queries()
         t0 = time.perf_counter()
         if buyers:
             tops.append(top_k(core.rank_buyers(text).scores, 10))
@@ -214,9 +216,7 @@ def speed(args: argparse.Namespace) -> None:
         core.top_suppliers("采购样品", 1)
         core.rank_buyers("样品")
     results: dict[tuple[str, str], list[np.ndarray]] = {}
-    print(
-        "\n| query | path | p50 ms | p95 ms | p50 ms, vectors cached | p95 ms, vectors cached | top-10 recall |"
-    )
+    print("\n| query | path | p50 ms | p95 ms | p50 ms, remembered | p95 ms, remembered | top-10 recall |")
     print("|---|---|---|---|---|---|---|", flush=True)
     profiler = cProfile.Profile() if args.profile else None
     for side, queries, buyers in (("supplier search", texts, False), ("SME recommendation", offers, True)):

@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     search_cache_size: int = Field(
         default=2048, ge=1, le=1_000_000, description="每个匹配池记住的供应商检索结果数（最近最少使用者淘汰）"
     )
+    graph_neighbour_cache_size: int = Field(
+        default=4096,
+        ge=0,
+        le=1_000_000,
+        description="中小企业推荐（候选检索）记住的图谱产品近邻名单数（最近最少使用者淘汰；0 = 不记）",
+    )
 
     # Log-in protection (matcher.auth.throttle, matcher.auth.passwords)
     password_hash_concurrency: int = Field(

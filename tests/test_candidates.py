@@ -194,3 +194,31 @@ def test_best_of_postings_picks_what_the_dense_maximum_picks(
     dense = np.asarray(values[: rows * cols], dtype=np.float32).reshape(rows, cols)
     expected = _best(dense.max(axis=0), depth)  # ties (0.5 twice) go to the lower position in both
     assert _best_of_postings(sparse.csr_matrix(dense), depth).tolist() == expected.tolist()
+
+
+def test_the_names_near_graph_products_are_remembered_across_offers(
+    buyer_cores: tuple[MatchCore, MatchCore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An offer's graph-product neighbours are searched once: the same offer again (or another whose
+    materials have the same users) reads them from memory and ranks alike."""
+    _, candidates = buyer_cores
+    index = candidates.candidates_
+    assert index is not None and index.names_ann is not None
+    candidates.forget_queries()
+    searches: list[int] = []
+    search = index.names_ann.search
+
+    def counted(queries: np.ndarray, k: int) -> object:
+        searches.append(len(queries))
+        return search(queries, k)
+
+    monkeypatch.setattr(index.names_ann, "search", counted)
+    first = candidates.rank_buyers(OFFERS[0])
+    remembered, cold = len(index._like), len(searches)
+    assert remembered > 0
+    second = candidates.rank_buyers(OFFERS[0])
+    assert len(searches) - cold == cold - 1  # the item's own search only
+    np.testing.assert_array_equal(first.scores, second.scores)
+    monkeypatch.setattr(index, "like_cache_size", 2)
+    candidates.rank_buyers(OFFERS[1])
+    assert len(index._like) <= 2

@@ -364,6 +364,14 @@ class MatchCore(TopRanker):
         )
         return self
 
+    def forget_queries(self) -> None:
+        """Drop what earlier queries left in memory (query vectors, graph products' neighbours), so the
+        next query costs what a new text costs (``benchmarks/bench_candidates.py``)."""
+        with self._vectors_lock:
+            self._vectors.clear()
+        if self.candidates_ is not None:
+            self.candidates_.forget()
+
     def _check(self) -> None:
         if not hasattr(self, "docs_"):
             raise RuntimeError("MatchCore 尚未 fit，请先调用 fit(docs)")

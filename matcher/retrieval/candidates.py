@@ -26,6 +26,8 @@ import hashlib
 import json
 import math
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,6 +249,10 @@ class CandidateIndex:
         self.key_bounds = np.searchsorted(of_name[self.key_order], np.arange(len(codes) + 1))
         self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
         self.profiles_ann = _ann(semantic.profiles_vec, settings, "profiles", table.ids)
+        # (graph product, names per product) -> the pool's name ids most like it (``_like_users``)
+        self._like: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self._like_lock = threading.Lock()
+        self.like_cache_size = settings.graph_neighbour_cache_size
 
     def _dense(self, retriever: TopK | None, queries: list[np.ndarray], per: int = 1) -> np.ndarray:
         """The ids nearest the ``queries``: ``depth`` each, or shared out among ``per`` queries (at least
@@ -299,6 +305,47 @@ class CandidateIndex:
         ]
         return Candidates(np.unique(np.concatenate(companies)), profile_scores)
 
+    def forget(self) -> None:
+        """Drop the remembered neighbours of graph products (``_like_users``)."""
+        with self._like_lock:
+            self._like.clear()
+
+    def _like_users(self, features: BuyerFeatures, users: np.ndarray) -> np.ndarray:
+        """The pool's names most like the graph products ``users`` (``depth`` shared among them, at least
+        ``MIN_SHARE`` each): each one's best by character TF-IDF and nearest by vector.
+
+        Remembered per graph product (least recently used dropped past ``like_cache_size``): the users
+        of an offer's materials come back in other offers, and at 100k companies their postings and
+        vector searches were 80% of an SME recommendation (``docs/benchmarks-speed.md``).
+        """
+        assert features.gp_lex is not None and features.names_lex is not None
+        k = max(self.depth // len(users), min(MIN_SHARE, self.depth))
+        with self._like_lock:
+            known = {int(u): self._like[int(u), k] for u in users if (int(u), k) in self._like}
+            for u in known:
+                self._like.move_to_end((u, k))
+        missing = np.asarray([int(u) for u in users if int(u) not in known], dtype=np.int64)
+        if len(missing):
+            lexical = (features.gp_lex[missing] @ features.names_lex.by_term).tocsr()
+            dense = None
+            if features.gp_vec is not None and self.names_ann is not None and len(self.names_ann):
+                vectors = features.gp_vec[missing].astype(np.float32)
+                found = self.names_ann.search(vectors, min(k, len(self.names_ann)))
+                dense = found.ids
+            fresh = {}
+            for i, u in enumerate(missing.tolist()):
+                near = [_best_of_postings(lexical[i], k)]
+                if dense is not None:
+                    near.append(dense[i][dense[i] >= 0])
+                fresh[u] = np.unique(np.concatenate(near)).astype(np.int32)
+            known.update(fresh)
+            with self._like_lock:
+                if self.like_cache_size > 0:
+                    self._like.update({(u, k): ids for u, ids in fresh.items()})
+                while len(self._like) > self.like_cache_size:
+                    self._like.popitem(last=False)
+        return np.concatenate([known[int(u)] for u in users]).astype(np.int64)
+
     def buyers(
         self, features: BuyerFeatures, items: Sequence[str], vectors: np.ndarray | None, w: Any
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -321,10 +368,7 @@ class CandidateIndex:
             names.append(_best(inputs, depth))
             users = buyer.chosen_users(material_sim, chain.material_uses)
         if len(users):
-            assert features.gp_lex is not None and features.names_lex is not None
-            names.append(_best_of_postings(features.gp_lex[users] @ features.names_lex.by_term, depth))
-            if features.gp_vec is not None:
-                names.append(self._dense(self.names_ann, list(features.gp_vec[users]), per=len(users)))
+            names.append(self._like_users(features, users))
         found = np.unique(self._companies_of(np.unique(np.concatenate(names))))
 
         def direct_of(rows: CompanyRows) -> tuple[np.ndarray, np.ndarray | None]:
