@@ -279,6 +279,10 @@ def best_search(
 ) -> Ranking:
     """One ranking from the searches of a demand: each company keeps its best search's score and channels
     (``channels["_query"]`` names it); ``candidates``: only the companies some search scored count as scored."""
+    if len(searched) == 1:  # one search (most demands): its arrays as they are, no copies of the pool's size
+        channels, fused_one, companies = searched[0]
+        channels = {**channels, "_query": np.zeros(len(fused_one), dtype=np.int64)}
+        return Ranking(fused_one, items, channels, queries, np.unique(companies) if candidates else None)
     per = [ch for ch, _, _ in searched]
     fused = np.stack([f for _, f, _ in searched])
     best = np.argmax(fused, axis=0)  # the first best search wins ties
