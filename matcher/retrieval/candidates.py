@@ -101,8 +101,8 @@ class CompanyRows:
 def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequence[str]) -> TopK | None:
     """A dense index over ``vectors`` whose ids are their positions, unless ``Settings.retriever`` names a
     backend: HNSW below ``IVF_FROM`` vectors, IVF with sqrt(n) lists and 8-bit codes from there (HNSW's graph
-    over ~1M product names takes tens of minutes to build on two cores and sits in each process's own
-    memory; IVF trains and fills in a few, and its lists are memory-mapped and shared), searching one list in
+    over ~10M product names would take over an hour to build on two cores and sit in each process's own
+    memory; IVF trains and fills in minutes, and its lists are memory-mapped and shared), searching one list in
     16 unless ``Settings.ivf_nprobe`` says otherwise; HNSW explores at most ``EF_PER_K`` nodes per result
     wanted. Builds use every core, searches one. Candidates need each channel's best few hundred, not an
     exact order, and a flat scan costs what exhaustive scoring costs (``benchmarks/bench_candidates.py``
@@ -176,10 +176,12 @@ SEARCH_TIME = ("nprobe", "ef_search", "ef_per_k")  # read per search: not part o
 EF_PER_K = 4
 
 
-# vectors from which candidates use IVF: below, HNSW (20k realistic companies, 212,689 names: top-10 recall
-# 0.9955 against IVF's 0.9865, built in 283 s on one core); above, its build (~1M names: tens of minutes) and
-# its graph in every worker's private memory cost more than IVF's recall loses
-IVF_FROM = 500_000
+# vectors from which candidates use IVF; below, HNSW. 20k realistic companies (212,689 names): top-10 recall
+# 0.9955 against IVF's 0.9865. 100k (997,090 names, docs/benchmarks-speed.md): recall 0.987 against 0.9775,
+# supplier p50 57.6 against 80.1 ms; HNSW built in 502 s on two cores (once: saved beside the vector file
+# and mapped by every worker), its graph ~0.3 GB in each worker's private memory. At 1M companies (~10M
+# names) that would be over an hour and ~3 GB per worker: IVF's lists, memory-mapped and shared, cost less.
+IVF_FROM = 2_000_000
 MIN_SHARE = 30  # nearest names per graph product when the depth is shared among many (buyer candidates)
 
 
