@@ -317,7 +317,9 @@ def server(url: str, home: Path, encoder: str, workers: int, log: Path) -> Itera
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
+        # workers fit their pool before they accept: minutes when the registry changed since the pool files
+        # and indexes were written (an earlier run's edits), seconds when they are mapped
+        deadline = time.monotonic() + 1200
         while not _accepts(port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"服务未能启动（见 {log}）")
