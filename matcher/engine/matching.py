@@ -14,12 +14,12 @@ The pool follows the registry by enterprise id, never by refitting it on a query
 enterprise is logged in the store (``matcher.store.changes``), each worker reads the log at most every
 ``settings.pool_poll_seconds`` (its own edits at once: the publishing service calls
 ``Matching.registry_changed``) and applies what changed to its pool (other workers' changes in a background
-thread from ``settings.pool_background_refit`` enterprises on, queries answering meanwhile): the full fit stays as the main part,
-the changed enterprises are fitted apart in a small delta on the main part's scale and their old rows are
-dead (``matcher.ranking.layered``), so an edit shows within a second whatever the registry's size. When the
-delta outgrows ``settings.pool_delta_limit``, or the registry moved without a logged change (checked every
-``settings.pool_recheck_seconds``), a full refit runs in a background thread from
-``settings.pool_background_refit`` enterprises on (on the spot below), queries are answered from the
+thread from ``settings.pool_background_refit`` enterprises on, queries answering meanwhile): the full fit
+stays as the main part, the changed enterprises are fitted apart in a small delta on the main part's scale
+and their old rows are dead (``matcher.ranking.layered``), so an edit shows within a second whatever the
+registry's size. When the delta outgrows ``settings.pool_delta_limit``, or the registry moved without a
+logged change (checked every ``settings.pool_recheck_seconds``), a full refit runs in a background thread
+from ``settings.pool_background_refit`` enterprises on (on the spot below), queries are answered from the
 current pool meanwhile, and the new pool is swapped in whole with the changes made during its fit applied.
 """
 

@@ -145,9 +145,8 @@ def _ann(vectors: np.ndarray | None, settings: Settings, role: str, keys: Sequen
         return _built(retriever, vectors)
     finally:
         if retriever.kind.startswith("faiss"):
-            set_threads(
-                1
-            )  # one query's search is small; OpenMP's helper threads only spin on a shared machine
+            # one query's search is small; OpenMP's helper threads only spin on a shared machine
+            set_threads(1)
 
 
 def _built(retriever: Retriever, vectors: np.ndarray) -> TopK:
@@ -256,13 +255,11 @@ class CandidateIndex:
         self._like_lock = threading.Lock()
         self.like_cache_size = settings.graph_neighbour_cache_size
 
-    def _dense(self, retriever: TopK | None, queries: list[np.ndarray], per: int = 1) -> np.ndarray:
-        """The ids nearest the ``queries``: ``depth`` each, or shared out among ``per`` queries (at least
-        ``MIN_SHARE`` each)."""
+    def _dense(self, retriever: TopK | None, queries: list[np.ndarray]) -> np.ndarray:
+        """The ids nearest the ``queries``, ``depth`` each."""
         if retriever is None or not queries or len(retriever) == 0:
             return np.zeros(0, dtype=np.int64)
-        k = max(self.depth // max(per, 1), min(MIN_SHARE, self.depth))
-        found = retriever.search(np.stack(queries).astype(np.float32), min(k, len(retriever)))
+        found = retriever.search(np.stack(queries).astype(np.float32), min(self.depth, len(retriever)))
         return found.ids[found.ids >= 0]
 
     def _item_names(self, items: Sequence[str], vectors: Sequence[np.ndarray]) -> list[np.ndarray]:
