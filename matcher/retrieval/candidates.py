@@ -177,7 +177,7 @@ EF_PER_K = 4
 
 # vectors from which candidates use IVF; below, HNSW. 20k realistic companies (212,689 names): top-10 recall
 # 0.9955 against IVF's 0.9865. 100k (997,090 names, docs/benchmarks-speed.md): recall 0.987 against 0.9775,
-# supplier p50 57.6 against 80.1 ms; HNSW built in 502 s on two cores (once: saved beside the vector file
+# supplier p50 57.6 against 80.1 ms (~14 ms of it a top-k fix between the runs); HNSW built in 502 s on two cores (once: saved beside the vector file
 # and mapped by every worker), its graph ~0.3 GB in each worker's private memory. At 1M companies (~10M
 # names) that would be over an hour and ~3 GB per worker: IVF's lists, memory-mapped and shared, cost less.
 IVF_FROM = 2_000_000
