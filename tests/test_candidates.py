@@ -219,6 +219,6 @@ def test_the_names_near_graph_products_are_remembered_across_offers(
     second = candidates.rank_buyers(OFFERS[0])
     assert len(searches) - cold == cold - 1  # the item's own search only
     np.testing.assert_array_equal(first.scores, second.scores)
-    monkeypatch.setattr(index, "like_cache_size", 2)
+    monkeypatch.setattr(index._like, "size", 2)
     candidates.rank_buyers(OFFERS[1])
     assert len(index._like) <= 2

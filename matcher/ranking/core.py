@@ -18,8 +18,6 @@ against the products known to use similar items (chain pairs), plus industry up/
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from matcher.ranking.dense import dense_scores
 from matcher.ranking.explain import explain_supplier
 from matcher.ranking.features import BuyerFeatures, SupplierFeatures
 from matcher.ranking.fusion import get_fusion, rrf
+from matcher.ranking.memo import Memo
 from matcher.ranking.scoring import top_k
 from matcher.ranking.semantic import SemanticFeatures
 from matcher.ranking.shared import pool_features
@@ -74,6 +73,7 @@ class Weights:
 
 SUPPLIER_CHANNELS = ("item", "dense_product", "dense_profile", "words", "text")
 RRF_K = 60.0
+VECTOR_CACHE_SIZE = 4096  # query items' vectors each core remembers
 RRF_DEPTH = 200  # each channel's result list: deeper ranks add under 1/260 each
 # buyer channels agree less: a buyer found by two channels at ranks 200-300 still counts (bench_fusion --buyer)
 BUYER_RRF_DEPTH = 300
@@ -297,7 +297,7 @@ class MatchCore(TopRanker):
     """Two-sided matching over a pool of companies; ``encoder=None`` runs the lexical channels only.
 
     Query items are encoded by ``query_encoder`` when given, else by ``encoder``, and their vectors are
-    remembered in memory (``vector_cache_size`` items, least recently used dropped).
+    remembered in memory (``VECTOR_CACHE_SIZE`` items, least recently used dropped).
 
     ``fusion`` combines supplier-search channels, ``buyer_fusion`` buyer-recommendation channels (by name,
     see ``matcher.ranking.fusion``). Both default to reciprocal rank fusion, the better on the dev sets
@@ -341,9 +341,7 @@ class MatchCore(TopRanker):
         self.buyer_fusion = buyer_fusion
         self.upstream = upstream
         self.industry_up = industry_up
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # item text -> query vector
-        self._vectors_lock = threading.Lock()
-        self.vector_cache_size = 4096
+        self._vectors: Memo[str, np.ndarray] = Memo(VECTOR_CACHE_SIZE)  # item text -> query vector
 
     def fit(self, docs: Iterable[ProfileDoc | Any], like: MatchCore | None = None) -> MatchCore:
         """Index the pool: ``ProfileDoc``s, registry ``Enterprise``s or corpus dicts.
@@ -371,8 +369,7 @@ class MatchCore(TopRanker):
     def forget_queries(self) -> None:
         """Drop what earlier queries left in memory (query vectors, graph products' neighbours), so the
         next query costs what a new text costs (``benchmarks/bench_candidates.py``)."""
-        with self._vectors_lock:
-            self._vectors.clear()
+        self._vectors.clear()
         if self.candidates_ is not None:
             self.candidates_.forget()
 
@@ -404,10 +401,7 @@ class MatchCore(TopRanker):
         """Query vectors of the parsed items, remembered in memory: items repeat across demand texts."""
         if self.encoder is None or not items:
             return None
-        with self._vectors_lock:
-            known = {t: self._vectors[t] for t in items if t in self._vectors}
-            for t in known:
-                self._vectors.move_to_end(t)
+        known = self._vectors.get_many(items)
         names = self.supplier_.names_vec if self._symmetric else None
         if names is not None:  # an item that is a product name of the pool already has its vector
             rows = self.supplier_.table.name_rows
@@ -416,10 +410,7 @@ class MatchCore(TopRanker):
         if missing:
             fresh = encode_queries(self.query_encoder or self.encoder, missing)
             known.update(zip(missing, fresh, strict=True))
-            with self._vectors_lock:
-                self._vectors.update(zip(missing, fresh, strict=True))
-                while len(self._vectors) > self.vector_cache_size:
-                    self._vectors.popitem(last=False)
+            self._vectors.put_many(dict(zip(missing, fresh, strict=True)))
         return np.stack([known[t] for t in items]).astype(np.float32)
 
     def searched(self, text: str, also: np.ndarray | None = None) -> Ranking:

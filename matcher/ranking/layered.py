@@ -37,7 +37,7 @@ def delta_core(main: MatchCore, docs: Sequence[object]) -> MatchCore:
         industry_up=main.industry_up,
         query_encoder=main.query_encoder,
     )
-    core._vectors, core._vectors_lock = main._vectors, main._vectors_lock  # a query item is encoded once
+    core._vectors = main._vectors  # a query item is encoded once (the memo carries its lock)
     return core.fit(docs, like=main)
 
 

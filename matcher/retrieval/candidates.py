@@ -26,8 +26,6 @@ import hashlib
 import json
 import math
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ from scipy import sparse
 
 from matcher.ranking import buyer
 from matcher.ranking.features import BuyerFeatures, SupplierFeatures, _mix
+from matcher.ranking.memo import Memo
 from matcher.ranking.scoring import top_k
 from matcher.ranking.semantic import SemanticFeatures
 from matcher.ranking.table import ProductTable
@@ -251,9 +250,7 @@ class CandidateIndex:
         self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
         self.profiles_ann = _ann(semantic.profiles_vec, settings, "profiles", table.ids)
         # (graph product, names per product) -> the pool's name ids most like it (``_like_users``)
-        self._like: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
-        self._like_lock = threading.Lock()
-        self.like_cache_size = settings.graph_neighbour_cache_size
+        self._like: Memo[tuple[int, int], np.ndarray] = Memo(settings.graph_neighbour_cache_size)
 
     def _dense(self, retriever: TopK | None, queries: list[np.ndarray]) -> np.ndarray:
         """The ids nearest the ``queries``, ``depth`` each."""
@@ -306,23 +303,20 @@ class CandidateIndex:
 
     def forget(self) -> None:
         """Drop the remembered neighbours of graph products (``_like_users``)."""
-        with self._like_lock:
-            self._like.clear()
+        self._like.clear()
 
     def _like_users(self, features: BuyerFeatures, users: np.ndarray) -> np.ndarray:
         """The pool's names most like the graph products ``users`` (``depth`` shared among them, at least
         ``MIN_SHARE`` each): each one's best by character TF-IDF and nearest by vector.
 
-        Remembered per graph product (least recently used dropped past ``like_cache_size``): the users
+        Remembered per graph product (least recently used dropped past
+        ``Settings.graph_neighbour_cache_size``): the users
         of an offer's materials come back in other offers, and at 100k companies their postings and
         vector searches were 80% of an SME recommendation (``docs/benchmarks-speed.md``).
         """
         assert features.gp_lex is not None and features.names_lex is not None
         k = max(self.depth // len(users), min(MIN_SHARE, self.depth))
-        with self._like_lock:
-            known = {int(u): self._like[int(u), k] for u in users if (int(u), k) in self._like}
-            for u in known:
-                self._like.move_to_end((u, k))
+        known = {u: ids for (u, _), ids in self._like.get_many((int(u), k) for u in users).items()}
         missing = np.asarray([int(u) for u in users if int(u) not in known], dtype=np.int64)
         if len(missing):
             lexical = (features.gp_lex[missing] @ features.names_lex.by_term).tocsr()
@@ -338,11 +332,7 @@ class CandidateIndex:
                     near.append(dense[i][dense[i] >= 0])
                 fresh[u] = np.unique(np.concatenate(near)).astype(np.int32)
             known.update(fresh)
-            with self._like_lock:
-                if self.like_cache_size > 0:
-                    self._like.update({(u, k): ids for u, ids in fresh.items()})
-                while len(self._like) > self.like_cache_size:
-                    self._like.popitem(last=False)
+            self._like.put_many({(u, k): ids for u, ids in fresh.items()})
         return np.concatenate([known[int(u)] for u in users]).astype(np.int64)
 
     def buyers(
