@@ -404,8 +404,7 @@ class Matching:
         self._pool_lock = threading.Lock()
         self._recheck_lock = threading.Lock()
         self._refit_lock = threading.Lock()
-        self._refit_thread: threading.Thread | None = None
-        self._update_thread: threading.Thread | None = None  # applies other workers' changes (``_poll``)
+        self._jobs: dict[str, threading.Thread] = {}  # background refit / update by name (``_in_background``)
         self._generation = 0  # this engine's registry edits so far (``registry_changed``)
         self.refits = 0  # full fits of the registry so far (changes by id are not counted)
 
@@ -454,7 +453,7 @@ class Matching:
         with self.store.engine.connect() as conn:
             pending = newest_change(conn) > pool.cursor
         if pending and pool.size >= self.settings.pool_background_refit:  # others' writes: off the query
-            self._in_background("_update_thread", self._update_job, "matcher-pool-update")
+            self._in_background("matcher-pool-update", self._update_job)
             return pool
         if pending:
             return self._catch_up()
@@ -527,17 +526,16 @@ class Matching:
 
     def _refit_in_background(self) -> None:
         """Start one thread that fits a new pool and swaps it in; queries keep the old pool meanwhile."""
-        self._in_background("_refit_thread", self._refit_job, "matcher-pool-refit")
+        self._in_background("matcher-pool-refit", self._refit_job)
 
-    def _in_background(self, slot: str, job: Callable[[], None], name: str) -> None:
-        """Run ``job`` in a thread kept in the attribute ``slot``, unless the last one is still running."""
+    def _in_background(self, name: str, job: Callable[[], None]) -> None:
+        """Run ``job`` in a thread called ``name``, unless the last one of that name is still running."""
         with self._refit_lock:
-            running = getattr(self, slot)
+            running = self._jobs.get(name)
             if running is not None and running.is_alive():
                 return
-            thread = threading.Thread(target=job, name=name, daemon=True)
-            setattr(self, slot, thread)
-            thread.start()
+            self._jobs[name] = threading.Thread(target=job, name=name, daemon=True)
+            self._jobs[name].start()
 
     def _update_job(self) -> None:
         """Apply the changes other workers logged (``_catch_up``) while queries answer from the current pool:
