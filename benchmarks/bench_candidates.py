@@ -63,6 +63,7 @@ from matcher.text.demand import search_queries, understand_demand
 from matcher.text.profiles import ProfileDoc, enterprise_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procmem import rollup  # noqa: E402
 from registry import DerivedEncoder, Parts, realistic_sample, vocabulary  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -313,24 +314,6 @@ def nprobe(args: argparse.Namespace) -> None:
     print(f"\nload average now {os.getloadavg()[0]:.1f}")
 
 
-def _rollup(pid: int | str = "self") -> dict[str, float]:
-    """Resident memory of a process from ``/proc/<pid>/smaps_rollup``, in MB: ``rss``, ``pss`` (private plus
-    its share of pages several processes map), ``private`` (Private_Clean + Private_Dirty: pages only this
-    process holds) and ``shared`` (Shared_Clean + Shared_Dirty: pages mapped by other processes too)."""
-    kb: dict[str, int] = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "kB":
-                kb[parts[0].rstrip(":")] = int(parts[1])
-    return {
-        "rss": kb["Rss"] / 1024,
-        "pss": kb["Pss"] / 1024,
-        "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024,
-        "shared": (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024,
-    }
-
-
 def worker(args: argparse.Namespace) -> None:
     """One serving worker: the candidate core alone over the vector files and indexes an earlier ``speed``
     run (or another worker) left on disk, and the pool files (``matcher.ranking.shared``) unless
@@ -340,7 +323,7 @@ def worker(args: argparse.Namespace) -> None:
     encoder, query_encoder, enterprises, _ = _encoders(args, args.n)
     texts = [q["text"] for name in FILES.values() for q in read_jsonl(EVAL / name)][: args.queries]
     offers = [q["text"] for q in read_jsonl(EVAL / BUYER_FILE)][: args.queries]
-    before = _rollup()
+    before = rollup()
     t0 = time.perf_counter()
     options: dict[str, Any] = {"pool_dir": None} if args.private_pool else {}
     core = build_core(
@@ -351,7 +334,7 @@ def worker(args: argparse.Namespace) -> None:
         core.top_suppliers(text, 10)
     for text in offers:
         core.rank_buyers(text)
-    report = {"fit": fit, "before": before, "after": _rollup(), "names": vocabulary(enterprises)}
+    report = {"fit": fit, "before": before, "after": rollup(), "names": vocabulary(enterprises)}
     print(json.dumps(report), flush=True)
     if args.hold:
         sys.stdin.read()
@@ -386,7 +369,7 @@ def _measure(
         if not line:
             raise SystemExit(f"工作进程 {proc.pid} 异常退出（返回码 {proc.wait()}）")
         reports.append(json.loads(line))
-    now = [_rollup(proc.pid) for proc in procs]
+    now = [rollup(proc.pid) for proc in procs]
     for proc in procs:
         assert proc.stdin is not None
         proc.stdin.close()

@@ -61,6 +61,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from procmem import rollup  # noqa: E402
 from registry import realistic_sample  # noqa: E402
 from registry import vocabulary as distinct_names  # noqa: E402
 
@@ -625,6 +626,7 @@ class Run:
     server_cpu_s: dict[int, float] = field(default_factory=dict)
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after the load
     edits: list[Edit] = field(default_factory=list)
+    memory: dict[int, dict[str, float]] = field(default_factory=dict)  # each worker's, after the load
 
 
 def drive(args: argparse.Namespace, base: str, key: str, mix: Mix, pid: int, editable: list[int]) -> Run:
@@ -652,6 +654,7 @@ def drive(args: argparse.Namespace, base: str, key: str, mix: Mix, pid: int, edi
             spent = {p: after[p] - before.get(p, 0.0) for p in after}
             workers = {p: v for p, v in spent.items() if p != pid}
             out.server_cpu_s = workers if len(workers) >= args.workers else spent
+            out.memory = {p: rollup(p) for p in out.server_cpu_s if Path(f"/proc/{p}").exists()}
         finally:
             await clients.close()
 
@@ -695,6 +698,11 @@ def report(args: argparse.Namespace, run: Run) -> Row:
         f"client CPU: {run.client_cpu_s:.0f} s; load average {run.load[0]:.2f} before the load, "
         f"{run.load[1]:.2f} after ({os.cpu_count()} cores)"
     )
+    for i, m in enumerate(run.memory.values(), 1):
+        print(
+            f"worker {i} memory after the load: resident {m['rss']:.0f} MB (private {m['private']:.0f}, "
+            f"shared {m['shared']:.0f}, proportional {m['pss']:.0f})"
+        )
     timeline(results, start)
     if args.edit_every > 0:
         report_edits(run.edits, args.edit_every)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from matcher.cli.demo import load_sample
+from matcher.domain import Product
 from matcher.engine import Engine
 from matcher.io import import_records
 from matcher.settings import Settings
@@ -196,7 +197,7 @@ def test_the_store_logs_every_enterprise_write_and_delete_in_order(store: Store,
     added = logged(0)
     (eid,) = added.enterprise_ids
     with store.session() as s:
-        renamed = sme.model_copy(update={"products": [{"name": NEW_PRODUCT}]})
+        renamed = sme.model_copy(update={"products": [Product(name=NEW_PRODUCT)]})
         repo.upsert_enterprises(s, enterprises=[renamed])
     edited = logged(added.cursor)
     assert edited.enterprise_ids == {eid} and edited.cursor > added.cursor

@@ -17,6 +17,7 @@ from matcher.encoders.fake import FakeEncoder
 from matcher.ranking.constraints import Constraints, Eligibility, eligible
 from matcher.ranking.core import MatchCore
 from matcher.ranking.lexical import CharTfidf, DocIndex, cosine_scores
+from matcher.ranking.records import Records
 from matcher.ranking.scoring import Segments, exact_scores, group_argmax, group_max, top_k
 from matcher.sample import generate_sample
 from matcher.text.normalize import product_key
@@ -208,7 +209,7 @@ def test_other_fusions_rank_the_whole_pool(sample_core: tuple[MatchCore, list, l
 def test_coded_eligibility_equals_the_per_record_rule(sample_core: tuple[MatchCore, list, list]) -> None:
     _, firms, _ = sample_core
     ids = list(range(1, len(firms) + 1))
-    index = Eligibility.build(ids, firms)
+    index = Eligibility.build(ids, Records.of(firms))
     parks = sorted({f.park for f in firms if f.park})
     cases = [
         Constraints(),

@@ -60,6 +60,7 @@ from matcher.ranking.constraints import (
 )
 from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_requirements, supplier_reason
 from matcher.ranking.layered import LayeredCore, delta_core
+from matcher.ranking.records import Records
 from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
 from matcher.settings import Settings
@@ -185,7 +186,7 @@ class MainPart(NamedTuple):
     """What a full fit made, kept while changes are applied on top of it by id (``Pool.updated``)."""
 
     ids: list[int]
-    records: list[Enterprise]
+    records: Records
     core: MatchCore
     links: list[set[str]]
     positions: dict[int, int]
@@ -210,7 +211,7 @@ class Pool:
 
     fingerprint: tuple[int, int, str]  # enterprises: count, newest id, newest updated_at
     ids: list[int]
-    records: list[Enterprise]
+    records: Records
     core: LayeredCore
     links: list[set[str]] = field(default_factory=list)  # chain template links each enterprise makes
     cache_size: int = 512
@@ -226,7 +227,7 @@ class Pool:
         self.positions = {eid: i for i, eid in enumerate(self.ids) if live[i]}
         self.eligibility = Eligibility.build(self.ids, self.records)
         self.parks = self.eligibility.parks
-        self.provinces = ValueCodes([r.province for r in self.records])
+        self.provinces = ValueCodes(self.records.provinces)
         self.link_members = _members(self.links)
         if self.main is None:
             features = self.core.supplier_
@@ -284,7 +285,7 @@ class Pool:
         pool = Pool(
             fingerprint,
             main.ids + delta_ids,
-            main.records + records,
+            main.records + Records.of(records),
             LayeredCore(main.core, delta, dead),
             main.links + registry_links(records),
             self.cache_size,
@@ -586,7 +587,8 @@ class Matching:
         layered = LayeredCore(core, None, np.zeros(len(records), dtype=bool))
         sizes = self.settings.ranking_cache_size, self.settings.search_cache_size
         ids = [e.id for e in stored]
-        return Pool(fingerprint, ids, records, layered, registry_links(records), *sizes, cursor)
+        links = registry_links(records)
+        return Pool(fingerprint, ids, Records.of(records), layered, links, *sizes, cursor)
 
     # -- suppliers -------------------------------------------------------------------------------------
 
@@ -669,9 +671,9 @@ class Matching:
         """The named soft boosts for the publisher at ``buyer_i`` (none for a free-text search)."""
         if buyer_i is None:
             return {}
-        buyer = pool.records[buyer_i]
-        same_park = (pool.parks.codes == pool.parks.code(buyer.park)) & bool(buyer.park)
-        same_region = (pool.provinces.codes == pool.provinces.code(buyer.province)) & bool(buyer.province)
+        park, (province, _, _) = pool.records.parks[buyer_i], pool.records.places[buyer_i]
+        same_park = (pool.parks.codes == pool.parks.code(park)) & bool(park)
+        same_region = (pool.provinces.codes == pool.provinces.code(province)) & bool(province)
         chain = pool.chain_mask(upstream_of(pool.links[buyer_i]))
         s = self.settings
         return {
@@ -686,8 +688,7 @@ class Matching:
         i = int(top.order[j])
         product, _, channels = top.described[j]
         boosts = {name: points(weight) for name, (weight, mask) in terms.items() if weight and mask[i]}
-        record = pool.records[i]
-        checks = requirement_checks(record, demand)
+        checks = requirement_checks(pool.records[i], demand) if demand is not None else []
         rel, reason = pool.supplier_reason(product, top.items, channels)
         parts = [reason.summary]
         if boosts:
@@ -697,8 +698,8 @@ class Matching:
         score = min(100.0, round(rel + sum(boosts.values()), 1))
         return SupplierMatch(
             pool.ids[i],
-            record.name,
-            record.park,
+            pool.records.names[i],
+            pool.records.parks[i],
             score,
             rel,
             product,
@@ -719,7 +720,7 @@ class Matching:
         ask for, as the 0-100 relevance over 100, plus chain adjacency, capped at 1; pages and exports
         show it as points (``matcher.ranking.relevance.points``)."""
         pool = self.match_pool()
-        index = {pool.records[i].uscc: i for i in pool.positions.values()}
+        index = {pool.records.usccs[i]: i for i in pool.positions.values()}
         demands = [
             d
             for d in self.registry.demands(status=DemandStatus.OPEN.value)
@@ -789,12 +790,11 @@ class Matching:
     def _buyer(self, pool: Pool, i: int, ranking: Ranking) -> BuyerMatch:
         product, _, channels = pool.core.buyer_values(i, ranking.items, ranking.channels)
         reason = buyer_reason("、".join(ranking.items), product, channels, pool.baseline)
-        r = pool.records[i]
         score = relevance(channels, pool.baseline, BUYER_EVIDENCE)
         return BuyerMatch(
             pool.ids[i],
-            r.name,
-            r.park,
+            pool.records.names[i],
+            pool.records.parks[i],
             score,
             product,
             channels,
@@ -829,6 +829,7 @@ class Matching:
             return self._demands_by_text(pool, offer, rows, k)
         out = []
         floor = self.settings.relevance_floor
+        mine = pool.records[me]
         for d in rows:
             if d.publisher_id == pool.ids[me]:
                 continue
@@ -842,8 +843,8 @@ class Matching:
                 percentile(pool.live_scores(ranking.scores), me),
                 percentile(buyer_scores, pub) if pub is not None else 0.0,
             )
-            checks = requirement_checks(pool.records[me], d.record)
-            publisher = pool.records[pub].name if pub is not None else ""
+            checks = requirement_checks(mine, d.record)
+            publisher = pool.records.names[pub] if pub is not None else ""
             text = "；".join(p for p in (reason.summary, explain_requirements(checks)) if p)
             out.append(
                 DemandMatch(
@@ -872,7 +873,7 @@ class Matching:
         docs = [_demand_doc(d) for d in rows]
         core = MatchCore(self.encoders.encoder()).fit(docs)
         ranking = core.rank_suppliers(offer)
-        names = {i: e.name for i, e in zip(pool.ids, pool.records, strict=True)}
+        names = dict(zip(pool.ids, pool.records.names, strict=True))
         out = []
         for i in top_k(ranking.scores, k):
             wanted, _, channels = core.supplier_.match(int(i), 0.0, ranking.items, ranking.channels)

@@ -20,6 +20,7 @@ import numpy as np
 from matcher.domain import Demand, Enterprise, Role
 from matcher.errors import ValidationError
 from matcher.ranking.explain import Requirement, Status
+from matcher.ranking.records import Records
 
 _CERT_NOISE = re.compile(r"[\s:：\-_/·.,，()（）]+")
 
@@ -138,11 +139,6 @@ def eligible(enterprise_id: int, enterprise: Enterprise, constraints: Constraint
     )
 
 
-def eligible_mask(ids: Sequence[int], records: Sequence[Enterprise], constraints: Constraints) -> np.ndarray:
-    """A boolean array: which of the pool's enterprises satisfy every hard constraint."""
-    return Eligibility.build(ids, records).mask(constraints)
-
-
 class ValueCodes:
     """Values of one attribute over the pool as codes into its distinct values (few, however large the pool)."""
 
@@ -187,17 +183,17 @@ class Eligibility:
     _masks: dict[tuple[str, Hashable], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def build(cls, ids: Sequence[int], records: Sequence[Enterprise]) -> Eligibility:
+    def build(cls, ids: Sequence[int], records: Records) -> Eligibility:
         if len(ids) != len(records):
             raise ValueError(f"ids 与 records 数量不一致：{len(ids)} != {len(records)}")
-        held = [tuple(e.certifications) for e in records]
+        held = records.certifications
         certifications = ValueCodes(held)
         keys = {h: tuple(cert_key(c) for c in h) for h in held}
         return cls(
             {eid: i for i, eid in enumerate(ids)},
-            ValueCodes([e.role.value for e in records]),
-            ValueCodes([e.park for e in records]),
-            ValueCodes([(e.province, e.city, e.district) for e in records]),
+            ValueCodes(records.roles),
+            ValueCodes(records.parks),
+            ValueCodes(records.places),
             certifications,
             [keys[h] for h in dict.fromkeys(held)],  # in the order of ``certifications.values``
         )
