@@ -111,6 +111,11 @@ class Settings(BaseSettings):
         ge=0,
         description="匹配池按编号更新的企业超过此数时，在后台完整重建匹配池（期间照常应答，建成后整体替换）",
     )
+    pool_snapshot_from: int = Field(
+        default=20_000,
+        ge=0,
+        description="匹配池达到此企业数时，完整建池后保存其企业记录，重启时据此映射已建索引并按变更日志更新，不再整体重建",
+    )
     warm_pool_at: int = Field(
         default=5_000, ge=0, description="企业库达到此企业数时，服务进程在接收请求前先建立匹配池"
     )

@@ -33,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
@@ -43,6 +44,7 @@ from matcher.auth.principal import Principal
 from matcher.domain import Demand, DemandStatus, Enterprise, Role
 from matcher.engine.encoders import Encoders
 from matcher.engine.registry import Registry
+from matcher.engine.snapshot import Snapshot, load_snapshot, logged_at, save_snapshot, snapshot_dir
 from matcher.errors import MatcherError
 from matcher.graph.adjacency import link_index, links_made, upstream_links
 from matcher.graph.linking import LinkIndex
@@ -60,7 +62,7 @@ from matcher.ranking.constraints import (
 )
 from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_requirements, supplier_reason
 from matcher.ranking.layered import LayeredCore, delta_core
-from matcher.ranking.records import Records
+from matcher.ranking.records import Records, decode
 from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
 from matcher.settings import Settings
@@ -372,8 +374,9 @@ def _members(links: list[set[str]]) -> dict[str, np.ndarray]:
 def _settle_heap() -> None:
     """Keep what is alive now (chiefly the new pool) out of the cyclic garbage collector's passes.
 
-    A pool holds millions of objects at 100k enterprises (every record with its products, indicators
-    and patents); a full collection walks all of them, 2 s with the interpreter lock held, and a server
+    A pool held millions of objects at 100k enterprises (every record with its products, indicators and
+    patents; records are compact now, ``matcher.ranking.records``, but vocabularies and name tuples remain);
+    a full collection walked all of them, 2 s with the interpreter lock held, and a server
     with requests queued triggered one every few seconds. Frozen objects are still freed by reference
     counting when dropped, and the next refit unfreezes them first so that any cycles among them go.
     """
@@ -408,6 +411,8 @@ class Matching:
         self._jobs: dict[str, threading.Thread] = {}  # background refit / update by name (``_in_background``)
         self._generation = 0  # this engine's registry edits so far (``registry_changed``)
         self.refits = 0  # full fits of the registry so far (changes by id are not counted)
+        self.resumed = False  # whether the first pool came from the last full fit's snapshot
+        self._first_fit = True
 
     def registry_changed(self) -> None:
         """This worker's next query sees its own write (others' within ``settings.pool_poll_seconds``): the
@@ -556,9 +561,12 @@ class Matching:
             self._swap(self._with_changes(fresh))
 
     def _fit(self, generation: int) -> Pool:
-        pool = self._fit_pool()
+        pool = self._resume() if self._first_fit else None
+        self._first_fit = False
+        if pool is None:
+            pool = self._fit_pool()
+            self.refits += 1
         pool.generation = generation
-        self.refits += 1
         return pool
 
     def _swap(self, pool: Pool) -> None:
@@ -569,9 +577,8 @@ class Matching:
 
     def _fit_pool(self) -> Pool:
         """A full fit of the registry; the change log's cursor is read first, so a write during the fit
-        is applied again by id afterwards rather than missed."""
-        from matcher.ranking.knowledge import build_core
-
+        is applied again by id afterwards rather than missed. From ``settings.pool_snapshot_from``
+        enterprises on, the records fitted are saved for the next start (``_resume``)."""
         with self.store.engine.connect() as conn:
             cursor = newest_change(conn)
         with self.store.session() as s:
@@ -580,15 +587,73 @@ class Matching:
             raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
         fingerprint = self.registry.fingerprint()
         records = [e.record for e in stored]
+        ids = [e.id for e in stored]
+        del stored
+        pool = self._pool_of(ids, records, None, cursor, fingerprint)
+        if len(ids) >= self.settings.pool_snapshot_from:
+            with self.store.engine.connect() as conn:
+                at_cursor = logged_at(conn, cursor)
+            snapshot = Snapshot(ids, pool.records.blobs, cursor, at_cursor, fingerprint)
+            try:
+                save_snapshot(self._snapshot_dir(), snapshot)
+            except OSError:
+                log.warning("无法保存匹配池快照（重启时将完整重建匹配池）", exc_info=True)
+        return pool
+
+    def _pool_of(
+        self,
+        ids: list[int],
+        records: list[Enterprise],
+        blobs: list[bytes] | None,
+        cursor: int,
+        fingerprint: tuple[int, int, str],
+    ) -> Pool:
+        """A fitted pool of ``records`` (ids in the same order; ``blobs``: their encoded form, if known)."""
+        from matcher.ranking.knowledge import build_core
+
         encoders = self.encoders
         core = build_core(
             records, self.settings, encoder=encoders.encoder(), query_encoder=encoders.query_encoder()
         )
         layered = LayeredCore(core, None, np.zeros(len(records), dtype=bool))
         sizes = self.settings.ranking_cache_size, self.settings.search_cache_size
-        ids = [e.id for e in stored]
         links = registry_links(records)
-        return Pool(fingerprint, ids, Records.of(records), layered, links, *sizes, cursor)
+        return Pool(fingerprint, ids, Records.of(records, blobs), layered, links, *sizes, cursor)
+
+    def _snapshot_dir(self) -> Path:
+        return snapshot_dir(self.settings.cache_dir, self.store.safe_url)
+
+    def _resume(self) -> Pool | None:
+        """The pool of the last full fit's records (``matcher.engine.snapshot``: its files and indexes are
+        mapped, not rebuilt) with the changes logged since applied by id; None when there is no snapshot
+        of this store, it does not describe the registry, or more changed than an update by id takes."""
+        try:
+            snap = load_snapshot(self._snapshot_dir())
+        except (MatcherError, OSError, ValueError):
+            log.warning("匹配池快照无法读取，完整重建匹配池", exc_info=True)
+            return None
+        if snap is None:
+            return None
+        with self.store.engine.connect() as conn:
+            if logged_at(conn, snap.cursor) != snap.at_cursor:
+                return None
+            changes = changes_since(conn, snap.cursor)
+        if len(changes.enterprise_ids) > self.settings.pool_delta_limit:
+            return None
+        with self.store.session() as s:
+            now = set(repo.enterprise_ids(s).values())
+        if now - changes.enterprise_ids != set(snap.ids) - changes.enterprise_ids:
+            return None
+        if not changes.enterprise_ids and self.registry.fingerprint() != snap.fingerprint:
+            return None
+        records = [decode(b) for b in snap.blobs]
+        pool = self._pool_of(snap.ids, records, snap.blobs, snap.cursor, snap.fingerprint)
+        del records
+        self.resumed = True
+        log.info(
+            "匹配池由快照恢复（%d 家企业），按变更日志更新 %d 家", len(snap.ids), len(changes.enterprise_ids)
+        )
+        return self._with_changes(pool, changes)
 
     # -- suppliers -------------------------------------------------------------------------------------
 

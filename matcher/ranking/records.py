@@ -17,13 +17,23 @@ enterprises take about 1.4 GB per worker; as columns and zlib-compressed JSON ab
 from __future__ import annotations
 
 import zlib
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, overload
 
 from matcher.domain import Enterprise
 
 H = TypeVar("H", bound=Hashable)
+
+
+def encode(record: Enterprise) -> bytes:
+    """One record as compressed JSON."""
+    return zlib.compress(record.model_dump_json().encode("utf-8"), 1)
+
+
+def decode(blob: bytes) -> Enterprise:
+    """The record ``encode`` made ``blob`` from."""
+    return Enterprise.model_validate_json(zlib.decompress(blob))
 
 
 @dataclass(frozen=True)
@@ -41,21 +51,22 @@ class Records:
     blobs: list[bytes]
 
     @classmethod
-    def of(cls, records: Iterable[Enterprise]) -> Records:
+    def of(cls, records: Iterable[Enterprise], blobs: Sequence[bytes] | None = None) -> Records:
+        """The records' columns and blobs (``blobs``: their ``encode`` already made, e.g. read from disk)."""
         shared: dict[Hashable, Hashable] = {}
 
         def one(value: H) -> H:
             return shared.setdefault(value, value)  # type: ignore[return-value]
 
         out = cls([], [], [], [], [], [], [])
-        for e in records:
+        for i, e in enumerate(records):
             out.names.append(e.name)
             out.usccs.append(e.uscc)
             out.roles.append(one(e.role.value))
             out.parks.append(one(e.park))
             out.places.append(one((e.province, e.city, e.district)))
             out.certifications.append(one(tuple(e.certifications)))
-            out.blobs.append(zlib.compress(e.model_dump_json().encode(), 1))
+            out.blobs.append(encode(e) if blobs is None else blobs[i])
         return out
 
     @property
@@ -72,7 +83,7 @@ class Records:
     def __getitem__(self, i: int | slice) -> Enterprise | Records:
         if isinstance(i, slice):
             return Records(*(column[i] for column in self._columns()))
-        return Enterprise.model_validate_json(zlib.decompress(self.blobs[i]))
+        return decode(self.blobs[i])
 
     def __iter__(self) -> Iterator[Enterprise]:
         return (self[i] for i in range(len(self)))
