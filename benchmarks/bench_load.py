@@ -45,6 +45,7 @@ import gc
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -709,6 +710,40 @@ def report(args: argparse.Namespace, run: Run) -> Row:
     return rows[0]
 
 
+def start_time(
+    args: argparse.Namespace, url: str, home: Path, encoder: str, key: str, mix: Mix, label: str
+) -> float:
+    """Seconds from ``matcher serve`` to every worker answering fast (``warm_up``)."""
+    started = time.perf_counter()
+    with server(url, home, encoder, args.workers, home / f"server-{label}.log") as (base, _):
+
+        async def answered() -> None:
+            clients = Clients(base, key, args.connections, args.timeout)
+            try:
+                await warm_up(clients, mix, args.workers, limit_s=3600)
+            finally:
+                await clients.close()
+
+        asyncio.run(answered())
+        return time.perf_counter() - started
+
+
+def restarts(args: argparse.Namespace, url: str, home: Path, encoder: str, key: str, mix: Mix) -> None:
+    """The server started again after the run's edits: as it starts (the workers resume from the last full
+    fit's snapshot and apply the change log), then without the snapshot (a full fit: the edits changed the
+    registry's content, so its pool files and indexes are built again), the way every start went before."""
+    from matcher.engine.snapshot import snapshot_dir
+    from matcher.settings import Settings
+
+    resumed = start_time(args, url, home, encoder, key, mix, "resume")
+    shutil.rmtree(snapshot_dir(Settings(home=home).cache_dir, Store(url, migrate=False).safe_url), True)
+    whole = start_time(args, url, home, encoder, key, mix, "full")
+    print(
+        f"\nrestart after the run's edits, until every worker answers: {resumed:.0f} s resuming from the "
+        f"snapshot; {whole:.0f} s fitting whole (the snapshot removed); load average {os.getloadavg()[0]:.2f}"
+    )
+
+
 # -- main -----------------------------------------------------------------------------------------------
 
 
@@ -739,6 +774,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--popular", type=int, default=200, help="热门文本个数（Zipf 1.1）")
     parser.add_argument("--profile", type=int, default=30, help="进程内分阶段计时的查询数（0 跳过）")
     parser.add_argument("--profile-only", action="store_true", help="只做进程内分阶段计时，不启动服务施压")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="施压后重启服务两次：从快照恢复，与删除快照后完整建池，各计启动秒数",
+    )
     parser.add_argument("--baseline", type=int, default=40, help="逐条发送的基线查询数")
     parser.add_argument("--p95-ms", type=float, default=TARGET_P95_MS, help="--check 的 p95 上限（毫秒）")
     parser.add_argument(
@@ -773,6 +813,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with server(url, home, encoder, args.workers, home / "server.log") as (base, pid):
         run = drive(args, base, key, mix, pid, editable)
     total_row = report(args, run)
+    if args.restart:
+        restarts(args, url, home, encoder, key, mix)
     missed = []
     if total_row.rate < 0.98 * args.rate:
         missed.append(f"速率 {total_row.rate:.1f} < {args.rate:g}")

@@ -30,14 +30,18 @@ ARGS = ["--n", "300", "--vocabulary", "sample", "--encoder", "fake", "--workers"
 
 @pytest.mark.slow
 def test_the_load_harness_meets_a_modest_rate_without_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bench = _bench()
-    code = bench.main([*ARGS, "--dir", str(tmp_path), "--profile", "3", "--baseline", "3", "--check"])
+    monkeypatch.setenv("MATCHER_POOL_SNAPSHOT_FROM", "0")  # the restarts resume as at 20,000 and more
+    argv = [*ARGS, "--dir", str(tmp_path), "--profile", "3", "--baseline", "3", "--check", "--restart"]
+    code = bench.main(argv)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "| all | 100 | 20.0 | 0 |" in out, out
     assert "达标" in out and "未达标" not in out
+    assert "worker 1 memory after the load: resident" in out, out
+    assert "s resuming from the snapshot;" in out, out
 
 
 @pytest.mark.slow
