@@ -18,8 +18,9 @@ from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Engine
 from matcher.ranking.core import MatchCore
 from matcher.ranking.knowledge import build_core, chain_knowledge
+from matcher.ranking.scoring import top_k
 from matcher.ranking.table import ProductTable
-from matcher.retrieval.candidates import CompanyRows, _best, _best_of_postings
+from matcher.retrieval.candidates import CandidateIndex, CompanyRows, _best, _best_of_postings
 from matcher.sample import generate_sample
 from matcher.settings import Settings
 from matcher.store import Store
@@ -202,8 +203,14 @@ def test_the_names_near_graph_products_are_remembered_across_offers(
     """An offer's graph-product neighbours are searched once: the same offer again (or another whose
     materials have the same users) reads them from memory and ranks alike."""
     _, candidates = buyer_cores
-    index = candidates.candidates_
-    assert index is not None and index.names_ann is not None
+    assert candidates.candidates_ is not None
+    # fewer remembered than the chain knowledge's graph products: searched per offer, not at fit (``prepare``)
+    index = CandidateIndex(
+        candidates.supplier_, candidates.semantic_, 300, Settings(graph_neighbour_cache_size=100)
+    )
+    index.prepare(candidates.buyer_)
+    assert index._near is None and index.names_ann is not None
+    monkeypatch.setattr(candidates, "candidates_", index)
     candidates.forget_queries()
     searches: list[int] = []
     search = index.names_ann.search
@@ -222,3 +229,25 @@ def test_the_names_near_graph_products_are_remembered_across_offers(
     monkeypatch.setattr(index._like, "size", 2)
     candidates.rank_buyers(OFFERS[1])
     assert len(index._like) <= 2
+
+
+def test_graph_products_searched_at_fit_rank_as_searched_per_offer(
+    buyer_cores: tuple[MatchCore, MatchCore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each graph product's neighbours searched once at fit (its best ``depth``, sliced per offer) give the
+    rankings that searching them per offer gives."""
+    _, candidates = buyer_cores
+    prepared = candidates.candidates_
+    assert prepared is not None and prepared._near is not None
+    assert prepared._near[0].shape == (candidates.buyer_.gp_lex.shape[0], 300)
+    expected = [candidates.rank_buyers(offer) for offer in OFFERS]
+    per_offer = CandidateIndex(
+        candidates.supplier_, candidates.semantic_, 300, Settings(graph_neighbour_cache_size=10**6)
+    )
+    monkeypatch.setattr(candidates, "candidates_", per_offer)  # not prepared: searches per offer
+    for offer, want in zip(OFFERS, expected, strict=True):
+        got = candidates.rank_buyers(offer)
+        # the same by character TF-IDF; by vector, the first k of a search for ``depth`` may hold a few
+        # names a search for k missed (HNSW explores more for more results)
+        assert len(np.intersect1d(got.candidates, want.candidates)) >= 0.98 * len(want.candidates)
+        assert top_k(got.scores, 10).tolist() == top_k(want.scores, 10).tolist()

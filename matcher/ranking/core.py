@@ -359,11 +359,10 @@ class MatchCore(TopRanker):
             like=(like.supplier_, like.semantic_, like.buyer_) if like is not None else None,
         )
         self._symmetric = _symmetric(self.query_encoder or self.encoder)
-        self.candidates_ = (
-            CandidateIndex(self.supplier_, self.semantic_, self.candidate_depth)
-            if self.search == "candidates"
-            else None
-        )
+        self.candidates_ = None
+        if self.search == "candidates":
+            self.candidates_ = CandidateIndex(self.supplier_, self.semantic_, self.candidate_depth)
+            self.candidates_.prepare(self.buyer_)
         return self
 
     def forget_queries(self) -> None:
