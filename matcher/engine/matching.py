@@ -753,7 +753,7 @@ class Matching:
         i = int(top.order[j])
         product, _, channels = top.described[j]
         boosts = {name: points(weight) for name, (weight, mask) in terms.items() if weight and mask[i]}
-        checks = requirement_checks(pool.records[i], demand) if demand is not None else []
+        checks = requirement_checks(pool.records.facts(i), demand) if demand is not None else []
         rel, reason = pool.supplier_reason(product, top.items, channels)
         parts = [reason.summary]
         if boosts:
@@ -894,7 +894,7 @@ class Matching:
             return self._demands_by_text(pool, offer, rows, k)
         out = []
         floor = self.settings.relevance_floor
-        mine = pool.records[me]
+        mine = pool.records.facts(me)
         for d in rows:
             if d.publisher_id == pool.ids[me]:
                 continue

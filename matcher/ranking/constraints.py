@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -118,7 +118,22 @@ def has_certification(held: Iterable[str], required: str) -> bool:
     )
 
 
-def in_region(enterprise: Enterprise, regions: Sequence[str]) -> bool:
+class Placed(Protocol):
+    """What requirement checks read of an enterprise: an ``Enterprise``, or ``Records.facts`` of one."""
+
+    @property
+    def province(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def district(self) -> str: ...
+    @property
+    def certifications(self) -> Sequence[str]: ...
+    @property
+    def capacity(self) -> str: ...
+
+
+def in_region(enterprise: Placed, regions: Sequence[str]) -> bool:
     """Whether the enterprise's province, city or district is one of ``regions`` (江苏 matches 江苏省)."""
     return _in_places((enterprise.province, enterprise.city, enterprise.district), regions)
 
@@ -251,7 +266,7 @@ def apply_boosts(scores: np.ndarray, terms: Mapping[str, tuple[float, np.ndarray
     return out
 
 
-def requirement_checks(enterprise: Enterprise, demand: Demand | None) -> list[Requirement]:
+def requirement_checks(enterprise: Placed, demand: Demand | None) -> list[Requirement]:
     """Each requirement of a demand against what the registry knows of the enterprise."""
     if demand is None:
         return []

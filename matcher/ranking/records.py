@@ -2,7 +2,8 @@
 record as compressed JSON, decoded only for the few enterprises a query shows.
 
 A worker holds the pool for its life. As pydantic objects (products, indicators, contact) 100,000 realistic
-enterprises take about 1.4 GB per worker; as columns and zlib-compressed JSON about a tenth of that.
+enterprises take about 1.4 GB per worker; as columns and zlib-compressed JSON 135 MB (5,000 firms of
+benchmarks/registry.py measured with tracemalloc, scaled).
 
 >>> from matcher.domain import Enterprise, Product
 >>> e = Enterprise(uscc="91320500MA1MXTPD2U", name="苏州某材料有限公司", park="苏州工业园", province="江苏省",
@@ -19,11 +20,21 @@ from __future__ import annotations
 import zlib
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, overload
+from typing import NamedTuple, TypeVar, overload
 
 from matcher.domain import Enterprise
 
 H = TypeVar("H", bound=Hashable)
+
+
+class Facts(NamedTuple):
+    """What a requirement check reads of one enterprise (``matcher.ranking.constraints.requirement_checks``)."""
+
+    province: str
+    city: str
+    district: str
+    certifications: tuple[str, ...]
+    capacity: str
 
 
 def encode(record: Enterprise) -> bytes:
@@ -39,8 +50,9 @@ def decode(blob: bytes) -> Enterprise:
 @dataclass(frozen=True)
 class Records:
     """Enterprise records by pool position (``ids`` order): ``names``, ``usccs``, ``roles`` (values),
-    ``parks``, ``places`` (province, city, district) and ``certifications`` as columns whose repeated
-    values are one object each; ``self[i]`` the whole record."""
+    ``parks``, ``places`` (province, city, district), ``certifications`` and ``capacities`` as columns whose
+    repeated values are one object each; ``self[i]`` the whole record, decoded (validated again:
+    ~1 ms on a loaded machine, ``benchmarks/bench_records.py``), so query paths read columns and ``facts``."""
 
     names: list[str]
     usccs: list[str]
@@ -48,6 +60,7 @@ class Records:
     parks: list[str]
     places: list[tuple[str, str, str]]
     certifications: list[tuple[str, ...]]
+    capacities: list[str]
     blobs: list[bytes]
 
     @classmethod
@@ -58,7 +71,7 @@ class Records:
         def one(value: H) -> H:
             return shared.setdefault(value, value)  # type: ignore[return-value]
 
-        out = cls([], [], [], [], [], [], [])
+        out = cls([], [], [], [], [], [], [], [])
         for i, e in enumerate(records):
             out.names.append(e.name)
             out.usccs.append(e.uscc)
@@ -66,8 +79,13 @@ class Records:
             out.parks.append(one(e.park))
             out.places.append(one((e.province, e.city, e.district)))
             out.certifications.append(one(tuple(e.certifications)))
+            out.capacities.append(one(e.capacity))
             out.blobs.append(encode(e) if blobs is None else blobs[i])
         return out
+
+    def facts(self, i: int) -> Facts:
+        """Enterprise ``i``'s location, certifications and capacity, without decoding its record."""
+        return Facts(*self.places[i], self.certifications[i], self.capacities[i])
 
     @property
     def provinces(self) -> list[str]:
@@ -92,4 +110,13 @@ class Records:
         return Records(*(a + b for a, b in zip(self._columns(), other._columns(), strict=True)))
 
     def _columns(self) -> tuple[list, ...]:  # type: ignore[type-arg]
-        return (self.names, self.usccs, self.roles, self.parks, self.places, self.certifications, self.blobs)
+        return (
+            self.names,
+            self.usccs,
+            self.roles,
+            self.parks,
+            self.places,
+            self.certifications,
+            self.capacities,
+            self.blobs,
+        )
