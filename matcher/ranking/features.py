@@ -304,8 +304,8 @@ class BuyerFeatures:
         assert self.gp_lex is not None and self.names_lex is not None
         if names is None:
             lex = self.names_lex.scores(self.gp_lex[users])
-        else:
-            lex = np.asarray((self.gp_lex[users] @ self.names_lex.rows[names].T).toarray(), np.float32)
+        else:  # the gathered rows on the left: SciPy converts the small right-hand side, not them
+            lex = np.asarray((self.names_lex.rows[names] @ self.gp_lex[users].T).toarray().T, np.float32)
         pool_vec = self.supplier.names_vec
         if names is not None and pool_vec is not None and names_vec is None:
             names_vec = pool_vec[names]
