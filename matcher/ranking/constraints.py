@@ -203,7 +203,7 @@ class Eligibility:
             raise ValueError(f"ids 与 records 数量不一致：{len(ids)} != {len(records)}")
         held = records.certifications
         certifications = ValueCodes(held)
-        keys = {h: tuple(cert_key(c) for c in h) for h in held}
+        keys = {h: tuple(cert_key(c) for c in h) for h in dict.fromkeys(held)}  # once per distinct list
         return cls(
             {eid: i for i, eid in enumerate(ids)},
             ValueCodes(records.roles),
