@@ -62,7 +62,7 @@ from matcher.ranking.constraints import (
 )
 from matcher.ranking.explain import Reason, Requirement, buyer_reason, explain_requirements, supplier_reason
 from matcher.ranking.layered import LayeredCore, delta_core
-from matcher.ranking.records import Records, decode
+from matcher.ranking.records import Packed, Records, decode
 from matcher.ranking.relevance import BUYER_EVIDENCE, SUPPLIER_EVIDENCE, dense_baseline, points, relevance
 from matcher.ranking.scoring import top_k
 from matcher.settings import Settings
@@ -604,7 +604,7 @@ class Matching:
         self,
         ids: list[int],
         records: list[Enterprise],
-        blobs: list[bytes] | None,
+        blobs: Packed | None,
         cursor: int,
         fingerprint: tuple[int, int, str],
     ) -> Pool:

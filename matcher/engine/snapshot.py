@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from matcher.errors import MatcherError
+from matcher.ranking.records import Packed
 from matcher.retrieval.storage import MANIFEST_NAME, load_arrays, locked, save_arrays
 from matcher.store.tables import RegistryChangeRow
 
@@ -38,7 +39,7 @@ class Snapshot(NamedTuple):
     enterprise logged at that position (-1: empty log), and the registry fingerprint at that fit."""
 
     ids: list[int]
-    blobs: list[bytes]  # ``matcher.ranking.records.encode`` of each record
+    blobs: Packed  # ``matcher.ranking.records.encode`` of each record
     cursor: int
     at_cursor: int
     fingerprint: tuple[int, int, str]
@@ -63,7 +64,7 @@ def save_snapshot(directory: Path, snapshot: Snapshot) -> bool:
         saved = _meta(directory)
         if saved is not None and saved["cursor"] == snapshot.cursor and saved["count"] == len(snapshot.ids):
             return False
-        blobs = snapshot.blobs
+        parts = snapshot.blobs.parts
         meta = {
             "cursor": snapshot.cursor,
             "at_cursor": snapshot.at_cursor,
@@ -74,13 +75,22 @@ def save_snapshot(directory: Path, snapshot: Snapshot) -> bool:
             directory,
             {
                 "ids": np.asarray(snapshot.ids, dtype=np.int64),
-                "blob": np.frombuffer(b"".join(blobs), dtype=np.uint8),
-                "ends": np.cumsum([len(b) for b in blobs], dtype=np.int64),
+                "blob": np.concatenate([data for data, _ in parts]),
+                "ends": np.concatenate(_offsets(parts)),
                 "meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
             },
             model_id=KIND,
         )
         return True
+
+
+def _offsets(parts: tuple[tuple[np.ndarray, np.ndarray], ...]) -> list[np.ndarray]:
+    """Each part's end offsets moved past the parts before it (one array of ends for the joined data)."""
+    out, base = [], 0
+    for data, ends in parts:
+        out.append(np.asarray(ends, dtype=np.int64) + base)
+        base += len(data)
+    return out
 
 
 def _meta(directory: Path) -> dict | None:  # type: ignore[type-arg]
@@ -95,14 +105,13 @@ def _meta(directory: Path) -> dict | None:  # type: ignore[type-arg]
 
 
 def load_snapshot(directory: Path) -> Snapshot | None:
-    """The saved snapshot, or None when there is none or it cannot be read."""
+    """The saved snapshot, or None when there is none or it cannot be read; its records stay memory-mapped
+    (every worker that resumes from it shares one copy in the page cache)."""
     meta = _meta(directory)
     if meta is None:
         return None
     arrays = load_arrays(directory, model_id=KIND)
-    blob, ends = arrays["blob"], arrays["ends"].tolist()
-    starts = [0, *ends[:-1]]
-    blobs = [blob[a:b].tobytes() for a, b in zip(starts, ends, strict=True)]
+    blobs = Packed([(arrays["blob"], arrays["ends"])])
     fingerprint = meta["fingerprint"]
     return Snapshot(
         arrays["ids"].tolist(),
