@@ -9,12 +9,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from matcher.cli.demo import load_sample
 from matcher.domain import Product
 from matcher.engine import Engine
+from matcher.engine.matching import _members
 from matcher.io import import_records
+from matcher.ranking.constraints import Constraints, Eligibility, ValueCodes
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store import repository as repo
@@ -206,3 +209,38 @@ def test_the_store_logs_every_enterprise_write_and_delete_in_order(store: Store,
     removed = logged(edited.cursor)
     assert removed.enterprise_ids == {eid} and removed.cursor > edited.cursor
     assert logged(removed.cursor) == (removed.cursor, frozenset())
+
+
+def test_an_updated_pools_facts_equal_those_computed_from_scratch(home: Path) -> None:
+    """An update appends the delta's facts to the main part's (time follows the delta, not the pool); they
+    must be what coding the whole updated pool gives."""
+    engine = _engine(home)
+    engine.matching.match_pool()
+    smes = _smes(engine, 4)
+    _edit(engine, smes[0].id)
+    certified = smes[1].record.model_copy(
+        update={"uscc": make_uscc(99_003), "name": "新增认证公司", "certifications": ["ISO 13485"]}
+    )
+    import_records(engine.store, enterprises=[certified])
+    with engine.store.session() as s:
+        repo.delete_enterprise(s, id=smes[2].id)
+    engine.matching.registry_changed()
+    pool = engine.matching.match_pool()
+    assert pool.delta_size == 3
+    live = pool.core.live
+    assert pool.positions == {eid: i for i, eid in enumerate(pool.ids) if live[i]}
+    scratch = Eligibility.build(pool.ids, pool.records)
+    cases = [
+        Constraints(),
+        Constraints(certifications=("ISO 13485",)),
+        Constraints(certifications=("ISO 9001",), regions=("江苏省",)),
+        Constraints(roles=("sme",), exclude=frozenset({smes[0].id})),
+        Constraints(park=pool.records.parks[0]),
+    ]
+    for c in cases:
+        np.testing.assert_array_equal(pool.eligibility.mask(c), scratch.mask(c))
+    assert pool.provinces.codes.tolist() == ValueCodes(pool.records.provinces).codes.tolist()
+    members = _members(pool.links)
+    assert members.keys() == pool.link_members.keys()
+    for link, where in members.items():
+        assert where.tolist() == pool.link_members[link].tolist()

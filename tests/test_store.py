@@ -18,6 +18,8 @@ def test_schema_is_at_head_and_matches_the_tables(store: Store) -> None:
     for table in Base.metadata.sorted_tables:
         migrated = {c["name"] for c in inspector.get_columns(table.name)}
         assert migrated == {c.name for c in table.columns}, table.name
+        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        assert {i.name for i in table.indexes} <= indexes, table.name
 
 
 def test_migrate_is_idempotent(store: Store) -> None:

@@ -193,6 +193,9 @@ class MainPart(NamedTuple):
     links: list[set[str]]
     positions: dict[int, int]
     baseline: float
+    eligibility: Eligibility
+    provinces: ValueCodes
+    link_members: dict[str, np.ndarray]
 
 
 @dataclass
@@ -225,21 +228,44 @@ class Pool:
 
     def __post_init__(self) -> None:
         self.generation = 0  # the engine's count of its own registry edits when the fit began
-        live = self.core.live
-        self.positions = {eid: i for i, eid in enumerate(self.ids) if live[i]}
-        self.eligibility = Eligibility.build(self.ids, self.records)
-        self.parks = self.eligibility.parks
-        self.provinces = ValueCodes(self.records.provinces)
-        self.link_members = _members(self.links)
         if self.main is None:
+            self.positions = {eid: i for i, eid in enumerate(self.ids)}
+            self.eligibility = Eligibility.build(self.ids, self.records)
+            self.provinces = ValueCodes(self.records.provinces)
+            self.link_members = _members(self.links)
             features = self.core.supplier_
             baseline = dense_baseline(  # what unrelated product names score under this encoder
                 features.table.distinct_names,
                 features.names_vec,
                 self.core.query_encoder or self.core.encoder,
             )
-            main = self.core.main
-            self.main = MainPart(self.ids, self.records, main, self.links, dict(self.positions), baseline)
+            self.main = MainPart(
+                self.ids,
+                self.records,
+                self.core.main,
+                self.links,
+                dict(self.positions),
+                baseline,
+                self.eligibility,
+                self.provinces,
+                self.link_members,
+            )
+        else:  # the main part's facts with the delta's appended: an update costs what the delta costs
+            main, n = self.main, len(self.main.ids)
+            delta_ids = self.ids[n:]
+            self.positions = dict(main.positions)
+            for eid in (*self.changed, *self.removed):
+                self.positions.pop(eid, None)
+            self.positions.update((eid, n + j) for j, eid in enumerate(delta_ids))
+            r = self.records
+            self.eligibility = main.eligibility.extended(
+                delta_ids, r.roles[n:], r.parks[n:], r.places[n:], r.certifications[n:]
+            )
+            self.provinces = main.provinces.extended([place[0] for place in r.places[n:]])
+            self.link_members = dict(main.link_members)
+            for link, where in _members(self.links[n:]).items():
+                self.link_members[link] = np.concatenate([main.link_members.get(link, where[:0]), where + n])
+        self.parks = self.eligibility.parks
         self.baseline = self.main.baseline
         self.checked = self.polled = time.monotonic()
         self._rankings: OrderedDict[str, Ranking] = OrderedDict()

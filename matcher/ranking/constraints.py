@@ -157,12 +157,18 @@ def eligible(enterprise_id: int, enterprise: Enterprise, constraints: Constraint
 class ValueCodes:
     """Values of one attribute over the pool as codes into its distinct values (few, however large the pool)."""
 
-    def __init__(self, values: Sequence[Hashable]) -> None:
-        self.index: dict[Hashable, int] = {}
+    def __init__(self, values: Sequence[Hashable], index: dict[Hashable, int] | None = None) -> None:
+        self.index: dict[Hashable, int] = {} if index is None else index
         self.codes = np.fromiter(
             (self.index.setdefault(v, len(self.index)) for v in values), dtype=np.int64, count=len(values)
         )
         self.values = list(self.index)
+
+    def extended(self, values: Sequence[Hashable]) -> ValueCodes:
+        """These codes followed by those of ``values`` (a pool's delta), without coding the first again."""
+        more = ValueCodes(values, dict(self.index))
+        more.codes = np.concatenate([self.codes, more.codes])
+        return more
 
     def where(self, test: Callable[[Any], bool]) -> np.ndarray:
         """Which enterprises have a value passing ``test`` (tested once per distinct value)."""
@@ -211,6 +217,31 @@ class Eligibility:
             ValueCodes(records.places),
             certifications,
             [keys[h] for h in dict.fromkeys(held)],  # in the order of ``certifications.values``
+        )
+
+    def extended(
+        self,
+        ids: Sequence[int],
+        roles: Sequence[str],
+        parks: Sequence[str],
+        places: Sequence[tuple[str, str, str]],
+        certifications_held: Sequence[tuple[str, ...]],
+    ) -> Eligibility:
+        """These facts followed by those of more enterprises (``Records`` columns, positions after these),
+        as ``build`` would give over both, in time that follows the added ones (a pool's delta)."""
+        n = len(self.roles.codes)
+        positions = {**self.positions, **{eid: n + i for i, eid in enumerate(ids)}}
+        certifications = self.certifications.extended(certifications_held)
+        known = dict(zip(self.certifications.values, self.cert_keys, strict=True))
+        held: list[tuple[str, ...]] = certifications.values  # type: ignore[assignment]
+        keys = [known[h] if h in known else tuple(cert_key(c) for c in h) for h in held]
+        return Eligibility(
+            positions,
+            self.roles.extended(roles),
+            self.parks.extended(parks),
+            self.places.extended(places),
+            certifications,
+            keys,
         )
 
     def _mask(self, kind: str, value: Hashable) -> np.ndarray:

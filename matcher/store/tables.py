@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -52,6 +53,9 @@ class ParkRow(Timestamped, Base):
 
 class EnterpriseRow(Timestamped, Base):
     __tablename__ = "enterprises"
+    # the registry's newest change (``Registry.fingerprint``: every worker every few seconds, every update
+    # by id) is then an index look-up, not a scan of the table
+    __table_args__ = (Index("ix_enterprises_updated_at", "updated_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
