@@ -30,7 +30,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -69,7 +69,7 @@ from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store import repository as repo
 from matcher.store.changes import Changes, changes_since, newest_change
-from matcher.text.profiles import demand_profile
+from matcher.text.profiles import ProfileDoc, demand_profile
 
 if TYPE_CHECKING:
     from matcher.events.model import Event
@@ -607,15 +607,19 @@ class Matching:
         enterprises on, the records fitted are saved for the next start (``_resume``)."""
         with self.store.engine.connect() as conn:
             cursor = newest_change(conn)
+        ids: list[int] = []
+
+        def records() -> Iterator[Enterprise]:
+            for e in repo.iter_enterprises(s):
+                ids.append(e.id)
+                yield e.record
+
         with self.store.session() as s:
-            stored = repo.list_enterprises(s)
-        if not stored:
+            shelved = _shelve(records(), None)
+        if not ids:
             raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
         fingerprint = self.registry.fingerprint()
-        records = [e.record for e in stored]
-        ids = [e.id for e in stored]
-        del stored
-        pool = self._pool_of(ids, records, None, cursor, fingerprint)
+        pool = self._pool_of(ids, shelved, cursor, fingerprint)
         if len(ids) >= self.settings.pool_snapshot_from:
             with self.store.engine.connect() as conn:
                 at_cursor = logged_at(conn, cursor)
@@ -627,24 +631,18 @@ class Matching:
         return pool
 
     def _pool_of(
-        self,
-        ids: list[int],
-        records: list[Enterprise],
-        blobs: Packed | None,
-        cursor: int,
-        fingerprint: tuple[int, int, str],
+        self, ids: list[int], shelved: Shelved, cursor: int, fingerprint: tuple[int, int, str]
     ) -> Pool:
-        """A fitted pool of ``records`` (ids in the same order; ``blobs``: their encoded form, if known)."""
+        """A fitted pool of the ``shelved`` records (``ids`` in the same order)."""
         from matcher.ranking.knowledge import build_core
 
         encoders = self.encoders
         core = build_core(
-            records, self.settings, encoder=encoders.encoder(), query_encoder=encoders.query_encoder()
+            shelved.docs, self.settings, encoder=encoders.encoder(), query_encoder=encoders.query_encoder()
         )
-        layered = LayeredCore(core, None, np.zeros(len(records), dtype=bool))
+        layered = LayeredCore(core, None, np.zeros(len(ids), dtype=bool))
         sizes = self.settings.ranking_cache_size, self.settings.search_cache_size
-        links = registry_links(records)
-        return Pool(fingerprint, ids, Records.of(records, blobs), layered, links, *sizes, cursor)
+        return Pool(fingerprint, ids, shelved.records, layered, shelved.links, *sizes, cursor)
 
     def _snapshot_dir(self) -> Path:
         return snapshot_dir(self.settings.cache_dir, self.store.safe_url)
@@ -672,9 +670,8 @@ class Matching:
             return None
         if not changes.enterprise_ids and self.registry.fingerprint() != snap.fingerprint:
             return None
-        records = [decode(b) for b in snap.blobs]
-        pool = self._pool_of(snap.ids, records, snap.blobs, snap.cursor, snap.fingerprint)
-        del records
+        shelved = _shelve((decode(b) for b in snap.blobs), snap.blobs)
+        pool = self._pool_of(snap.ids, shelved, snap.cursor, snap.fingerprint)
         self.resumed = True
         log.info(
             "匹配池由快照恢复（%d 家企业），按变更日志更新 %d 家", len(snap.ids), len(changes.enterprise_ids)
@@ -1061,6 +1058,31 @@ def _templates() -> nx.DiGraph:
 @lru_cache(maxsize=1)
 def _template_links() -> LinkIndex:
     return link_index(_templates())
+
+
+class Shelved(NamedTuple):
+    """What a pool is fitted from, taken from its records in one pass (``_shelve``)."""
+
+    records: Records
+    docs: list[ProfileDoc]
+    links: list[set[str]]
+
+
+def _shelve(records: Iterable[Enterprise], blobs: Packed | None) -> Shelved:
+    """The compact records, profile documents and template links of a stream of records, each record
+    dropped once read: a full fit never holds 100k pydantic records at once (~1.4 GB that the allocator
+    would keep, fragmented, for the worker's life)."""
+    docs: list[ProfileDoc] = []
+    links: list[set[str]] = []
+    index = _template_links()
+
+    def noted() -> Iterator[Enterprise]:
+        for e in records:
+            docs.append(ProfileDoc.from_enterprise(e))
+            links.append(links_made(index, [p.name for p in e.products]))
+            yield e
+
+    return Shelved(Records.of(noted(), blobs), docs, links)
 
 
 def registry_links(records: list[Enterprise]) -> list[set[str]]:

@@ -141,22 +141,35 @@ class Records:
     blobs: Packed
 
     @classmethod
-    def of(cls, records: Sequence[Enterprise], blobs: Packed | None = None) -> Records:
-        """The records' columns and blobs (``blobs``: their ``encode`` already made, e.g. read from disk)."""
+    def of(cls, records: Iterable[Enterprise], blobs: Packed | None = None) -> Records:
+        """The records' columns and blobs (``blobs``: their ``encode`` already made, e.g. read from disk),
+        in one pass: ``records`` may be a stream whose objects are dropped as it goes."""
         shared: dict[Hashable, Hashable] = {}
 
         def one(value: H) -> H:
             return shared.setdefault(value, _fresh(value))  # type: ignore[return-value]
 
+        names, usccs, capacities, encoded = [], [], [], []
+        roles, parks, places, certifications = [], [], [], []
+        for e in records:
+            names.append(e.name.encode("utf-8"))
+            usccs.append(e.uscc.encode("utf-8"))
+            capacities.append(e.capacity.encode("utf-8"))
+            roles.append(one(e.role.value))
+            parks.append(one(e.park))
+            places.append(one((e.province, e.city, e.district)))
+            certifications.append(one(tuple(e.certifications)))
+            if blobs is None:
+                encoded.append(encode(e))
         return cls(
-            Texts.of(e.name for e in records),
-            Texts.of(e.uscc for e in records),
-            [one(e.role.value) for e in records],
-            [one(e.park) for e in records],
-            [one((e.province, e.city, e.district)) for e in records],
-            [one(tuple(e.certifications)) for e in records],
-            Texts.of(e.capacity for e in records),
-            Packed.of(encode(e) for e in records) if blobs is None else blobs,
+            Texts(Packed.of(names)),
+            Texts(Packed.of(usccs)),
+            roles,
+            parks,
+            places,
+            certifications,
+            Texts(Packed.of(capacities)),
+            Packed.of(encoded) if blobs is None else blobs,
         )
 
     def facts(self, i: int) -> Facts:
