@@ -54,6 +54,10 @@ def serve(
             f"数据库：{store.safe_url}；网页 http://{host}:{port}/ ，API 文档 http://{host}:{port}/docs"
         )
         store.dispose()
+    # glibc gives each thread that allocates its own heap arena (up to 8 per core), and every request thread
+    # of a worker then keeps what it freed of per-query arrays; two arenas per worker (read by the workers,
+    # which start after this) bound that (matcher.engine.matching._trim_heap returns the rest)
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     uvicorn.run(
         "api.main:app",
         host=host,

@@ -397,6 +397,29 @@ def _members(links: list[set[str]]) -> dict[str, np.ndarray]:
     return {link: np.asarray(where, dtype=np.int64) for link, where in out.items()}
 
 
+def _trim_heap() -> None:
+    """Give the C heap's free memory back to the system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    Each update or refit frees the previous pool's arrays; glibc keeps freed memory in the arena of the
+    thread that used it (a server's request threads have several arenas) instead of returning it.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
 def _settle_heap() -> None:
     """Keep what is alive now (chiefly the new pool) out of the cyclic garbage collector's passes.
 
@@ -408,6 +431,7 @@ def _settle_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+    _trim_heap()
 
 
 def reciprocal_score(a: float, b: float) -> float:
@@ -524,6 +548,8 @@ class Matching:
             fresh = self._with_changes(pool, changes)
             fresh.generation = generation
             self._pool_cache = fresh
+            del pool
+            _trim_heap()  # the replaced pool's arrays
             if fresh.delta_size > limit:
                 self._refit_in_background()
             return fresh
