@@ -397,14 +397,21 @@ def _members(links: list[set[str]]) -> dict[str, np.ndarray]:
     return {link: np.asarray(where, dtype=np.int64) for link, where in out.items()}
 
 
-def _trim_heap() -> None:
-    """Give the C heap's free memory back to the system (glibc ``malloc_trim``; a no-op elsewhere).
+TRIM_SECONDS = 10.0  # at most one heap trim per worker this often (a trim walks the heap's free chunks)
+_trimmed = [0.0]
+
+
+def _trim_heap(force: bool = False) -> None:
+    """Give the C heap's free memory back to the system (glibc ``malloc_trim``; a no-op elsewhere), after a
+    refit (``force``) or an update, the latter at most every ``TRIM_SECONDS``.
 
     Each update or refit frees the previous pool's arrays; glibc keeps freed memory in the arena of the
     thread that used it (a server's request threads have several arenas) instead of returning it.
     """
     trim = _malloc_trim()
-    if trim is not None:
+    now = time.monotonic()
+    if trim is not None and (force or now - _trimmed[0] >= TRIM_SECONDS):
+        _trimmed[0] = now
         trim(0)
 
 
@@ -431,7 +438,7 @@ def _settle_heap() -> None:
     """
     gc.collect()
     gc.freeze()
-    _trim_heap()
+    _trim_heap(force=True)
 
 
 def reciprocal_score(a: float, b: float) -> float:
