@@ -102,3 +102,14 @@ def test_no_snapshot_below_the_size_setting(home: Path) -> None:
     fresh = _engine(home)
     fresh.matching.match_pool()
     assert not fresh.matching.resumed and fresh.matching.refits == 1
+
+
+def test_a_damaged_snapshot_fits_whole(home: Path) -> None:
+    _engine(home).matching.match_pool()
+    (data,) = (home / "cache" / "pools").glob("*/blob-*.bin")
+    raw = bytearray(data.read_bytes())
+    raw[-200:] = b"\0" * 200  # the last records' compressed JSON
+    data.write_bytes(bytes(raw))
+    fresh = _engine(home)
+    fresh.matching.match_pool()
+    assert not fresh.matching.resumed and fresh.matching.refits == 1

@@ -29,6 +29,7 @@ import gc
 import logging
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -703,7 +704,11 @@ class Matching:
             return None
         if not changes.enterprise_ids and self.registry.fingerprint() != snap.fingerprint:
             return None
-        shelved = _shelve((decode(b) for b in snap.blobs), snap.blobs)
+        try:
+            shelved = _shelve((decode(b) for b in snap.blobs), snap.blobs)
+        except (ValueError, zlib.error):  # a damaged snapshot: fit whole
+            log.warning("匹配池快照中的企业记录无法读取，完整重建匹配池", exc_info=True)
+            return None
         pool = self._pool_of(snap.ids, shelved, snap.cursor, snap.fingerprint)
         self.resumed = True
         log.info(
