@@ -310,8 +310,8 @@ class CandidateIndex:
     def prepare(self, features: BuyerFeatures, batch: int = 64) -> None:
         """Search every graph product's ``depth`` nearest names now (by character TF-IDF and by vector, best
         first), when the chain knowledge has no more of them than ``_like`` may remember: an offer then
-        slices them instead of searching (the built-in templates: 522 graph products, ~15 s at 100k
-        companies; ChainKnowledgeGraph's 27,961 are searched on demand and remembered)."""
+        slices them instead of searching (the built-in templates' 522 graph products; ChainKnowledgeGraph's
+        27,961 are searched on demand and remembered)."""
         if features.gp_lex is None or features.names_lex is None or features.chain is None:
             return
         n = features.gp_lex.shape[0]
