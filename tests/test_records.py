@@ -52,6 +52,6 @@ def test_records_take_a_fraction_of_the_objects_memory() -> None:
     blob = pickle.dumps(firms)
     objects = allocated(lambda: pickle.loads(blob))
     shelf = allocated(lambda: Records.of(firms))
-    # measured: 1/7 on the generated sample; 1/11 on benchmarks/registry.py's realistic one (5,000 firms:
-    # 1,447 MB of objects per 100,000 against 135 MB)
+    # measured: 1/7 on the generated sample; 1/9.6 on benchmarks/registry.py's realistic one (5,000 firms:
+    # 1,447 MB of objects per 100,000 against 150 MB)
     assert shelf < objects / 5, (shelf, objects)

@@ -2,7 +2,7 @@
 record as compressed JSON, decoded only for the few enterprises a query shows.
 
 A worker holds the pool for its life. As pydantic objects (products, indicators, contact) 100,000 realistic
-enterprises take about 1.4 GB per worker; as columns and zlib-compressed JSON 135 MB (5,000 firms of
+enterprises take about 1.4 GB per worker; as columns and zlib-compressed JSON 150 MB (5,000 firms of
 benchmarks/registry.py measured with tracemalloc, scaled).
 
 >>> from matcher.domain import Enterprise, Product
@@ -128,7 +128,7 @@ class Records:
     """Enterprise records by pool position (``ids`` order): ``names``, ``usccs`` and ``capacities`` packed,
     ``roles`` (values), ``parks``, ``places`` (province, city, district) and
     ``certifications`` as lists whose repeated values are one object each; ``self[i]`` the whole record,
-    decoded (validated again: ~1 ms on a loaded machine, ``benchmarks/bench_records.py``), so query paths
+    decoded (validated again: 0.09-1.3 ms by machine load, ``benchmarks/bench_records.py``), so query paths
     read columns and ``facts``."""
 
     names: Texts
