@@ -284,7 +284,9 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
         t0 = time.perf_counter()
         ranking = core.rank_suppliers(text)
         scores = ranking.scores.copy()
-        scores[~np.fromiter((eligible(i, r, c) for i, r in zip(pool.ids, records, strict=True)), bool)] = -np.inf
+        scores[
+            ~np.fromiter((eligible(i, r, c) for i, r in zip(pool.ids, records, strict=True)), bool)
+        ] = -np.inf
         np.argsort(-scores, kind="stable")[:10]
         lap("reference: whole pool, per-record eligibility, full sort", t0)
     print(
