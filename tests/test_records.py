@@ -11,7 +11,7 @@ from pathlib import Path
 import matcher.ranking.memo
 import matcher.ranking.records
 from matcher.ranking.constraints import requirement_checks
-from matcher.ranking.records import Records
+from matcher.ranking.records import Packed, Records
 from matcher.sample import generate_sample
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -36,6 +36,7 @@ def test_records_round_trip_and_columns() -> None:
     joined = Records.of(firms[:100]) + Records.of(firms[100:])
     assert list(joined.names) == list(shelf.names) and joined[250] == firms[250]
     assert len(joined.blobs.parts) == 2  # joined without copying
+    assert list(Packed([joined.blobs.joined()])) == list(shelf.blobs)  # as a snapshot saves them
 
 
 def test_facts_check_requirements_as_the_record_does() -> None:

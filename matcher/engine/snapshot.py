@@ -64,7 +64,7 @@ def save_snapshot(directory: Path, snapshot: Snapshot) -> bool:
         saved = _meta(directory)
         if saved is not None and saved["cursor"] == snapshot.cursor and saved["count"] == len(snapshot.ids):
             return False
-        parts = snapshot.blobs.parts
+        blob, ends = snapshot.blobs.joined()
         meta = {
             "cursor": snapshot.cursor,
             "at_cursor": snapshot.at_cursor,
@@ -75,22 +75,13 @@ def save_snapshot(directory: Path, snapshot: Snapshot) -> bool:
             directory,
             {
                 "ids": np.asarray(snapshot.ids, dtype=np.int64),
-                "blob": np.concatenate([data for data, _ in parts]),
-                "ends": np.concatenate(_offsets(parts)),
+                "blob": blob,
+                "ends": ends,
                 "meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
             },
             model_id=KIND,
         )
         return True
-
-
-def _offsets(parts: tuple[tuple[np.ndarray, np.ndarray], ...]) -> list[np.ndarray]:
-    """Each part's end offsets moved past the parts before it (one array of ends for the joined data)."""
-    out, base = [], 0
-    for data, ends in parts:
-        out.append(np.asarray(ends, dtype=np.int64) + base)
-        base += len(data)
-    return out
 
 
 def _meta(directory: Path) -> dict | None:  # type: ignore[type-arg]

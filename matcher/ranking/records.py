@@ -85,10 +85,26 @@ class Packed:
         return self._bytes(i)
 
     def __iter__(self) -> Iterator[bytes]:
-        return (self._bytes(i) for i in range(len(self)))
+        """Every item in order, sliced from one copy of each part (not looked up one by one)."""
+        for data, ends in self.parts:
+            raw, start = data.tobytes(), 0
+            for end in ends.tolist():
+                yield raw[start:end]
+                start = end
 
     def __add__(self, other: Packed) -> Packed:
         return type(self)(self.parts + other.parts)
+
+    def joined(self) -> tuple[np.ndarray, np.ndarray]:
+        """The items as one part: the data back to back and each item's end offset in it."""
+        if not self.parts:
+            return np.zeros(0, np.uint8), np.zeros(0, np.int64)
+        starts = np.cumsum([0, *(len(data) for data, _ in self.parts[:-1])])
+        data = np.concatenate([d for d, _ in self.parts])
+        ends = np.concatenate(
+            [np.asarray(e, np.int64) + s for (_, e), s in zip(self.parts, starts, strict=True)]
+        )
+        return data, ends
 
 
 class Texts:
@@ -97,10 +113,6 @@ class Texts:
     def __init__(self, packed: Packed) -> None:
         self.packed = packed
 
-    @classmethod
-    def of(cls, values: Iterable[str]) -> Texts:
-        return cls(Packed.of(v.encode("utf-8") for v in values))
-
     def __len__(self) -> int:
         return len(self.packed)
 
@@ -108,7 +120,7 @@ class Texts:
         return self.packed[i].decode("utf-8")
 
     def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
+        return (b.decode("utf-8") for b in self.packed)
 
     def __add__(self, other: Texts) -> Texts:
         return Texts(self.packed + other.packed)
@@ -187,7 +199,7 @@ class Records:
         return decode(self.blobs[i])
 
     def __iter__(self) -> Iterator[Enterprise]:
-        return (self[i] for i in range(len(self)))
+        return (decode(b) for b in self.blobs)
 
     def __add__(self, other: Records) -> Records:
         return Records(*(a + b for a, b in zip(self._columns(), other._columns(), strict=True)))
