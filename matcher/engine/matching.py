@@ -277,6 +277,11 @@ class Pool:
     def index_of(self, enterprise_id: int) -> int:
         return self.positions[enterprise_id]
 
+    def name_of(self, enterprise_id: int) -> str:
+        """The enterprise's name ("" when it is not in the pool)."""
+        i = self.positions.get(enterprise_id)
+        return "" if i is None else self.records.names[i]
+
     @property
     def size(self) -> int:
         """How many enterprises the pool holds (its dead rows not counted)."""
@@ -307,16 +312,16 @@ class Pool:
             changed.pop(eid, None)
         removed = (self.removed | gone) & main.positions.keys()
         delta_ids = sorted(changed)
-        records = [changed[i] for i in delta_ids]
+        shelved = _shelve([changed[i] for i in delta_ids], None)
         dead = np.zeros(len(main.ids), dtype=bool)
         dead[[main.positions[i] for i in (*delta_ids, *removed) if i in main.positions]] = True
-        delta = delta_core(main.core, records) if records else None
+        delta = delta_core(main.core, shelved.docs) if delta_ids else None
         pool = Pool(
             fingerprint,
             main.ids + delta_ids,
-            main.records + Records.of(records),
+            main.records + shelved.records,
             LayeredCore(main.core, delta, dead),
-            main.links + registry_links(records),
+            main.links + shelved.links,
             self.cache_size,
             self.search_cache_size,
             cursor,
@@ -642,13 +647,13 @@ class Matching:
         with self.store.engine.connect() as conn:
             cursor = newest_change(conn)
         ids: list[int] = []
-
-        def records() -> Iterator[Enterprise]:
-            for e in repo.iter_enterprises(s):
-                ids.append(e.id)
-                yield e.record
-
         with self.store.session() as s:
+
+            def records() -> Iterator[Enterprise]:  # the ids noted as the stream goes
+                for e in repo.iter_enterprises(s):
+                    ids.append(e.id)
+                    yield e.record
+
             shelved = _shelve(records(), None)
         if not ids:
             raise MatcherError("登记库中还没有企业：请先导入企业数据（matcher import）")
@@ -970,7 +975,7 @@ class Matching:
                 percentile(buyer_scores, pub) if pub is not None else 0.0,
             )
             checks = requirement_checks(mine, d.record)
-            publisher = pool.records.names[pub] if pub is not None else ""
+            publisher = pool.name_of(d.publisher_id)
             text = "；".join(p for p in (reason.summary, explain_requirements(checks)) if p)
             out.append(
                 DemandMatch(
@@ -999,7 +1004,6 @@ class Matching:
         docs = [_demand_doc(d) for d in rows]
         core = MatchCore(self.encoders.encoder()).fit(docs)
         ranking = core.rank_suppliers(offer)
-        names = dict(zip(pool.ids, pool.records.names, strict=True))
         out = []
         for i in top_k(ranking.scores, k):
             wanted, _, channels = core.supplier_.match(int(i), 0.0, ranking.items, ranking.channels)
@@ -1014,7 +1018,7 @@ class Matching:
                     d.id,
                     d.record.code,
                     d.record.title,
-                    names.get(d.publisher_id, ""),
+                    pool.name_of(d.publisher_id),
                     score,
                     0.0,
                     [],
@@ -1121,12 +1125,6 @@ def _shelve(records: Iterable[Enterprise], blobs: Packed | None) -> Shelved:
             yield e
 
     return Shelved(Records.of(noted(), blobs), docs, links)
-
-
-def registry_links(records: list[Enterprise]) -> list[set[str]]:
-    """The template links each enterprise makes, by its product names."""
-    index = _template_links()
-    return [links_made(index, [p.name for p in r.products]) for r in records]
 
 
 def upstream_of(links: set[str]) -> set[str]:
