@@ -12,6 +12,10 @@ settings); every setting then applies ``TopRanker.with_feedback`` to that rankin
 (mean of semantic and document MRR and Recall@10), the row without feedback first. The default is the middle
 of the region where the joint score is best and supplier Recall@10 holds; its neighbours show how flat the
 region is, so expect less on sets it was not chosen on.
+
+``--dense-profile W ...``: the same grid again for each weight of the profile channel (the first rankings
+searched again with it), to weigh that channel with feedback in place (``Settings.profile_encoder`` changes
+what the channel measures, so its weight and the feedback's were chosen together).
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ def show(label: str, r: Result) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", default=get_settings().encoder)
+    parser.add_argument("--dense-profile", nargs="*", type=float, default=[], help="profile channel weights")
     args = parser.parse_args()
     started = time.perf_counter()
     settings = get_settings()
@@ -75,9 +80,10 @@ def main() -> None:
     queries = {side: read_jsonl(EVAL / f"dev_{side}_queries.jsonl") for side in FILES}
     rankings = {q["id"]: core.searched(q["text"]) for qs in queries.values() for q in qs}
     default = core.weights
+    profiles = core.profile_encoder.model_id if core.profile_encoder is not None else args.encoder
     print(
-        f"encoder {args.encoder}; pool {len(ids)} companies; load {os.getloadavg()[0]:.1f} (1-min); "
-        f"first rankings in {time.perf_counter() - started:.0f} s\n"
+        f"encoder {args.encoder}, profiles {profiles}; pool {len(ids)} companies; load "
+        f"{os.getloadavg()[0]:.1f} (1-min); first rankings in {time.perf_counter() - started:.0f} s\n"
     )
     print("| feedback (companies read, weight) | joint | supplier | semantic | document |")
     print("|---|---|---|---|---|")
@@ -88,6 +94,13 @@ def main() -> None:
     for read, weight in itertools.product(*GRID.values()):
         core.weights = replace(default, feedback_from=int(read), feedback=float(weight))
         show(f"{read}, {weight:g}", evaluate(core, ids, queries, rankings))
+    for w in args.dense_profile:
+        core.weights = replace(default, dense_profile=w, feedback=0.0)
+        rankings = {q["id"]: core.searched(q["text"]) for qs in queries.values() for q in qs}
+        show(f"profile channel {w:g}, no feedback", evaluate(core, ids, queries, rankings))
+        for read, weight in itertools.product(*GRID.values()):
+            core.weights = replace(default, dense_profile=w, feedback_from=int(read), feedback=float(weight))
+            show(f"profile channel {w:g}; {read}, {weight:g}", evaluate(core, ids, queries, rankings))
     core.weights = default
     print(f"\nload {os.getloadavg()[0]:.1f}; total {time.perf_counter() - started:.0f} s")
 

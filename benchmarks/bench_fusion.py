@@ -56,7 +56,7 @@ FILES = ("supplier", "semantic", "document")
 GRID = {
     "item": (1.0, 1.5, 2.0),
     "dense_product": (0.5, 1.0),
-    "dense_profile": (0.5, 1.0, 1.5),
+    "dense_profile": (0.5, 1.0, 1.5, 2.0, 2.5),
     "words": (0.5, 1.0),
 }
 BUYER_CHANNELS = ("inputs", "uses", "direct", "industry")
@@ -67,7 +67,8 @@ BUYER_GRID = {
     "industry": (0.5, 1.0, 1.5),
     "depth": (RRF_DEPTH, 300, 1000),
 }
-Searches = list[list[tuple[np.ndarray, dict[str, np.ndarray]]]]  # per query: (vector, channels) per search
+# per query: (profile vector, channels) per search
+Searches = list[list[tuple[np.ndarray, dict[str, np.ndarray]]]]
 Scorer = Callable[[list[tuple[np.ndarray, dict[str, np.ndarray]]]], np.ndarray]
 
 
@@ -81,8 +82,10 @@ def collect(core: MatchCore, queries: Sequence[dict[str, Any]]) -> Searches:
     out = []
     for q in queries:
         searches, channels = core.search_channels(q["text"])
-        vectors = core._items_vectors([s.text for s in searches])  # remembered: no second encoding
-        out.append([(np.zeros(0) if vectors is None else vectors[i], ch) for i, ch in enumerate(channels)])
+        foci = core.foci([s.text for s in searches])  # remembered: no second encoding
+        out.append(
+            [(np.zeros(0) if f is None else f.profiles, ch) for f, ch in zip(foci, channels, strict=True)]
+        )
     return out
 
 

@@ -260,12 +260,10 @@ def profile_stages(url: str, home: Path, encoder: str, texts: Sequence[str]) -> 
         understood = understand_demand(text)
         searches = search_queries(understood)
         t0 = lap("understand the demand (line items, roles, requirements)", t0)
-        vectors = core._items_vectors([q.text for q in searches])
+        foci = core.foci([q.text for q in searches])
         core._items_vectors(list(understood.items))
         t0 = lap(f"encode focus texts and items ({engine.settings.encoder}, 1 thread, memory cache)", t0)
-        per = [
-            core._search_channels(q, None if vectors is None else vectors[i]) for i, q in enumerate(searches)
-        ]
+        per = [core._search_channels(q, focus) for q, focus in zip(searches, foci, strict=True)]
         t0 = lap("channels: item names per product, focus vs names/profiles, words, char TF-IDF", t0)
         for channels in per:
             core._fuse_search(channels)

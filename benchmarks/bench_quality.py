@@ -22,6 +22,8 @@ import argparse
 import os
 import random
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from matcher.encoders.base import Encoder, encode_queries
-from matcher.encoders.factory import get_encoder
+from matcher.encoders.factory import get_encoder, profile_encoders
 from matcher.evaluation.baseline import run_baseline
 from matcher.evaluation.harness import core_ranker, evaluate_rankings, leave_pair_out_core, read_jsonl
 from matcher.ranking.core import Weights
@@ -52,7 +54,9 @@ DENSE_ONLY = Weights(
     item=0.0, words=0.0, text=0.0, named=0.0, exact=0.0, lexical=0.0, dense=1.0, mix=1.0, feedback=0.0
 )
 Row = tuple[str, str, dict[str, float]]
-CONFIGS = ("dense", "pipeline", "graph")  # dense only; the pipeline (templates); the pipeline with the graph
+# dense only; the pipeline (templates); the pipeline with the graph; the pipeline with one encoder for names and
+# profiles (``MATCHER_PROFILE_ENCODER=same``: the configuration before the profile encoder, beside it)
+CONFIGS = ("dense", "pipeline", "graph", "same")
 LATENCY_TEXTS = 40
 
 
@@ -79,10 +83,40 @@ def latency_line(name: str, docs: list[ProfileDoc], queries: dict[str, list[dict
     encode_queries(raw, ["预热"])
     loaded = time.perf_counter() - started
     (i50, i95), (d50, d95) = latency(raw, items), latency(raw, demands)
+    grown = loaded_memory(name) - loaded_memory(None)
     return (
-        f"encoder {name}: load {loaded:.1f} s; one query encoded: product name p50 {i50:.1f} / p95 {i95:.1f} ms, "
-        f"whole demand p50 {d50:.1f} / p95 {d95:.1f} ms (load {os.getloadavg()[0]:.1f})"
+        f"encoder {name}: load {loaded:.1f} s, private memory +{grown:.0f} MB in a fresh process beside the "
+        f"matching core (torch for sentence-transformers models included); one query encoded: product name "
+        f"p50 {i50:.1f} / p95 {i95:.1f} ms, whole demand p50 {d50:.1f} / p95 {d95:.1f} ms "
+        f"(load {os.getloadavg()[0]:.1f}, {torch_threads()} torch threads)"
     )
+
+
+LOAD_ONE = """
+import sys
+sys.path.insert(0, {here!r})
+from procmem import rollup
+import faiss, matcher.ranking.core  # what a matching process imports anyway (numpy, scipy, scikit-learn)
+from matcher.encoders.base import encode_queries
+from matcher.encoders.factory import get_encoder
+if {name!r} is not None:
+    encode_queries(get_encoder({name!r}), ["预热"])
+print(rollup()["private"])
+"""
+
+
+def loaded_memory(name: str | None) -> float:
+    """Private MB of a fresh process that imported the matching core, loaded the encoder ``name`` and encoded
+    one query (None: no encoder): what each worker pays, without this process's freed heap to reuse."""
+    code = LOAD_ONE.format(here=str(Path(__file__).resolve().parent), name=name)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def torch_threads() -> str:
+    """Threads torch computes with, if it has been imported (sentence-transformers models)."""
+    torch = sys.modules.get("torch")
+    return str(torch.get_num_threads()) if torch is not None else "no"
 
 
 def _pipeline_rows(
@@ -97,20 +131,27 @@ def _pipeline_rows(
     ids = [d.id for d in docs]
     settings = get_settings()
     demand_files = [f for f in ("supplier", "semantic", "document") if f in queries]
-    configs = [("dense only", DENSE_ONLY, None), ("pipeline", None, None), ("pipeline, graph", None, GRAPH)]
-    for (label, weights, graph), key in zip(configs, CONFIGS, strict=True):
-        if key not in which:
+    pair = profile_encoders(settings)
+    profiles = f" + profiles {pair[0].model_id}" if pair is not None and enc is not None else ""
+    configs = [
+        (f"dense only{profiles}", DENSE_ONLY, None, {}),
+        (f"pipeline{profiles}", None, None, {}),
+        (f"pipeline, graph{profiles}", None, GRAPH, {}),
+        ("pipeline, one encoder", None, None, {"profile_encoder": None}),
+    ]
+    for (label, weights, graph, options), key in zip(configs, CONFIGS, strict=True):
+        if key not in which or (key == "same" and not profiles):
             continue
         if enc is None and weights is DENSE_ONLY:
             continue
         # supplier search reads no chain knowledge: one core serves the three demand files
         if graph is None and demand_files:
-            core = leave_pair_out_core(docs, [], None, settings, encoder=enc, weights=weights)
+            core = leave_pair_out_core(docs, [], None, settings, encoder=enc, weights=weights, **options)
             for side in demand_files:
                 rows.append(
                     (side, f"{label}: {enc_name}", evaluate_rankings(ids, queries[side], core_ranker(core)))
                 )
-        if "buyer" in queries:
+        if "buyer" in queries and key != "same":  # buyer recommendation reads no profile vectors
             core = leave_pair_out_core(docs, queries["buyer"], graph, settings, encoder=enc, weights=weights)
             where = "ChainKnowledgeGraph" if graph else "templates"
             rows.append(
@@ -191,6 +232,8 @@ def main() -> None:
         enc = None if name == "none" else get_encoder(name, cache_dir=cache)
         if enc is not None:
             print(latency_line(name, docs, queries), flush=True)
+            if name == get_settings().encoder and profile_encoders(get_settings()) is not None:
+                print(latency_line(get_settings().profile_encoder, docs, queries), flush=True)
         rows += _pipeline_rows(docs, queries, name, enc, args.configs)
     rows.sort(key=lambda r: list(FILES).index(r[0]))
     _print(rows)
@@ -198,7 +241,8 @@ def main() -> None:
         found, total = item_recall([q for q in queries["document"] if q.get("kind") == "plan"])
         print(f"\nplan line items extracted: {found}/{total} = {found / max(total, 1):.3f}")
     print(
-        f"\ntotal {time.perf_counter() - started:.0f} s; settings: encoder={get_settings().encoder}; "
+        f"\ntotal {time.perf_counter() - started:.0f} s; settings: encoder={get_settings().encoder}, "
+        f"profile_encoder={get_settings().profile_encoder}; "
         f"load at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
 

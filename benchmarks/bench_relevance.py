@@ -1,7 +1,7 @@
 """Relevance floor on the dev sets: how many irrelevant firms each floor hides, how many relevant ones it loses.
 
-For every supplier query of the dev files the live matching core (the settings' encoder, its embedding
-cache) takes its top ``--k`` over the whole corpus; each candidate gets the 0-100 relevance the product
+For every supplier query of the dev files the live matching core (the settings' encoders, their embedding
+cache, built as the engine builds it) takes its top ``--k`` over the whole corpus; each candidate gets the 0-100 relevance the product
 shows (``matcher.ranking.relevance``) and is labelled by the file's ``relevant`` ids. Per floor the run
 prints, beside floor 0 (no floor, today's behaviour) in the same table:
 
@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matcher.encoders.factory import get_encoder  # noqa: E402
+from matcher.evaluation.harness import leave_pair_out_core  # noqa: E402
 from matcher.ranking.core import MatchCore  # noqa: E402
 from matcher.ranking.relevance import SUPPLIER_EVIDENCE, dense_baseline, relevance  # noqa: E402
 from matcher.settings import get_settings  # noqa: E402
@@ -82,7 +83,9 @@ def table(name: str, found: list[list[tuple[float, bool]]]) -> None:
         f"\n{name}: {len(found)} queries, top-k holds {relevant} relevant and {irrelevant} irrelevant firms"
     )
     print(f"MRR@k in fused order {mrr(found):.3f}")
-    print(f"{'floor':>6} {'hidden irrelevant':>18} {'lost relevant':>14} {'empty':>6} {'MRR@k shown':>12} {'by relevance':>13}")
+    print(
+        f"{'floor':>6} {'hidden irrelevant':>18} {'lost relevant':>14} {'empty':>6} {'MRR@k shown':>12} {'by relevance':>13}"
+    )
     for floor in FLOORS:
         hid = sum(r < floor and not hit for q in found for r, hit in q)
         lost = sum(r < floor and hit for q in found for r, hit in q)
@@ -103,9 +106,13 @@ def main() -> None:
     started = time.perf_counter()
     docs = [ProfileDoc.from_corpus_record(r) for r in _read(EVAL / "corpus.jsonl")]
     encoder = get_encoder(args.encoder, cache_dir=get_settings().cache_dir)
-    core = MatchCore(encoder).fit(docs)
+    core = leave_pair_out_core(docs, [], None, get_settings(), encoder=encoder)  # as the engine builds it
     baseline = dense_baseline(core.supplier_.table.distinct_names, core.supplier_.names_vec, encoder)
-    print(f"encoder {args.encoder}, {len(docs)} companies, dense baseline {baseline:.3f}, top {args.k}")
+    profiles = core.profile_encoder.model_id if core.profile_encoder is not None else args.encoder
+    print(
+        f"encoder {args.encoder}, profiles {profiles}, {len(docs)} companies, dense baseline {baseline:.3f}, "
+        f"top {args.k}"
+    )
     everything: list[list[tuple[float, bool]]] = []
     for name in FILES:
         queries = [q for q in _read(EVAL / name) if q.get("type") == "supplier_search"][: args.limit]

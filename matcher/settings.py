@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         default="use-m3", description="编码器名称：use-m3 / e5-small / minilm / fake / 本地路径"
     )
     encoder_device: str = "cpu"
+    profile_encoder: str = Field(
+        default="e5-graph",
+        description="供应商检索中“整段需求 ↔ 企业画像”通道的编码器：e5-graph（e5-small 以产业链图谱微调，"
+        "setup 时构建；未构建时改用主编码器并记日志）/ same（与 encoder 相同）/ 其他编码器名称",
+    )
     chain_graph_dir: Path | None = Field(
         default=None,
         description="产业链知识图谱目录（ChainKnowledgeGraph：product_product.json、industry_up.json）；"

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 # the real one (those are marked ``slow``). Set before any settings object is read.
 os.environ["MATCHER_HOME"] = tempfile.mkdtemp(prefix="matcher-tests-")
 os.environ["MATCHER_ENCODER"] = "fake"
+os.environ["MATCHER_PROFILE_ENCODER"] = "same"  # the fake encoder embeds profiles too
 os.environ.pop("MATCHER_DATABASE_URL", None)
 
 from matcher.domain import Demand, Enterprise, Park, Product  # noqa: E402

@@ -17,6 +17,7 @@ from api.main import create_app
 from matcher.auth.accounts import create_account, login
 from matcher.auth.principal import AccountRole
 from matcher.cli.demo import load_sample
+from matcher.encoders.factory import built
 from matcher.engine import Engine
 from matcher.settings import Settings
 from matcher.store import Store
@@ -75,8 +76,12 @@ def test_free_text_match_over_http(clients: dict[str, TestClient], sample_engine
 def test_demand_candidates_are_for_the_publisher_and_staff(
     clients: dict[str, TestClient], sample_engine: Engine
 ) -> None:
-    own = [d for d in sample_engine.registry.demands(status="open") if d.publisher_id == clients["leader"].my_id]  # type: ignore[attr-defined]
-    others = [d for d in sample_engine.registry.demands(status="open") if d.publisher_id != clients["leader"].my_id]  # type: ignore[attr-defined]
+    own = [
+        d for d in sample_engine.registry.demands(status="open") if d.publisher_id == clients["leader"].my_id
+    ]  # type: ignore[attr-defined]
+    others = [
+        d for d in sample_engine.registry.demands(status="open") if d.publisher_id != clients["leader"].my_id
+    ]  # type: ignore[attr-defined]
     if own:
         assert clients["leader"].get(f"/api/demands/{own[0].id}/suppliers").status_code == 200
     response = clients["leader"].get(f"/api/demands/{others[0].id}/suppliers")
@@ -165,13 +170,20 @@ def test_match_and_eval_through_the_entry_point(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_real_default_encoder_matches_a_paraphrased_demand(tmp_path: Path) -> None:
-    """The bundled multilingual model, loaded offline, through the engine on the sample registry."""
+@pytest.mark.parametrize("profiles", ["same", "e5-graph"])
+def test_real_default_encoder_matches_a_paraphrased_demand(tmp_path: Path, profiles: str) -> None:
+    """The bundled multilingual model, loaded offline, through the engine on the sample registry; with the
+    default profile encoder (e5-graph, built at set-up) and without one."""
+    if not built(profiles):
+        pytest.skip("models/e5-graph 未构建（setup.sh 在能读到产业链知识图谱时构建）")
     store = Store(f"sqlite:///{tmp_path / 'real.db'}")
     load_sample(store)
-    engine = Engine(store, Settings(home=tmp_path, encoder="use-m3"))
+    engine = Engine(store, Settings(home=tmp_path, encoder="use-m3", profile_encoder=profiles))
     result = engine.matching.suppliers_for(text="为动力电池电芯寻找正极活性材料供应商", k=3)
     assert result.matches and "正极" in result.matches[0].product, result.matches
+    pool = engine.matching.match_pool()
+    profiled = pool.core.main.semantic_.profiles_vec
+    assert profiled is not None and profiled.shape[1] == (384 if profiles == "e5-graph" else 512)
 
 
 def test_event_shortlists_come_from_the_matching_engine(sample_engine: Engine) -> None:

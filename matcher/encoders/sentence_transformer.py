@@ -45,6 +45,9 @@ class SentenceTransformerEncoder:
                 raise ImportError(
                     "需要安装 sentence-transformers：pip install sentence-transformers"
                 ) from exc
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # "Loading weights" bars do not belong in a CLI's output
             self._model = SentenceTransformer(self.name_or_path, device=self.device)
             prompts = getattr(self._model, "prompts", None) or {}
             if not self.query_prefix and not self.document_prefix:  # e.g. a model fine-tuned from e5

@@ -23,6 +23,8 @@ class Encoders:
         self._lock = threading.Lock()
         self._encoder: Encoder | None = None
         self._query_encoder: Encoder | None = None
+        self._profile: tuple[Encoder, Encoder] | None = None
+        self._profile_checked = False
 
     def encoder(self) -> Encoder:
         """The encoder with the embedding cache under ``MATCHER_HOME``."""
@@ -49,3 +51,22 @@ class Encoders:
                     encoder.threads = 1
                 self._query_encoder = encoder
             return self._query_encoder
+
+    def _profile_pair(self) -> tuple[Encoder, Encoder] | None:
+        with self._lock:
+            if not self._profile_checked:
+                self._profile_checked = True
+                from matcher.encoders.factory import profile_encoders
+
+                self._profile = profile_encoders(self.settings)
+            return self._profile
+
+    def profile_encoder(self) -> Encoder | None:
+        """The profile channel's encoder with the embedding cache; None when it is the main encoder."""
+        pair = self._profile_pair()
+        return None if pair is None else pair[0]
+
+    def profile_query_encoder(self) -> Encoder | None:
+        """The same model without the disk cache (one model in memory), for demands."""
+        pair = self._profile_pair()
+        return None if pair is None else pair[1]

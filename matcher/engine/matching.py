@@ -677,7 +677,12 @@ class Matching:
 
         encoders = self.encoders
         core = build_core(
-            shelved.docs, self.settings, encoder=encoders.encoder(), query_encoder=encoders.query_encoder()
+            shelved.docs,
+            self.settings,
+            encoder=encoders.encoder(),
+            query_encoder=encoders.query_encoder(),
+            profile_encoder=encoders.profile_encoder(),
+            profile_query_encoder=encoders.profile_query_encoder(),
         )
         layered = LayeredCore(core, None, np.zeros(len(ids), dtype=bool))
         sizes = self.settings.ranking_cache_size, self.settings.search_cache_size

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from matcher.encoders.base import Encoder
+from matcher.encoders.factory import profile_encoders
 from matcher.evaluation.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
 from matcher.ranking.chain import without_material_links, without_pairs
 from matcher.ranking.core import MatchCore, Weights
@@ -60,12 +61,17 @@ def leave_pair_out_core(
     **kwargs: Any,
 ) -> MatchCore:
     """The core the engine builds from ``settings`` (``graph_dir`` overriding its chain graph), fitted on
-    ``docs``, with every chain pair the queries are about withheld."""
+    ``docs``, with every chain pair the queries are about withheld. With an ``encoder``, company profiles
+    are embedded by the settings' profile encoder (``Settings.profile_encoder``) unless ``kwargs`` name one."""
     settings = settings or get_settings()
     if graph_dir is not None:
         settings = settings.model_copy(update={"chain_graph_dir": Path(graph_dir)})
     knowledge = withheld(chain_knowledge(settings), docs, queries)
-    return build_core(docs, settings, encoder=kwargs.pop("encoder", None), knowledge=knowledge, **kwargs)
+    encoder = kwargs.pop("encoder", None)
+    pair = profile_encoders(settings) if encoder is not None and "profile_encoder" not in kwargs else None
+    if pair is not None:
+        kwargs.update(profile_encoder=pair[0], profile_query_encoder=pair[1])
+    return build_core(docs, settings, encoder=encoder, knowledge=knowledge, **kwargs)
 
 
 def query_metrics(ids: Sequence[str], q: dict[str, Any], scores: np.ndarray, k: int = 10) -> dict[str, float]:

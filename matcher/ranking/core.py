@@ -33,7 +33,7 @@ from matcher.ranking.features import BuyerFeatures, SupplierFeatures
 from matcher.ranking.fusion import get_fusion, rrf
 from matcher.ranking.memo import Memo
 from matcher.ranking.scoring import top_k
-from matcher.ranking.semantic import SemanticFeatures
+from matcher.ranking.semantic import Focus, SemanticFeatures
 from matcher.ranking.shared import pool_features
 from matcher.retrieval.candidates import CandidateIndex, CompanyRows
 from matcher.text.demand import Query, search_queries, understand_demand
@@ -58,10 +58,12 @@ class Weights:
     # dev file (``benchmarks/bench_fusion.py --buyer``; its neighbours score within 0.01)
     buyer_rrf: tuple[float, float, float, float] = (1.0, 1.5, 1.0, 1.5)
     # supplier search: the parsed items, then the whole-demand channels (``matcher.ranking.semantic``);
-    # the best of a small grid on the demand dev files jointly (``benchmarks/bench_fusion.py``)
+    # the best of a small grid on the demand dev files jointly (``benchmarks/bench_fusion.py``); the profile
+    # channel's weight chosen again with the profile encoder (e5-graph) and feedback in place: 2.0 is the
+    # most that keeps supplier MRR at 1.000 (2.0-3.0 score alike jointly; ``bench_feedback.py --dense-profile``)
     item: float = 1.5
     dense_product: float = 0.5
-    dense_profile: float = 1.5
+    dense_profile: float = 2.0
     words: float = 1.0
     named: float = 0.05  # RRF: bonus for a product named exactly as a parsed item (about 3 first ranks)
     # feedback (``TopRanker.with_feedback``): the products of the first ``feedback_from`` companies searched
@@ -299,6 +301,10 @@ class MatchCore(TopRanker):
     Query items are encoded by ``query_encoder`` when given, else by ``encoder``, and their vectors are
     remembered in memory (``VECTOR_CACHE_SIZE`` items, least recently used dropped).
 
+    ``profile_encoder`` (with ``profile_query_encoder`` for demands, e.g. the same model without a disk
+    cache) embeds the company profiles and each search's focus for the ``dense_profile`` channel; None: the
+    same ``encoder`` as the product names (``matcher.ranking.semantic.Focus``).
+
     ``fusion`` combines supplier-search channels, ``buyer_fusion`` buyer-recommendation channels (by name,
     see ``matcher.ranking.fusion``). Both default to reciprocal rank fusion, the better on the dev sets
     (``benchmarks/bench_quality.py``).
@@ -325,6 +331,8 @@ class MatchCore(TopRanker):
         upstream: UpstreamPairs | None = None,
         industry_up: Mapping[str, Mapping[str, float]] | None = None,
         query_encoder: Encoder | None = None,
+        profile_encoder: Encoder | None = None,
+        profile_query_encoder: Encoder | None = None,
         search: str = "exhaustive",
         candidate_depth: int = 300,
         pool_dir: Path | None = None,
@@ -336,12 +344,15 @@ class MatchCore(TopRanker):
         self.pool_dir = pool_dir
         self.encoder = encoder
         self.query_encoder = query_encoder  # encodes query items when given (e.g. without a disk cache)
+        self.profile_encoder = profile_encoder if encoder is not None else None
+        self.profile_query_encoder = profile_query_encoder
         self.weights = weights or Weights()
         self.fusion = fusion
         self.buyer_fusion = buyer_fusion
         self.upstream = upstream
         self.industry_up = industry_up
         self._vectors: Memo[str, np.ndarray] = Memo(VECTOR_CACHE_SIZE)  # item text -> query vector
+        self._profile_vectors: Memo[str, np.ndarray] = Memo(VECTOR_CACHE_SIZE)  # focus -> profile space
 
     def fit(self, docs: Iterable[ProfileDoc | Any], like: MatchCore | None = None) -> MatchCore:
         """Index the pool: ``ProfileDoc``s, registry ``Enterprise``s or corpus dicts.
@@ -356,12 +367,18 @@ class MatchCore(TopRanker):
             self.pool_dir,
             self.upstream,
             self.industry_up,
+            profile_encoder=self.profile_encoder,
             like=(like.supplier_, like.semantic_, like.buyer_) if like is not None else None,
         )
         self._symmetric = _symmetric(self.query_encoder or self.encoder)
         self.candidates_ = None
         if self.search == "candidates":
-            self.candidates_ = CandidateIndex(self.supplier_, self.semantic_, self.candidate_depth)
+            self.candidates_ = CandidateIndex(
+                self.supplier_,
+                self.semantic_,
+                self.candidate_depth,
+                own_profiles=self.profile_encoder is not None,
+            )
             self.candidates_.prepare(self.buyer_)
         return self
 
@@ -369,6 +386,7 @@ class MatchCore(TopRanker):
         """Drop what earlier queries left in memory (query vectors, graph products' neighbours), so the
         next query costs what a new text costs (``benchmarks/bench_candidates.py``)."""
         self._vectors.clear()
+        self._profile_vectors.clear()
         if self.candidates_ is not None:
             self.candidates_.forget()
 
@@ -412,6 +430,21 @@ class MatchCore(TopRanker):
             self._vectors.put_many(dict(zip(missing, fresh, strict=True)))
         return np.stack([known[t] for t in items]).astype(np.float32)
 
+    def foci(self, texts: Sequence[str]) -> list[Focus | None]:
+        """Each search text embedded for the product names and for the profiles (None without an encoder)."""
+        vectors = self._items_vectors(texts)
+        if vectors is None:
+            return [None] * len(texts)
+        if self.profile_encoder is None:
+            return [Focus(v, v) for v in vectors]
+        known = self._profile_vectors.get_many(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = encode_queries(self.profile_query_encoder or self.profile_encoder, missing)
+            known.update(zip(missing, fresh, strict=True))
+            self._profile_vectors.put_many(dict(zip(missing, fresh, strict=True)))
+        return [Focus(v, np.asarray(known[t], np.float32)) for v, t in zip(vectors, texts, strict=True)]
+
     def searched(self, text: str, also: np.ndarray | None = None) -> Ranking:
         """Scores of every company as a supplier for the demand ``text``, before feedback.
 
@@ -423,10 +456,8 @@ class MatchCore(TopRanker):
         self._check()
         understood = understand_demand(text)
         queries = search_queries(understood)
-        vectors = self._items_vectors([q.text for q in queries])
-        searched = [
-            self._search(q, None if vectors is None else vectors[i], also) for i, q in enumerate(queries)
-        ]
+        foci = self.foci([q.text for q in queries])
+        searched = [self._search(q, focus, also) for q, focus in zip(queries, foci, strict=True)]
         return best_search(understood.items, queries, searched, self.candidates_ is not None)
 
     def feedback_values(self, names: Sequence[str], companies: np.ndarray) -> np.ndarray:
@@ -436,7 +467,7 @@ class MatchCore(TopRanker):
         return rows.max(scores)
 
     def _search(
-        self, query: Query, vector: np.ndarray | None, also: np.ndarray | None = None
+        self, query: Query, focus: Focus | None, also: np.ndarray | None = None
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """One search's channels and fused score over the pool, and the companies scored (all or candidates).
 
@@ -444,14 +475,14 @@ class MatchCore(TopRanker):
         no channel finds gets from rank fusion.
         """
         if self.candidates_ is None:
-            channels = self._search_channels(query, vector)
+            channels = self._search_channels(query, focus)
             return channels, self._fuse_search(channels), np.arange(self.supplier_.table.n_companies)
         item_vectors = self._items_vectors(query.items)
-        found = self.candidates_.companies(query.items, item_vectors, query.text, vector)
+        found = self.candidates_.companies(query.items, item_vectors, query.text, focus)
         if also is not None and len(also):
             found = found._replace(companies=np.union1d(found.companies, also))
         rows = CompanyRows.of(self.supplier_.table, found.companies)
-        sub = self._candidate_channels(query, item_vectors, vector, rows, found.profile_scores)
+        sub = self._candidate_channels(query, item_vectors, focus, rows, found.profile_scores)
         n = self.supplier_.table.n_companies
         channels = {}
         for name, values in sub.items():
@@ -466,7 +497,7 @@ class MatchCore(TopRanker):
         self,
         query: Query,
         item_vectors: np.ndarray | None,
-        vector: np.ndarray | None,
+        focus: Focus | None,
         rows: CompanyRows,
         profile_scores: Mapping[str, np.ndarray],
     ) -> dict[str, np.ndarray]:
@@ -485,19 +516,21 @@ class MatchCore(TopRanker):
             "_best_row": rows.argmax(names.row),
         }
         profiles = self.semantic_.profiles_vec
-        if vector is None or names_vec is None or profiles is None:
+        if focus is None or names_vec is None or profiles is None:
             out["dense_product"] = out["dense_profile"] = np.zeros(len(companies))
             out["_dense_row"] = np.full(len(companies), -1, dtype=np.int64)
             return _shown_dense(out)
-        by_name = dense_scores(vector[None, :], names_vec)[0]
+        by_name = dense_scores(focus.names[None, :], names_vec)[0]
         if blocked is not None:
             by_name = np.where(blocked[rows.names], 0.0, by_name).astype(by_name.dtype)
         out["dense_product"] = rows.max(by_name)
         out["_dense_row"] = rows.argmax(by_name)
-        out["dense_profile"] = dense_scores(vector[None, :], profiles[companies])[0].astype(np.float64)
+        out["dense_profile"] = dense_scores(focus.profiles[None, :], profiles[companies])[0].astype(
+            np.float64
+        )
         return _shown_dense(out)
 
-    def _search_channels(self, query: Query, vector: np.ndarray | None) -> dict[str, np.ndarray]:
+    def _search_channels(self, query: Query, focus: Focus | None) -> dict[str, np.ndarray]:
         """All supplier channels of one search: the parsed items per product, the focus against profiles.
         Products of a refused business (贸易商勿扰: names with 贸易) are not matched."""
         items = query.items
@@ -505,7 +538,7 @@ class MatchCore(TopRanker):
         blocked = supplier.table.names_containing(query.refused)
         channels = supplier.channels(items, self._items_vectors(items), query.text, self.weights, blocked)
         channels.update(
-            self.semantic_.channels(query.text, vector, supplier.table, supplier.names_vec, blocked)
+            self.semantic_.channels(query.text, focus, supplier.table, supplier.names_vec, blocked)
         )
         return _shown_dense(channels)
 
@@ -517,10 +550,8 @@ class MatchCore(TopRanker):
         ``rank_suppliers`` fuses on the exhaustive path (``benchmarks/bench_fusion.py`` weighs them)."""
         self._check()
         queries = search_queries(understand_demand(text))
-        vectors = self._items_vectors([q.text for q in queries])
-        return queries, [
-            self._search_channels(q, None if vectors is None else vectors[i]) for i, q in enumerate(queries)
-        ]
+        foci = self.foci([q.text for q in queries])
+        return queries, [self._search_channels(q, focus) for q, focus in zip(queries, foci, strict=True)]
 
     def supplier_match(self, i: int, ranking: Ranking) -> tuple[str, str, dict[str, float]]:
         """Company ``i``'s matched product, explanation and channel values; for a plan, the line item first."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from matcher.ranking import buyer
 from matcher.ranking.core import MatchCore, Ranking, Searched, TopRanker, TopSuppliers, best_search
+from matcher.ranking.semantic import Focus
 from matcher.text.demand import Query, search_queries, understand_demand
 
 
@@ -36,8 +37,11 @@ def delta_core(main: MatchCore, docs: Sequence[object]) -> MatchCore:
         upstream=main.upstream,
         industry_up=main.industry_up,
         query_encoder=main.query_encoder,
+        profile_encoder=main.profile_encoder,
+        profile_query_encoder=main.profile_query_encoder,
     )
     core._vectors = main._vectors  # a query item is encoded once (the memo carries its lock)
+    core._profile_vectors = main._profile_vectors
     return core.fit(docs, like=main)
 
 
@@ -97,22 +101,20 @@ class LayeredCore(TopRanker):
             return self.main.searched(text, also)
         understood = understand_demand(text)
         queries = search_queries(understood)
-        vectors = self.main._items_vectors([q.text for q in queries])
+        foci = self.main.foci([q.text for q in queries])
         in_main = None if also is None else also[also < self.n_main]
-        searched = [
-            self._search(q, None if vectors is None else vectors[i], in_main) for i, q in enumerate(queries)
-        ]
+        searched = [self._search(q, focus, in_main) for q, focus in zip(queries, foci, strict=True)]
         return best_search(understood.items, queries, searched, not self.exhaustive)
 
-    def _search(self, query: Query, vector: np.ndarray | None, also: np.ndarray | None) -> Searched:
+    def _search(self, query: Query, focus: Focus | None, also: np.ndarray | None) -> Searched:
         main = self.main
         if main.exhaustive:
-            channels, found = main._search_channels(query, vector), np.arange(self.n_main)
+            channels, found = main._search_channels(query, focus), np.arange(self.n_main)
         else:
-            channels, _, found = main._search(query, vector, also)
+            channels, _, found = main._search(query, focus, also)
         channels = _dead_zero(channels, self.dead)
         found = found[~self.dead[found]]
-        delta = None if self.delta is None else self.delta._search_channels(query, vector)
+        delta = None if self.delta is None else self.delta._search_channels(query, focus)
         joined = _joined(channels, delta)
         scored = np.concatenate([found, np.arange(self.n_main, self.n_companies)])
         return joined, main._fuse_search(joined), scored

@@ -5,7 +5,8 @@ describes 高温下不变形的轻质结构件 where suppliers list 碳纤维复
 the demand's *focus* (``matcher.text.demand``: the text without the buyer's self-description and refusals):
 
 - ``dense_product``: the focus embedded, against every product name, a company scoring as its best product;
-- ``dense_profile``: the focus against each company's profile vector (products by share and industry);
+- ``dense_profile``: the focus against each company's profile vector (products by share and industry), both
+  embedded by the profile encoder (``Focus.profiles``; ``Settings.profile_encoder``);
 - ``words``: TF-IDF over jieba words and English tokens of the focus against the profile texts.
 
 All are pure functions of arrays built once per pool (``SemanticFeatures.build``).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +27,14 @@ from matcher.ranking.table import ProductTable
 from matcher.text.tokenize import words
 
 Channels = dict[str, np.ndarray]
+
+
+class Focus(NamedTuple):
+    """One search's focus embedded twice: against product names (the main encoder) and against company
+    profiles (the profile encoder, ``Settings.profile_encoder``; the same vector when one model serves both)."""
+
+    names: np.ndarray
+    profiles: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ class SemanticFeatures:
     def channels(
         self,
         text: str,
-        vector: np.ndarray | None,
+        focus: Focus | None,
         table: ProductTable,
         names_vec: np.ndarray | None,
         blocked: np.ndarray | None = None,
@@ -61,14 +71,14 @@ class SemanticFeatures:
         product names ``blocked`` (a refused business) do not count for ``dense_product``."""
         n = table.n_companies
         out: Channels = {"words": self.word_scores(text)}
-        if vector is None or names_vec is None or self.profiles_vec is None:
+        if focus is None or names_vec is None or self.profiles_vec is None:
             out["dense_product"] = out["dense_profile"] = np.zeros(n)
             out["_dense_row"] = np.full(n, -1, dtype=np.int64)
             return out
-        by_name = dense_scores(vector[None, :], names_vec)[0]
+        by_name = dense_scores(focus.names[None, :], names_vec)[0]
         if blocked is not None:
             by_name = np.where(blocked, 0.0, by_name).astype(by_name.dtype)
         out["dense_product"] = table.segments.max(by_name).astype(np.float64)
         out["_dense_row"] = table.segments.argmax(by_name)
-        out["dense_profile"] = dense_scores(vector[None, :], self.profiles_vec)[0].astype(np.float64)
+        out["dense_profile"] = dense_scores(focus.profiles[None, :], self.profiles_vec)[0].astype(np.float64)
         return out

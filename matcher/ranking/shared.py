@@ -222,21 +222,24 @@ def pool_features(
     upstream: UpstreamPairs | None = None,
     industry_up: Mapping[str, Mapping[str, float]] | None = None,
     *,
+    profile_encoder: Encoder | None = None,
     min_size: int | None = None,
     like: Features | None = None,
 ) -> Features:
     """The supplier, semantic and buyer features of a pool with their vectors: mapped from shared files
     under ``root`` for pools of ``min_size`` (default ``SHARE_FROM``) companies or more, else built in
     memory; with ``like`` (a fitted pool's features, whose vocabularies and IDF these reuse: the delta of
-    a pool beside its main part, ``matcher.ranking.layered``), always in memory."""
+    a pool beside its main part, ``matcher.ranking.layered``), always in memory. Profiles are embedded by
+    ``profile_encoder`` when given, else by ``encoder``."""
+    profiler = profile_encoder if encoder is not None and profile_encoder is not None else encoder
     if like is not None or root is None or len(docs) < (SHARE_FROM if min_size is None else min_size):
         supplier_like, semantic_like, buyer_like = like or (None, None, None)
         supplier = SupplierFeatures.build(docs, encoder, supplier_like)
-        semantic = SemanticFeatures.build([enterprise_profile(d) for d in docs], encoder, semantic_like)
+        semantic = SemanticFeatures.build([enterprise_profile(d) for d in docs], profiler, semantic_like)
         return supplier, semantic, BuyerFeatures.build(supplier, encoder, upstream, industry_up, buyer_like)
     (supplier, semantic, buyer), _ = shared_features(docs, root, upstream)
     if encoder is not None:
         supplier.names_vec = encoder.encode(list(supplier.table.distinct_names))
-        profiles_vec = encoder.encode([enterprise_profile(d) for d in docs]) if docs else None
+        profiles_vec = profiler.encode([enterprise_profile(d) for d in docs]) if docs and profiler else None
         semantic = dataclasses.replace(semantic, profiles_vec=profiles_vec)
     return supplier, semantic, buyer.completed(encoder, industry_up)

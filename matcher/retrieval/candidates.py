@@ -38,7 +38,7 @@ from matcher.ranking import buyer
 from matcher.ranking.features import BuyerFeatures, SupplierFeatures, _mix
 from matcher.ranking.memo import Memo
 from matcher.ranking.scoring import top_k
-from matcher.ranking.semantic import SemanticFeatures
+from matcher.ranking.semantic import Focus, SemanticFeatures
 from matcher.ranking.table import ProductTable
 from matcher.retrieval.base import Retriever, TopK
 from matcher.retrieval.factory import faiss_available, load_retriever, make_retriever
@@ -224,7 +224,9 @@ class CandidateIndex:
     """The indexes a supplier search draws candidates from, built once per pool by ``MatchCore.fit``.
 
     ``features`` and ``semantic`` are the core's ``SupplierFeatures`` and ``SemanticFeatures``: their
-    sparse postings serve the lexical candidates as they are.
+    sparse postings serve the lexical candidates as they are. ``own_profiles``: the profile vectors come from
+    an encoder of their own (``Settings.profile_encoder``), so their index is built here even with
+    ``dense_engine == "ray"`` (the Ray shards hold the main encoder's profile vectors).
     """
 
     def __init__(
@@ -233,6 +235,8 @@ class CandidateIndex:
         semantic: SemanticFeatures,
         depth: int,
         settings: Settings | None = None,
+        *,
+        own_profiles: bool = False,
     ) -> None:
         if depth < 1:
             raise ValueError(f"候选深度必须为正整数，实际为 {depth!r}")
@@ -248,7 +252,8 @@ class CandidateIndex:
         self.key_order = np.argsort(of_name, kind="stable")  # name ids grouped by key, ascending in each
         self.key_bounds = np.searchsorted(of_name[self.key_order], np.arange(len(codes) + 1))
         self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
-        self.profiles_ann = _ann(semantic.profiles_vec, settings, "profiles", table.ids)
+        local = settings.model_copy(update={"dense_engine": "local"}) if own_profiles else settings
+        self.profiles_ann = _ann(semantic.profiles_vec, local, "profiles", table.ids)
         # (graph product, names per product) -> the pool's name ids most like it (``_like_users``)
         self._like: Memo[tuple[int, int], np.ndarray] = Memo(settings.graph_neighbour_cache_size)
         # every graph product's nearest names, best first, by character TF-IDF and by vector (``prepare``)
@@ -287,18 +292,18 @@ class CandidateIndex:
         items: Sequence[str],
         item_vectors: np.ndarray | None,
         focus: str,
-        focus_vector: np.ndarray | None,
+        focus_vector: Focus | None,
     ) -> Candidates:
-        """The candidate companies of one search (its items, its focus text)."""
+        """The candidate companies of one search (its items, its focus text and its embeddings)."""
         f, depth = self.features, self.depth
         wanted = [] if item_vectors is None else list(item_vectors)
         if focus_vector is not None:
-            wanted.append(focus_vector)
+            wanted.append(focus_vector.names)
         name_ids = np.unique(np.concatenate(self._item_names(items, wanted)))
         profile_scores = {"text": f.text_scores(focus), "words": self.semantic.word_scores(focus)}
         companies = [
             self._companies_of(name_ids),
-            self._dense(self.profiles_ann, [] if focus_vector is None else [focus_vector]),
+            self._dense(self.profiles_ann, [] if focus_vector is None else [focus_vector.profiles]),
             *(_best(scores, depth) for scores in profile_scores.values()),
         ]
         return Candidates(np.unique(np.concatenate(companies)), profile_scores)

@@ -1,0 +1,118 @@
+"""A second encoder for the whole-demand ↔ company-profile channel (``Settings.profile_encoder``)."""
+
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.encoders import factory
+from matcher.encoders.base import encode_queries
+from matcher.encoders.fake import FakeEncoder
+from matcher.errors import MatcherError
+from matcher.ranking.core import MatchCore
+from matcher.ranking.layered import LayeredCore, delta_core
+from matcher.settings import Settings
+from matcher.text.profiles import ProfileDoc, enterprise_profile
+from tests.test_ranking_core import POOL  # the same five firms
+
+DEMAND = "我们的管道在冬季低温下开裂，希望找到耐低温的塑料管材供应商"
+MAIN, PROFILE = FakeEncoder(256), FakeEncoder(64, ngram_sizes=(2,))  # two spaces, two sizes
+
+
+def _profile_cosines(docs: list[ProfileDoc], focus: str) -> np.ndarray:
+    query = encode_queries(PROFILE, [focus])[0]
+    return PROFILE.encode([enterprise_profile(d) for d in docs]) @ query
+
+
+def test_profiles_and_the_focus_are_embedded_by_the_profile_encoder() -> None:
+    core = MatchCore(MAIN, profile_encoder=PROFILE).fit(POOL)
+    assert core.semantic_.profiles_vec is not None and core.semantic_.profiles_vec.shape == (5, 64)
+    queries, channels = core.search_channels(DEMAND)
+    expected = _profile_cosines(POOL, queries[0].text)
+    np.testing.assert_allclose(channels[0]["dense_profile"], expected, rtol=1e-5, atol=1e-6)
+    same = MatchCore(MAIN).fit(POOL)  # without one, the main encoder's space (and its product channel)
+    _, before = same.search_channels(DEMAND)
+    assert same.semantic_.profiles_vec is not None and same.semantic_.profiles_vec.shape == (5, 256)
+    assert not np.allclose(before[0]["dense_profile"], channels[0]["dense_profile"])
+    np.testing.assert_allclose(before[0]["dense_product"], channels[0]["dense_product"])
+
+
+def test_candidate_search_and_an_updated_pool_score_profiles_alike() -> None:
+    exhaustive = MatchCore(MAIN, profile_encoder=PROFILE).fit(POOL)
+    candidates = MatchCore(MAIN, profile_encoder=PROFILE, search="candidates").fit(POOL)
+    want = exhaustive.rank_suppliers(DEMAND)
+    got = candidates.rank_suppliers(DEMAND)
+    np.testing.assert_allclose(got.channels["dense_profile"], want.channels["dense_profile"], rtol=1e-5)
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-6)
+    # C changed: its delta row is scored by the profile encoder too (a wrong space would not even line up)
+    changed = ProfileDoc("C", "丙管业", (("PE管", 0.9), ("管件", 0.1)))
+    main = MatchCore(MAIN, profile_encoder=PROFILE).fit(POOL)
+    layered = LayeredCore(main, delta_core(main, [changed]), np.array([False, False, True, False, False]))
+    ranking = layered.rank_suppliers(DEMAND)
+    focus = main.search_channels(DEMAND)[0][0].text
+    assert ranking.channels["dense_profile"][5] == pytest.approx(
+        _profile_cosines([changed], focus)[0], rel=1e-5
+    )
+
+
+def test_settings_name_the_profile_encoder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog) -> None:
+    assert factory.profile_encoders(Settings(encoder="fake", profile_encoder="same")) is None
+    assert factory.profile_encoders(Settings(encoder="fake", profile_encoder="fake")) is None  # the main one
+    monkeypatch.setattr(factory, "E5_GRAPH_DIR", tmp_path / "e5-graph")  # not built here
+    with caplog.at_level(logging.WARNING, logger="matcher.encoders.factory"):
+        assert factory.profile_encoders(Settings(encoder="fake", profile_encoder="e5-graph")) is None
+    assert "e5-graph 尚未构建" in caplog.text and "主编码器 fake" in caplog.text
+    with pytest.raises(MatcherError, match="e5-graph 尚未构建"):
+        factory.get_encoder("e5-graph")
+
+
+def test_graph_model_tag_follows_its_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models" / "recipes"))
+    import graph_model
+
+    graph, base = tmp_path / "graph", tmp_path / "base.json"
+    graph.mkdir()
+    (graph / "product_product.json").write_text('{"a": 1}\n', encoding="utf-8")
+    base.write_text('{"sha256": "x"}', encoding="utf-8")
+    first = graph_model.tag(graph, base)
+    assert graph_model.tag(graph, base) == first
+    (graph / "product_product.json").write_text('{"a": 2}\n', encoding="utf-8")
+    assert graph_model.tag(graph, base) != first
+    monkeypatch.setitem(graph_model.PARAMS, "max_pairs", 10)
+    changed = graph_model.tag(graph, base)
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / graph_model.RECORD).write_text(f'{{"tag": "{changed}"}}', encoding="utf-8")
+    assert graph_model.is_current(changed, out) and not graph_model.is_current(first, out)
+    monkeypatch.setenv("MATCHER_CHAIN_GRAPH_DIR", str(graph))
+    assert graph_model.graph_dir() == graph
+
+
+@pytest.mark.slow
+def test_built_graph_model_embeds_as_e5() -> None:
+    if not factory.built("e5-graph"):
+        pytest.skip("models/e5-graph 未构建（需要产业链知识图谱）：运行 python models/recipes/build.py")
+    encoder = factory.get_encoder("e5-graph")
+    assert encoder.model_id.startswith("e5-graph-") and len(encoder.model_id) == len("e5-graph-") + 12
+    docs = encoder.encode(["磷酸铁锂正极材料", "白酒"])
+    query = encode_queries(encoder, ["采购锂电池正极材料"])[0]
+    assert docs.shape == (2, 384) and docs[0] @ query > docs[1] @ query
+
+
+def test_profiles_of_their_own_encoder_are_indexed_here_even_with_ray(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Ray shards hold the main encoder's profile vectors: another space must not be searched there."""
+    from matcher.retrieval import candidates
+
+    core = MatchCore(MAIN, profile_encoder=PROFILE).fit(POOL)
+    engines: dict[str, str] = {}
+    monkeypatch.setattr(candidates, "_ann", lambda v, s, role, keys: engines.setdefault(role, s.dense_engine))
+    ray = Settings(dense_engine="ray")
+    candidates.CandidateIndex(core.supplier_, core.semantic_, 10, ray, own_profiles=True)
+    assert engines == {"names": "ray", "profiles": "local"}
+    engines.clear()
+    candidates.CandidateIndex(core.supplier_, core.semantic_, 10, ray)
+    assert engines == {"names": "ray", "profiles": "ray"}
