@@ -116,3 +116,30 @@ def test_profiles_of_their_own_encoder_are_indexed_here_even_with_ray(
     engines.clear()
     candidates.CandidateIndex(core.supplier_, core.semantic_, 10, ray)
     assert engines == {"names": "ray", "profiles": "ray"}
+
+
+def test_profile_evidence_is_measured_against_the_demands_own_baseline() -> None:
+    core = MatchCore(MAIN, profile_encoder=PROFILE).fit(POOL)
+    queries, channels = core.search_channels("长期采购PVC管和管件")  # shares bigrams with C's profile only
+    focus = core.foci([queries[0].text])[0]
+    assert focus is not None and core.profile_sample_ is not None
+    base = np.percentile(core.profile_sample_ @ focus.profiles, 99.0)
+    expected = np.clip((channels[0]["dense_profile"] - base) / (1 - base), 0, 1)
+    np.testing.assert_allclose(channels[0]["profile"], expected, atol=1e-9)
+    best = int(np.argmax(channels[0]["profile"]))
+    assert best == 2 and channels[0]["profile"][best] > 0  # above the 99th percentile of the five
+    ranking = core.rank_suppliers("长期采购PVC管和管件")
+    _, _, shown = core.supplier_match(best, ranking)
+    assert shown["profile"] == pytest.approx(ranking.channels["profile"][best], abs=1e-4)
+
+
+def test_profile_evidence_counts_half_and_says_what_it_is() -> None:
+    from matcher.ranking.explain import supplier_reason
+    from matcher.ranking.relevance import SUPPLIER_EVIDENCE, relevance
+
+    only_profile = {"exact": 0.0, "lexical": 0.0, "dense": 0.0, "text": 0.0, "profile": 1.0}
+    assert relevance(only_profile, 0.4, SUPPLIER_EVIDENCE) == 50.0
+    assert relevance({**only_profile, "profile": 0.0}, 0.4, SUPPLIER_EVIDENCE) == 0.0
+    reason = supplier_reason(["耐低温管材"], "耐低温管材", "PE管", {**only_profile, "profile": 0.6})
+    assert reason.summary == "对方主营“PE管”；其主营业务整体与需求描述相近，能否供应所需的“耐低温管材”待确认"
+    assert "业务整体与需求的相近度 0.60" in reason.details

@@ -19,6 +19,7 @@ CHANNEL_LABELS = {
     "lexical": "字面相似度",
     "dense": "语义相似度",
     "text": "整体描述相似度",
+    "profile": "业务整体与需求的相近度",
     "feedback": "与前列供应商产品同类程度",
     "inputs": "原料相近度",
     "uses": "产业链用途相近度",
@@ -72,6 +73,8 @@ def supplier_reason(
         summary = f"{what}，与{wanted}有一定关联，需进一步确认"
     elif e.get("feedback", 0.0) >= CLOSE and product:
         summary = f"{what}，与排名前列的供应商所供产品同类，能否供应{wanted}待确认"
+    elif e.get("profile", 0.0) >= CLOSE:
+        summary = f"{what}；其主营业务整体与需求描述相近，能否供应{wanted}待确认"
     elif e.get("text", 0.0) >= RELATED:
         summary = f"{what}；其企业介绍与需求描述用词相近，产品是否对应待确认"
     else:

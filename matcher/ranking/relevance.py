@@ -26,7 +26,15 @@ from matcher.encoders.base import Encoder, encode_queries
 # How much a channel's evidence counts (the most its noisy-OR term can reach). An industry link says
 # only that two industries trade, so alone it makes at most 50. (Counting the whole-text channel half instead of fully
 # hid fewer irrelevant and more relevant firms on the dev sets: benchmarks/bench_relevance.py.)
-SUPPLIER_EVIDENCE: dict[str, float] = {"exact": 1.0, "lexical": 1.0, "dense": 1.0, "text": 1.0}
+# ``profile`` (the whole demand against the company's profile, above what the demand scores against most firms)
+# says the business as a whole is near the demand, not that a product is the item: at most 50, as an industry link
+SUPPLIER_EVIDENCE: dict[str, float] = {
+    "exact": 1.0,
+    "lexical": 1.0,
+    "dense": 1.0,
+    "text": 1.0,
+    "profile": 0.5,
+}
 BUYER_EVIDENCE: dict[str, float] = {"inputs": 1.0, "uses": 1.0, "direct": 1.0, "industry": 0.5}
 DENSE_SHARE: dict[str, float] = {"dense": 1.0, "inputs": 0.5, "uses": 0.5, "direct": 0.5}
 """The share of each channel's value that is a dense cosine (the buyer channels mix lexical and dense

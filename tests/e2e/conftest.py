@@ -28,11 +28,19 @@ from e2e.harness import (
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from serve_sample(tmp_path_factory, "e2e", {})
+
+
+def serve_sample(
+    tmp_path_factory: pytest.TempPathFactory, name: str, extra_env: dict[str, str]
+) -> Iterator[Site]:
+    """``matcher serve`` on the sample in a fresh store, with one account per role; ``extra_env`` on top of
+    the tests' environment (which names the fake encoder)."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"需要 Debian 的 chromium（{CHROMIUM} 不存在）：apt-get install -y chromium fonts-noto-cjk"
         )
-    home = tmp_path_factory.mktemp("e2e")
+    home = tmp_path_factory.mktemp(name)
     db_url = f"sqlite:///{home / 'matcher.db'}"
     facts = load_sample(db_url)
     port = free_port()
@@ -42,6 +50,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "MATCHER_DATABASE_URL": db_url,
         "PYTHONPATH": str(REPO),
         "OMP_NUM_THREADS": "1",
+        **extra_env,
     }
     command = [
         sys.executable,

@@ -1,4 +1,5 @@
-"""Honest results in headless Chromium against ``matcher serve`` (the default encoder): a leading firm
+"""Honest results in headless Chromium against ``matcher serve`` with the default encoders (use-m3, company
+profiles by e5-graph where set-up built it; the other browser tests use the fake encoder): a leading firm
 publishes a demand for LFP cathode material that requires IATF 16949 and a technology demand that describes
 a failure; the pages show relevant firms with plain-language reasons (numbers behind 详情) or say why there
 are none, and one click relaxes the certification. The sample registry holds no maker of the material, so
@@ -8,12 +9,17 @@ the test first imports a few through the import page. Screenshots: artifacts/scr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from e2e.conftest import serve_sample
 from e2e.harness import Site, log_in, shoot
 from matcher.domain.uscc import check_character
+from matcher.encoders.factory import built
+
+pytestmark = pytest.mark.slow  # real models in the server
 
 HEADER = (
     "统一社会信用代码,企业名称,所属园区,行业代码（GB/T 4754-2017）,企业角色,主要产品,能力与工艺,资质认证\n"
@@ -47,6 +53,14 @@ def uscc(serial: int) -> str:
 
 
 @pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A server of its own with the real default encoders (loaded offline; e5-graph when it was built)."""
+    profiles = "e5-graph" if built("e5-graph") else "same"
+    env = {"MATCHER_ENCODER": "use-m3", "MATCHER_PROFILE_ENCODER": profiles}
+    yield from serve_sample(tmp_path_factory, "results", env)
+
+
+@pytest.fixture(scope="module")
 def imported(browser: Any, site: Site, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The platform admin imports ``FIRMS`` through the import page (the normal import path)."""
     path = tmp_path_factory.mktemp("results") / "正极材料与改性塑料企业.csv"
@@ -69,14 +83,16 @@ def imported(browser: Any, site: Site, tmp_path_factory: pytest.TempPathFactory)
 
 
 def publish(page: Any, site: Site, fields: dict[str, str], kind: str = "procurement") -> None:
-    """As the sample's leading firm, publish a demand with the form and land on its candidates."""
+    """As the sample's leading firm, publish a demand with the form and land on its candidates. The first
+    search of a fresh server loads the real models and embeds the pool (tens of seconds on a busy machine)."""
+    page.set_default_timeout(180_000)
     log_in(page, site, "leader")
     page.goto(f"{site.url}/demands/new")
     page.check(f"input[name=kind][value={kind}]")
     for name, value in fields.items():
         page.fill(f"[name={name}]", value)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{site.url}/demands/*", timeout=60_000)
+    page.wait_for_url(f"{site.url}/demands/*", timeout=180_000)
 
 
 def check_reasons(page: Any) -> list[str]:
