@@ -155,7 +155,14 @@ def evaluate(
         if as_json:
             print(json.dumps(result, ensure_ascii=False))
             return
-        table = Table(title=f"评测：{queries.name}", title_justify="left")
+        from matcher.encoders.factory import profile_encoders
+
+        settings = get_settings()
+        used = encoder or settings.encoder
+        pair = profile_encoders(settings.model_copy(update={"encoder": used}))
+        profiles = pair[0].model_id if pair is not None else "同主编码器"
+        title = f"评测：{queries.name}（编码器 {used}，企业画像 {profiles}）"
+        table = Table(title=title, title_justify="left")
         for key in result:
             table.add_column(key, justify="right")
         table.add_row(*(f"{v:.4f}" if isinstance(v, float) else str(v) for v in result.values()))
