@@ -10,7 +10,10 @@ Usage (from the repository root; ../shared must exist)::
 ``quality``: one core per path (``MatchCore(search="exhaustive" | "candidates")``, the settings' depth) over
 the real corpus; MRR / Recall@10 / nDCG@10 of every dev file (supplier, semantic, document: supplier
 search; buyer: SME recommendation), and the candidate recall: the share of the exhaustive top 10 that the
-candidate path also ranks in its top 10, over the supplier-search queries and over the buyer queries.
+candidate path also ranks in its top 10, over the supplier-search queries and over the buyer queries. Then
+the in-process latency of a new supplier-search text (``top_suppliers``, query vectors forgotten before each,
+one thread) on each path, beside the exhaustive core with one encoder (``profile_encoder=None``: what
+``MATCHER_PROFILE_ENCODER=same`` runs), so the profile encoder's cost is printed with its baseline.
 
 ``speed``: ``registry.realistic_sample(n)`` (the sample's enterprises with the real corpus's products, about
 10 distinct names each, renamed per copy), both cores fitted on it in one process (vectors through the disk
@@ -117,6 +120,21 @@ def quality(args: argparse.Namespace) -> None:
     print(
         f"candidate recall of the exhaustive top 10 over {len(offers)} dev buyer queries: {np.mean(shares):.4f}"
     )
+    timed = {f"{p}, profiles {_profiles(core)}": core for p, core in cores.items()}
+    one = leave_pair_out_core(docs, [], None, settings, encoder=encoder, profile_encoder=None)
+    timed[f"exhaustive, profiles {_profiles(one)}"] = one
+    sample = texts[:: max(len(texts) // 200, 1)][:200]
+    print(f"\n| supplier search, new text, in process ({len(sample)} dev queries) | p50 ms | p95 ms |")
+    print("|---|---|---|")
+    for label, core in timed.items():
+        _timed(core, sample[:20], encode=True)  # models loaded, files read
+        _, ms = _timed(core, sample, encode=True)
+        print(f"| {label} | {np.percentile(ms, 50):.1f} | {np.percentile(ms, 95):.1f} |")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def _profiles(core: MatchCore) -> str:
+    return core.profile_encoder.model_id if core.profile_encoder is not None else "same encoder"
 
 
 def _memory() -> str:
