@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from matcher.encoders.base import Encoder, encode_queries
-from matcher.encoders.factory import get_encoder, profile_encoders
+from matcher.encoders.factory import get_encoder, profile_model
 from matcher.evaluation.baseline import run_baseline
 from matcher.evaluation.harness import core_ranker, evaluate_rankings, leave_pair_out_core, read_jsonl
 from matcher.ranking.core import Weights
@@ -131,8 +131,8 @@ def _pipeline_rows(
     ids = [d.id for d in docs]
     settings = get_settings()
     demand_files = [f for f in ("supplier", "semantic", "document") if f in queries]
-    pair = profile_encoders(settings)
-    profiles = f" + profiles {pair[0].model_id}" if pair is not None and enc is not None else ""
+    model = profile_model(settings)
+    profiles = f" + profiles {model}" if model is not None and enc is not None else ""
     configs = [
         (f"dense only{profiles}", DENSE_ONLY, None, {}),
         (f"pipeline{profiles}", None, None, {}),
@@ -232,7 +232,7 @@ def main() -> None:
         enc = None if name == "none" else get_encoder(name, cache_dir=cache)
         if enc is not None:
             print(latency_line(name, docs, queries), flush=True)
-            if name == get_settings().encoder and profile_encoders(get_settings()) is not None:
+            if name == get_settings().encoder and profile_model(get_settings()) is not None:
                 print(latency_line(get_settings().profile_encoder, docs, queries), flush=True)
         rows += _pipeline_rows(docs, queries, name, enc, args.configs)
     rows.sort(key=lambda r: list(FILES).index(r[0]))

@@ -155,12 +155,11 @@ def evaluate(
         if as_json:
             print(json.dumps(result, ensure_ascii=False))
             return
-        from matcher.encoders.factory import profile_encoders
+        from matcher.encoders.factory import profile_model
 
         settings = get_settings()
         used = encoder or settings.encoder
-        pair = profile_encoders(settings.model_copy(update={"encoder": used}))
-        profiles = pair[0].model_id if pair is not None else "同主编码器"
+        profiles = profile_model(settings.model_copy(update={"encoder": used})) or "同主编码器"
         title = f"评测：{queries.name}（编码器 {used}，企业画像 {profiles}）"
         table = Table(title=title, title_justify="left")
         for key in result:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,18 +55,22 @@ def built(name: str) -> bool:
     return name != "e5-graph" or (E5_GRAPH_DIR / GRAPH_RECORD).exists()
 
 
-def _e5_graph() -> Encoder:
+def _e5_graph_id() -> str:
+    """``e5-graph-<tag>``: a rebuilt model is a new embedding-cache key."""
     record = E5_GRAPH_DIR / GRAPH_RECORD
     if not record.exists():
         raise MatcherError(
             "编码器 e5-graph 尚未构建：在能读到产业链知识图谱的机器上运行 python models/recipes/build.py"
             "（setup.sh 会自动构建），或把 MATCHER_PROFILE_ENCODER 设为 same"
         )
+    return f"e5-graph-{json.loads(record.read_text(encoding='utf-8'))['tag']}"
+
+
+def _e5_graph() -> Encoder:
     from matcher.encoders.sentence_transformer import SentenceTransformerEncoder
 
-    tag = json.loads(record.read_text(encoding="utf-8"))["tag"]  # a rebuilt model is a new cache key
     return SentenceTransformerEncoder(
-        str(E5_GRAPH_DIR), model_id=f"e5-graph-{tag}", query_prefix="query: ", document_prefix="passage: "
+        str(E5_GRAPH_DIR), model_id=_e5_graph_id(), query_prefix="query: ", document_prefix="passage: "
     )
 
 
@@ -103,9 +108,9 @@ def get_encoder(name: str, *, cache_dir: Path | None = None) -> Encoder:
     return encoder
 
 
-def profile_encoders(settings: Settings) -> tuple[Encoder, Encoder] | None:
-    """(cached, raw) encoders of ``settings.profile_encoder``; None when it names the main encoder, or is
-    ``e5-graph`` and that model was not built (logged: profiles are then embedded by the main encoder)."""
+def profile_model(settings: Settings) -> str | None:
+    """The model the profile channel uses, by its cache id (``e5-graph-<tag>``) or name, without loading it;
+    None when it is the main encoder: ``same``, the main encoder's name, or ``e5-graph`` not built (logged)."""
     name = settings.profile_encoder
     if name in ("", "same", settings.encoder):
         return None
@@ -116,6 +121,20 @@ def profile_encoders(settings: Settings) -> tuple[Encoder, Encoder] | None:
             settings.encoder,
         )
         return None
-    cached = get_encoder(name, cache_dir=settings.cache_dir)
+    return _e5_graph_id() if name == "e5-graph" else name
+
+
+def profile_encoders(settings: Settings) -> tuple[Encoder, Encoder] | None:
+    """(cached, raw) encoders of ``settings.profile_encoder`` (one model); None as ``profile_model``."""
+    if profile_model(settings) is None:
+        return None
+    return _loaded(settings.profile_encoder, settings.cache_dir)
+
+
+@lru_cache(maxsize=2)
+def _loaded(name: str, cache_dir: Path) -> tuple[Encoder, Encoder]:
+    """One model per (name, cache) in a process: an engine, ``matcher eval`` or a benchmark fitting several
+    cores loads it once (e5-graph holds ~0.5 GB)."""
+    cached = get_encoder(name, cache_dir=cache_dir)
     assert isinstance(cached, CachedEncoder)
     return cached, cached.encoder

@@ -299,6 +299,19 @@ def best_search(
     return Ranking(fused[best, cols], items, channels, queries, scored)
 
 
+def _remembered(
+    memo: Memo[str, np.ndarray], encoder: Encoder, texts: Sequence[str], known: dict[str, np.ndarray]
+) -> np.ndarray:
+    """The vectors of ``texts`` as query vectors: those ``known`` as they are, the rest encoded once (each
+    distinct text) and remembered in ``memo``."""
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    if missing:
+        fresh = dict(zip(missing, encode_queries(encoder, missing), strict=True))
+        known.update(fresh)
+        memo.put_many(fresh)
+    return np.stack([known[t] for t in texts]).astype(np.float32)
+
+
 class MatchCore(TopRanker):
     """Two-sided matching over a pool of companies; ``encoder=None`` runs the lexical channels only.
 
@@ -419,11 +432,7 @@ class MatchCore(TopRanker):
         self, i: int, items: Sequence[str], channels: dict[str, np.ndarray]
     ) -> tuple[str, str, dict[str, float]]:
         """Company ``i``'s matched product, explanation and channel values in a supplier ranking's channels."""
-        product, explanation, shown = self.supplier_.match(i, 0.0, items, channels)
-        if "profile" not in channels:
-            return product, explanation, shown
-        shown["profile"] = round(float(channels["profile"][i]), 4)
-        return product, explain_supplier("、".join(items), product, shown), shown
+        return self.supplier_.match(i, 0.0, items, channels)
 
     def _profile_evidence(self, similarity: np.ndarray, focus: Focus | None) -> np.ndarray:
         """``profile``: how far each company's profile cosine lies above what this demand scores against
@@ -455,12 +464,7 @@ class MatchCore(TopRanker):
         if names is not None:  # an item that is a product name of the pool already has its vector
             rows = self.supplier_.table.name_rows
             known.update({t: names[rows[t]] for t in items if t not in known and t in rows})
-        missing = list(dict.fromkeys(t for t in items if t not in known))
-        if missing:
-            fresh = encode_queries(self.query_encoder or self.encoder, missing)
-            known.update(zip(missing, fresh, strict=True))
-            self._vectors.put_many(dict(zip(missing, fresh, strict=True)))
-        return np.stack([known[t] for t in items]).astype(np.float32)
+        return _remembered(self._vectors, self.query_encoder or self.encoder, items, known)
 
     def foci(self, texts: Sequence[str]) -> list[Focus | None]:
         """Each search text embedded for the product names and for the profiles (None without an encoder)."""
@@ -469,13 +473,9 @@ class MatchCore(TopRanker):
             return [None] * len(texts)
         if self.profile_encoder is None:
             return [Focus(v, v) for v in vectors]
-        known = self._profile_vectors.get_many(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        if missing:
-            fresh = encode_queries(self.profile_query_encoder or self.profile_encoder, missing)
-            known.update(zip(missing, fresh, strict=True))
-            self._profile_vectors.put_many(dict(zip(missing, fresh, strict=True)))
-        return [Focus(v, np.asarray(known[t], np.float32)) for v, t in zip(vectors, texts, strict=True)]
+        encoder = self.profile_query_encoder or self.profile_encoder
+        profiles = _remembered(self._profile_vectors, encoder, texts, self._profile_vectors.get_many(texts))
+        return [Focus(v, p) for v, p in zip(vectors, profiles, strict=True)]
 
     def searched(self, text: str, also: np.ndarray | None = None) -> Ranking:
         """Scores of every company as a supplier for the demand ``text``, before feedback.

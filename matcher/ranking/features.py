@@ -26,6 +26,10 @@ from matcher.text.profiles import ProfileDoc, enterprise_profile
 
 Channels = dict[str, np.ndarray]
 
+# the supplier channel values a match shows (reasons, relevance): the product-level ones, then how near the
+# business as a whole is (``MatchCore._profile_evidence``)
+SHOWN = ("exact", "lexical", "dense", "text", "profile")
+
 
 def _mix(lexical: np.ndarray, dense: np.ndarray | None, alpha: float = 0.5) -> np.ndarray:
     """``(1 - alpha) * lexical + alpha * dense`` similarity; lexical alone without an encoder."""
@@ -186,7 +190,9 @@ class SupplierFeatures:
     def match(
         self, i: int, score: float, items: Sequence[str], ch: Channels
     ) -> tuple[str, str, dict[str, float]]:
-        values = {k: float(ch[k][i]) for k in ("exact", "lexical", "dense", "text")}
+        values = {
+            k: float(ch[k][i]) for k in SHOWN if k in ch
+        }  # ``profile``: only where a focus was embedded
         return self.describe(int(ch["_best_row"][i]), items, values)
 
     def describe(
@@ -194,7 +200,7 @@ class SupplierFeatures:
     ) -> tuple[str, str, dict[str, float]]:
         """The matched product, the Chinese explanation and the shown channel values."""
         product = self.table.product_names[row] if row >= 0 else ""
-        shown = {k: round(float(values[k]), 4) for k in ("exact", "lexical", "dense", "text")}
+        shown = {k: round(float(values[k]), 4) for k in SHOWN if k in values}
         return product, explain_supplier("、".join(items), product, shown), shown
 
 

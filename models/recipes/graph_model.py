@@ -23,9 +23,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from matcher.encoders.factory import E5_GRAPH_DIR as OUTPUT  # where the factory loads it from
+from matcher.encoders.factory import GRAPH_RECORD as RECORD
+
 REPO = Path(__file__).resolve().parents[2]
-OUTPUT = REPO / "models" / "e5-graph"
-RECORD = "graph_source.json"  # matcher.encoders.factory.GRAPH_RECORD
 GRAPH_FILES = ("company.json", "company_product.json", "product_product.json", "industry.json",
                "company_industry.json")  # fmt: skip
 # 960 pairs (240 per kind), batch 32: 30 steps, ~2.5 min on two cores (docs/benchmarks-encoders.md compares
