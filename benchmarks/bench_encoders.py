@@ -6,7 +6,10 @@ Usage (from the repository root; ../shared must exist)::
 
 For each encoder, in one run beside the char TF-IDF baseline:
 
-- load time and single-query encode latency (p50 / p95 over 40 product names and 40 whole demands, no cache);
+- load time, single-query encode latency (p50 / p95 over 40 product names and 40 whole demands, no cache) and
+  the private memory a fresh process adds by loading it beside the matching core (``bench_quality.loaded_memory``),
+  and the private and proportional (PSS) memory each of two such processes alive at once adds
+  (``workers_memory``: pages mapped from the same file, as a memory-mapped model, count shared);
 - dense retrieval with one vector per company (``enterprise_profile``, the text the pipeline's profile channel
   embeds) against the whole query text: MRR / Recall@10 on each dev file over the 3,832-company pool;
 - MRR on the held-out pairs of ``train-encoder --from-graph`` (same graph, seed and 10 % anchor hold-out,
@@ -42,6 +45,8 @@ from bench_quality import (  # noqa: E402  (sibling benchmark: the same dev file
     LATENCY_TEXTS,
     latency,
     load_dev,
+    loaded_memory,
+    workers_memory,
 )
 
 HELD_PAIRS = 400  # as ``matcher train-encoder`` scores: 100 per kind
@@ -79,17 +84,20 @@ def main() -> None:
         f"held-out graph pairs: {len(held)} ({GRAPH}, 10% of anchors); load: {os.getloadavg()[0]:.1f} (1-min)\n"
     )
     print(
-        "| encoder | load s | item p50/p95 ms | demand p50/p95 ms | "
+        "| encoder | load s | private MB | 2 workers: private / PSS MB each | item p50/p95 ms | demand p50/p95 ms | "
         + " | ".join(FILES)
         + " | "
         + " | ".join(f"held {k}" for k in kinds)
         + " |"
     )
-    print("|---" * (4 + len(FILES) + len(kinds)) + "|")
+    print("|---" * (6 + len(FILES) + len(kinds)) + "|")
     baseline = {side: run_baseline(corpus, EVAL / name) for side, name in FILES.items()}
     cells = [f"{baseline[s]['mrr']:.3f} / {baseline[s]['recall@10']:.3f}" for s in FILES]
-    print("| char TF-IDF baseline | – | – | – | " + " | ".join(cells) + " |" + " – |" * len(kinds))
+    print("| char TF-IDF baseline | – | – | – | – | – | " + " | ".join(cells) + " |" + " – |" * len(kinds))
+    bare, (bare_private, bare_pss) = loaded_memory(None), workers_memory(None)
     for name in args.encoders:
+        grown = loaded_memory(name) - bare
+        private, pss = workers_memory(name)
         load_started = time.perf_counter()
         raw = get_encoder(name)
         encode_queries(raw, ["预热"])
@@ -100,7 +108,7 @@ def main() -> None:
         cells = [f"{dense[s]['mrr']:.3f} / {dense[s]['recall@10']:.3f}" for s in FILES]
         held_cells = [f"{retrieval_mrr(cached, [p for p in held if p.kind == k]):.3f}" for k in kinds]
         print(
-            f"| {name} | {loaded:.1f} | {item_ms[0]:.1f} / {item_ms[1]:.1f} | {demand_ms[0]:.1f} / {demand_ms[1]:.1f} | "
+            f"| {name} | {loaded:.1f} | +{grown:.0f} | +{private - bare_private:.0f} / +{pss - bare_pss:.0f} | {item_ms[0]:.1f} / {item_ms[1]:.1f} | {demand_ms[0]:.1f} / {demand_ms[1]:.1f} | "
             + " | ".join(cells + held_cells)
             + " |",
             flush=True,

@@ -99,8 +99,9 @@ from procmem import rollup
 import faiss, matcher.ranking.core  # what a matching process imports anyway (numpy, scipy, scikit-learn)
 from matcher.encoders.base import encode_queries
 from matcher.encoders.factory import get_encoder
-if {name!r} is not None:
-    encode_queries(get_encoder({name!r}), ["预热"])
+name = {name!r}
+if name is not None:
+    encode_queries(get_encoder(name), ["预热"])
 print(rollup()["private"])
 """
 
@@ -111,6 +112,36 @@ def loaded_memory(name: str | None) -> float:
     code = LOAD_ONE.format(here=str(Path(__file__).resolve().parent), name=name)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
+
+
+HOLD_ONE = LOAD_ONE.replace('print(rollup()["private"])', "print('ready', flush=True)\nsys.stdin.read()")
+
+
+def workers_memory(name: str | None, processes: int = 2) -> tuple[float, float]:
+    """(private, PSS) MB of each of ``processes`` fresh processes alive at once that imported the matching
+    core and loaded the encoder ``name`` (None: none), averaged: what each of several workers pays when
+    pages they map from the same file (a memory-mapped model) are shared."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from procmem import rollup
+
+    code = HOLD_ONE.format(here=str(Path(__file__).resolve().parent), name=name)
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(processes)
+    ]
+    try:
+        for child in children:
+            assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        taken = [rollup(child.pid) for child in children]
+    finally:
+        for child in children:
+            child.communicate("")
+    return (
+        float(np.mean([t["private"] for t in taken])),
+        float(np.mean([t["pss"] for t in taken])),
+    )
 
 
 def torch_threads() -> str:

