@@ -12,6 +12,7 @@ For each encoder, in one run beside the char TF-IDF baseline:
   (``workers_memory``: pages mapped from the same file, as a memory-mapped model, count shared);
 - dense retrieval with one vector per company (``enterprise_profile``, the text the pipeline's profile channel
   embeds) against the whole query text: MRR / Recall@10 on each dev file over the 3,832-company pool;
+- for an ONNX-served model, one demand alone and two side by side on sessions of one and two threads;
 - MRR on the held-out pairs of ``train-encoder --from-graph`` (same graph, seed and 10 % anchor hold-out,
   100 pairs per kind), the training-side check of a graph fine-tune.
 
@@ -24,13 +25,17 @@ import argparse
 import os
 import random
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from matcher.encoders.base import Encoder, encode_queries
 from matcher.encoders.factory import get_encoder
 from matcher.encoders.graph_pairs import bounded, pairs_from_graph
+from matcher.encoders.onnx import OnnxEncoder
 from matcher.encoders.training import retrieval_mrr
 from matcher.evaluation.baseline import run_baseline
 from matcher.evaluation.harness import evaluate_rankings
@@ -66,6 +71,34 @@ def dense_rows(
     return out
 
 
+def side_by_side(encoder: Encoder, texts: list[str]) -> str:
+    """Latency of one demand alone, then throughput and latency with two demands encoded at once (two
+    threads of this process, as a server's requests): how many threads a model's session should have."""
+    alone = latency(encoder, texts[:LATENCY_TEXTS])
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def work(part: list[str]) -> None:
+        for text in part:
+            started = time.perf_counter()
+            encode_queries(encoder, [text])
+            with lock:
+                times.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=work, args=(texts[i::2],)) for i in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    rate = len(texts) / (time.perf_counter() - started)
+    p50, p95 = np.percentile(times, 50), np.percentile(times, 95)
+    return (
+        f"alone p50 {alone[0]:.1f} / p95 {alone[1]:.1f} ms; two at once {rate:.0f} per second, "
+        f"p50 {p50:.1f} / p95 {p95:.1f} ms (load {os.getloadavg()[0]:.1f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoders", nargs="+", default=["use-m3", "e5-small"])
@@ -74,7 +107,8 @@ def main() -> None:
     corpus, docs, queries = load_dev()
     rng = random.Random(0)
     items = rng.sample(sorted({n for d in docs for n in d.product_names}), LATENCY_TEXTS)
-    demands = rng.sample([q["text"] for q in queries["semantic"] + queries["document"]], LATENCY_TEXTS)
+    demand_texts = [q["text"] for q in queries["semantic"] + queries["document"]]
+    demands = rng.sample(demand_texts, LATENCY_TEXTS)
     held = bounded(pairs_from_graph(GRAPH, max_pairs=8, holdout=0.1).held, HELD_PAIRS)
     kinds = sorted({p.kind for p in held})
     print(
@@ -113,6 +147,12 @@ def main() -> None:
             + " |",
             flush=True,
         )
+    for name in args.encoders:
+        raw = get_encoder(name)
+        if isinstance(raw, OnnxEncoder):
+            print(f"\n{name}, demands on a session of 1 or 2 threads (140 semantic and document demands):")
+            for threads in (1, 2):
+                print(f"- {threads} thread(s): " + side_by_side(raw.on_threads(threads), demand_texts))
     print(
         f"\ncells: MRR / Recall@10 (dense, one profile vector per company); held: MRR. total {time.perf_counter() - started:.0f} s; load now {os.getloadavg()[0]:.1f}"
     )

@@ -195,3 +195,20 @@ def test_pruned_vocabulary_tokenizes_chinese_and_english_as_the_trained_model() 
     # another script is not in the served vocabulary
     assert unknown in served.encode("Поставщик алюминия").ids
     assert unknown not in trained.encode("Поставщик алюминия").ids
+
+
+@pytest.mark.slow
+def test_demands_are_encoded_on_one_thread_by_the_same_model(tmp_path: Path) -> None:
+    """The profile model's demand side is a one-thread session sharing the tokenizer: the same vectors."""
+    if not factory.built("e5-graph"):
+        pytest.skip("models/e5-graph 未构建（需要产业链知识图谱）：运行 python models/recipes/build.py")
+    from matcher.encoders.onnx import OnnxEncoder
+
+    pair = factory.profile_encoders(Settings(encoder="fake", profile_encoder="e5-graph", home=tmp_path))
+    assert pair is not None
+    cached, for_demands = pair
+    assert isinstance(for_demands, OnnxEncoder) and for_demands.threads == 1
+    texts = ["采购耐低温增韧改性塑料粒子", "Looking for 6061-T6 aluminum extrusion profiles"]
+    expected = encode_queries(cached, texts)
+    np.testing.assert_allclose(encode_queries(for_demands, texts), expected, atol=1e-5)
+    assert for_demands._tokenizer is cached.encoder._tokenizer  # one tokenizer in memory

@@ -138,7 +138,10 @@ def profile_model(settings: Settings) -> str | None:
 
 
 def profile_encoders(settings: Settings) -> tuple[Encoder, Encoder] | None:
-    """(cached, raw) encoders of ``settings.profile_encoder`` (one model); None as ``profile_model``."""
+    """(cached, for demands) encoders of ``settings.profile_encoder``; None as ``profile_model``. The second
+    is the same model without the disk cache (a demand is rarely seen twice), on one thread where the backend
+    allows (ONNX: a session of its own sharing the mapped weights and the tokenizer), as the main encoder's
+    query side: a server encodes many demands side by side."""
     if profile_model(settings) is None:
         return None
     return _loaded(settings.profile_encoder, settings.cache_dir)
@@ -147,7 +150,10 @@ def profile_encoders(settings: Settings) -> tuple[Encoder, Encoder] | None:
 @lru_cache(maxsize=2)
 def _loaded(name: str, cache_dir: Path) -> tuple[Encoder, Encoder]:
     """One model per (name, cache) in a process: an engine, ``matcher eval`` or a benchmark fitting several
-    cores loads it once (e5-graph holds ~0.5 GB)."""
+    cores loads it once (e5-graph: ~0.2 GB private per process)."""
+    from matcher.encoders.onnx import OnnxEncoder
+
     cached = get_encoder(name, cache_dir=cache_dir)
     assert isinstance(cached, CachedEncoder)
-    return cached, cached.encoder
+    raw = cached.encoder
+    return cached, raw.on_threads(1) if isinstance(raw, OnnxEncoder) else raw

@@ -52,14 +52,21 @@ class OnnxEncoder:
         self._session: Any = None
         self._tokenizer: Any = None
 
-    def _load(self) -> tuple[Any, Any]:
-        if self._session is None:
-            import onnxruntime as ort
+    def _tokens(self) -> Any:
+        if self._tokenizer is None:
             from tokenizers import Tokenizer
 
             tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
             tokenizer.enable_truncation(self.max_length)
             tokenizer.enable_padding(pad_id=PAD_ID)
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def _load(self) -> tuple[Any, Any]:
+        tokenizer = self._tokens()
+        if self._session is None:
+            import onnxruntime as ort
+
             options = ort.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
@@ -67,8 +74,23 @@ class OnnxEncoder:
             self._session = ort.InferenceSession(
                 str(self.folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
             )
-            self._tokenizer = tokenizer
-        return self._session, self._tokenizer
+        return self._session, tokenizer
+
+    def on_threads(self, threads: int) -> OnnxEncoder:
+        """The same model in a session of its own with ``threads`` threads, sharing this one's tokenizer (the
+        weights are mapped from one file, so the second session adds little memory).
+
+        For demands in a server: two demands encoded side by side on two cores, one thread each, served 45-54
+        per second against 34-39 with two threads each; alone, one thread takes p50 29-31 ms against 17-19 ms
+        (``benchmarks/bench_encoders.py``, e5-graph, 140 dev demands, two runs).
+        """
+        twin = OnnxEncoder(
+            self.folder, model_id=self.model_id, dim=self.dim, query_prefix=self.query_prefix,
+            document_prefix=self.document_prefix, max_length=self.max_length, threads=threads,
+            batch_size=self.batch_size,
+        )  # fmt: skip
+        twin._tokenizer = self._tokens()
+        return twin
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         if not texts:

@@ -67,6 +67,7 @@ class Encoders:
         return None if pair is None else pair[0]
 
     def profile_query_encoder(self) -> Encoder | None:
-        """The same model without the disk cache (one model in memory), for demands."""
+        """The same model without the disk cache, for demands (on one thread where the backend allows:
+        ``factory.profile_encoders``)."""
         pair = self._profile_pair()
         return None if pair is None else pair[1]
