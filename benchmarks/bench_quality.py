@@ -40,6 +40,9 @@ from matcher.settings import get_settings
 from matcher.text.demand import understand_demand
 from matcher.text.profiles import ProfileDoc
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procmem import rollup  # noqa: E402  (sibling module of the benchmarks)
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EVAL = SHARED / "eval"
 GRAPH = SHARED / "data" / "ChainKnowledgeGraph"
@@ -92,39 +95,24 @@ def latency_line(name: str, docs: list[ProfileDoc], queries: dict[str, list[dict
     )
 
 
-LOAD_ONE = """
+HOLD_ONE = """
 import sys
-sys.path.insert(0, {here!r})
-from procmem import rollup
 import faiss, matcher.ranking.core  # what a matching process imports anyway (numpy, scipy, scikit-learn)
 from matcher.encoders.base import encode_queries
 from matcher.encoders.factory import get_encoder
 name = {name!r}
 if name is not None:
     encode_queries(get_encoder(name), ["预热"])
-print(rollup()["private"])
+print("ready", flush=True)
+sys.stdin.read()  # alive until measured
 """
-
-
-def loaded_memory(name: str | None) -> float:
-    """Private MB of a fresh process that imported the matching core, loaded the encoder ``name`` and encoded
-    one query (None: no encoder): what each worker pays, without this process's freed heap to reuse."""
-    code = LOAD_ONE.format(here=str(Path(__file__).resolve().parent), name=name)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
-
-
-HOLD_ONE = LOAD_ONE.replace('print(rollup()["private"])', "print('ready', flush=True)\nsys.stdin.read()")
 
 
 def workers_memory(name: str | None, processes: int = 2) -> tuple[float, float]:
     """(private, PSS) MB of each of ``processes`` fresh processes alive at once that imported the matching
-    core and loaded the encoder ``name`` (None: none), averaged: what each of several workers pays when
-    pages they map from the same file (a memory-mapped model) are shared."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from procmem import rollup
-
-    code = HOLD_ONE.format(here=str(Path(__file__).resolve().parent), name=name)
+    core, loaded the encoder ``name`` (None: none) and encoded one query, averaged. With several, pages they
+    map from the same file (a memory-mapped model) count as shared: what each of several workers pays."""
+    code = HOLD_ONE.format(name=name)
     children = [
         subprocess.Popen(
             [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -142,6 +130,12 @@ def workers_memory(name: str | None, processes: int = 2) -> tuple[float, float]:
         float(np.mean([t["private"] for t in taken])),
         float(np.mean([t["pss"] for t in taken])),
     )
+
+
+def loaded_memory(name: str | None) -> float:
+    """Private MB of one such process (``workers_memory``): what a worker pays, without this process's
+    freed heap to reuse; pages mapped from a file count as private here (no other process maps them)."""
+    return workers_memory(name, processes=1)[0]
 
 
 def torch_threads() -> str:

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 
 from matcher.encoders.base import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.encoders.onnx import MODEL_FILE, OnnxEncoder
 from matcher.errors import MatcherError
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 E5_ST_DIR = MODELS_DIR / "e5-small-st"
 E5_GRAPH_DIR = MODELS_DIR / "e5-graph"
-SERVED = (
-    "onnx"  # inside a trained model's folder: its export, which the factory loads (``matcher.encoders.onnx``)
-)
+# inside a trained model's folder: its export, which the factory loads (``matcher.encoders.onnx``)
+SERVED = "onnx"
 GRAPH_RECORD = "graph_source.json"  # what ``models/recipes/build.py`` trained the graph model from
 if TYPE_CHECKING:
     from matcher.settings import Settings
@@ -56,8 +56,6 @@ def _e5() -> Encoder:
 
 def built(name: str) -> bool:
     """Whether the model ``name`` needs no build step or has been built (``e5-graph``)."""
-    from matcher.encoders.onnx import MODEL_FILE
-
     return name != "e5-graph" or (
         (E5_GRAPH_DIR / GRAPH_RECORD).exists() and (E5_GRAPH_DIR / SERVED / MODEL_FILE).exists()
     )
@@ -76,8 +74,6 @@ def _e5_graph_id() -> str:
 
 def _e5_graph() -> Encoder:
     """Served from its ONNX export (``models/recipes/onnx_export.py``): no PyTorch in the process that matches."""
-    from matcher.encoders.onnx import OnnxEncoder
-
     return OnnxEncoder(
         E5_GRAPH_DIR / SERVED,
         model_id=_e5_graph_id(),
@@ -151,8 +147,6 @@ def profile_encoders(settings: Settings) -> tuple[Encoder, Encoder] | None:
 def _loaded(name: str, cache_dir: Path) -> tuple[Encoder, Encoder]:
     """One model per (name, cache) in a process: an engine, ``matcher eval`` or a benchmark fitting several
     cores loads it once (e5-graph: ~0.2 GB private per process)."""
-    from matcher.encoders.onnx import OnnxEncoder
-
     cached = get_encoder(name, cache_dir=cache_dir)
     assert isinstance(cached, CachedEncoder)
     raw = cached.encoder

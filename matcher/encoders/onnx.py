@@ -2,9 +2,9 @@
 
 The folder holds ``model.onnx`` (token ids and attention mask in, mean-pooled L2-normalized sentence vectors
 out: pooling is part of the graph), its weights in ``model.onnx.data`` (ONNX Runtime maps them into memory,
-so worker processes share one copy in the page cache) and the ``tokenizer.json`` of the model it was exported
-from, read with the ``tokenizers`` library. ``models/recipes/onnx_export.py`` writes such a folder from a sentence-transformers
-model (the e5-graph build does). Loading e5-graph this way adds ~0.25 GB private memory to a process and no
+so worker processes share one copy in the page cache) and the ``tokenizer.json`` of the model it was
+exported from, read with the ``tokenizers`` library. ``models/recipes/onnx_export.py`` writes such a folder
+from a sentence-transformers model (the e5-graph build does). Loading e5-graph this way adds ~0.25 GB private memory to a process and no
 torch import, where the same model under sentence-transformers adds ~0.7 GB (``docs/benchmarks-encoders.md``).
 """
 
@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from matcher.encoders.base import l2_normalize
 
 MODEL_FILE = "model.onnx"
 WEIGHTS_FILE = "model.onnx.data"  # the weights beside the graph: memory-mapped, shared by every process
@@ -80,9 +78,9 @@ class OnnxEncoder:
         """The same model in a session of its own with ``threads`` threads, sharing this one's tokenizer (the
         weights are mapped from one file, so the second session adds little memory).
 
-        For demands in a server: two demands encoded side by side on two cores, one thread each, served 45-54
-        per second against 34-39 with two threads each; alone, one thread takes p50 29-31 ms against 17-19 ms
-        (``benchmarks/bench_encoders.py``, e5-graph, 140 dev demands, two runs).
+        For demands in a server: two demands encoded side by side on two cores, one thread each, served 41-54
+        per second against 29-39 with two threads each; alone, one thread takes p50 29-31 ms against 17-27 ms
+        (``benchmarks/bench_encoders.py``, e5-graph, 140 dev demands, three runs).
         """
         twin = OnnxEncoder(
             self.folder, model_id=self.model_id, dim=self.dim, query_prefix=self.query_prefix,
@@ -104,7 +102,7 @@ class OnnxEncoder:
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
             out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return l2_normalize(out)
+        return out  # unit rows: the graph normalizes
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed documents (with ``document_prefix``)."""
