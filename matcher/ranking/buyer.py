@@ -2,21 +2,28 @@
 
 Three generalizing signals, none of which needs the exact (product, item) edge:
 - ``via_inputs``: the product's known materials resemble the item (PVC管 uses PVC树脂 ~ PVC塑料粒子);
-- ``via_uses``: products known to use items like it resemble the product (不锈钢 -> 不锈钢管材 ~ 不锈钢管);
+- ``via_uses``: products known to use items like it resemble the product (不锈钢 -> 不锈钢管材 ~
+  不锈钢管), where "resemble" means being among the ``NEIGHBOURS`` pool names nearest that user, by character
+  TF-IDF or by vector (``nearest_pairs``): the same few pairs whether the whole pool is scored or an index
+  names them (``matcher.retrieval.candidates``), and no product of all users against all names per offer;
 - ``industry``: the product's industry takes inputs from the industries that sell items like it.
 All are pure functions of similarity arrays and index structures built once by ``ChainIndex``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
 from matcher.ranking.chain import UpstreamPairs
-from matcher.ranking.scoring import group_max
+from matcher.ranking.scoring import group_max, top_k
+
+# pool names a graph product resembles for ``via_uses``: its best by character TF-IDF and its nearest by
+# vector, each this many
+NEIGHBOURS = 30
 
 
 @dataclass(frozen=True)
@@ -59,26 +66,63 @@ def via_inputs(index: ChainIndex, material_sim: np.ndarray) -> np.ndarray:
 def via_uses(
     material_sim: np.ndarray,
     uses: Sequence[np.ndarray],
-    rows_like: Callable[[np.ndarray], np.ndarray],
+    users: np.ndarray,
+    pair_user: np.ndarray,
+    pair_row: np.ndarray,
+    pair_sim: np.ndarray,
     n_rows: int,
     top: int = 10,
 ) -> np.ndarray:
-    """Per pool row: max over the ``top`` materials most like the item of sim(item, m) * sim(user of m, row).
+    """Per pool row: max over the ``top`` materials most like the item of sim(item, m) * sim(user of m, row),
+    read on (user, row) pairs: ``users`` are ``chosen_users``, pair ``i`` is user ``users[pair_user[i]]``
+    against row ``pair_row[i]`` with similarity ``pair_sim[i]`` (``nearest_pairs``); rows in no pair get 0.
 
-    ``rows_like(users)`` gives the (len(users), n_rows) similarities of graph products to the pool rows;
-    it is called once, for the users of the top materials only.
+    >>> uses = (np.array([0]), np.array([0, 1]))
+    >>> via_uses(np.array([0.5, 0.8]), uses, np.array([0, 1]), np.array([0, 1, 1]),
+    ...                np.array([0, 0, 2]), np.array([0.5, 0.25, -0.5]), 3).tolist()
+    [0.4000000059604645, 0.0, 0.0]
     """
-    chosen = _chosen(material_sim, uses, top)
-    if not chosen:
-        return np.zeros(n_rows, dtype=np.float32)
-    users = np.unique(np.concatenate([uses[m] for m in chosen]))
-    sims = rows_like(users)
-    position = {int(u): i for i, u in enumerate(users)}
-    out = np.zeros(sims.shape[1], dtype=np.float32)
-    for m in chosen:
-        best = sims[[position[int(u)] for u in uses[m]]].max(axis=0)
-        out = np.maximum(out, material_sim[m] * best)
+    out = np.zeros(n_rows, dtype=np.float32)
+    if len(users) and len(pair_row):
+        weight = user_weights(material_sim, uses, users, top)
+        np.maximum.at(out, pair_row, (weight[pair_user] * pair_sim).astype(np.float32))
     return out
+
+
+def nearest_pairs(
+    lexical: np.ndarray, dense: np.ndarray | None, k: int = NEIGHBOURS
+) -> tuple[np.ndarray, np.ndarray]:
+    """(user, name) pairs of each row's ``k`` (``NEIGHBOURS``) best positive ``lexical`` scores and ``k`` best
+    ``dense`` ones, both ties to the lower name, as an index over all names gives them (each user's pairs
+    sorted by name).
+
+    >>> nearest_pairs(np.array([[0.0, 0.5, 0.2]]), np.array([[0.9, 0.1, 0.8]]), 1)
+    (array([0, 0]), array([0, 1]))
+    """
+    users, names = [], []
+    for u in range(lexical.shape[0]):
+        near = [top_k(np.where(lexical[u] > 0, lexical[u], -np.inf), k)]
+        if dense is not None:
+            near.append(top_k(dense[u], k))
+        ids = np.unique(np.concatenate(near))
+        users.append(np.full(len(ids), u, dtype=np.int64))
+        names.append(ids)
+    if not names:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(users), np.concatenate(names)
+
+
+def user_weights(
+    material_sim: np.ndarray, uses: Sequence[np.ndarray], users: np.ndarray, top: int = 10
+) -> np.ndarray:
+    """Per user in ``users`` (``chosen_users``, sorted): the best similarity to the item of the chosen
+    materials it uses. max over materials m of sim(item, m) * sim(u, row) is sim(u, row) times this weight
+    wherever it is positive (each chosen m has sim(item, m) > 0), so the users' similarities are read once."""
+    weight = np.zeros(len(users), dtype=material_sim.dtype)
+    for m in _chosen(material_sim, uses, top):
+        at = np.searchsorted(users, uses[m])
+        weight[at] = np.maximum(weight[at], material_sim[m])
+    return weight
 
 
 def _chosen(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int) -> list[int]:
@@ -87,7 +131,8 @@ def _chosen(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int) -> l
 
 
 def chosen_users(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int = 10) -> np.ndarray:
-    """The graph products ``via_uses`` reads: the users of the ``top`` materials most like the item."""
+    """The graph products ``via_uses`` reads: the users of the ``top`` materials most like the item,
+    sorted."""
     chosen = _chosen(material_sim, uses, top)
     return np.unique(np.concatenate([uses[m] for m in chosen])) if chosen else np.zeros(0, dtype=np.int64)
 

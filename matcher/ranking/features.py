@@ -298,25 +298,27 @@ class BuyerFeatures:
         )
         return _mix(lex, dense, alpha)
 
-    def names_like(
-        self,
-        users: np.ndarray,
-        alpha: float,
-        names: np.ndarray | None = None,
-        names_vec: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """Similarity of the graph products ``users`` to every distinct product name, or to the ``names``
-        ids given (candidates; ``names_vec`` their vectors when already gathered)."""
+    def names_like(self, users: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Lexical and dense similarity of the graph products ``users`` to every distinct product name."""
         assert self.gp_lex is not None and self.names_lex is not None
-        if names is None:
-            lex = self.names_lex.scores(self.gp_lex[users])
-        else:  # the gathered rows on the left: SciPy converts the small right-hand side, not them
-            lex = np.asarray((self.names_lex.rows[names] @ self.gp_lex[users].T).toarray().T, np.float32)
+        lex = self.names_lex.scores(self.gp_lex[users])
+        names_vec = self.supplier.names_vec
+        dense = (
+            None if self.gp_vec is None or names_vec is None else dense_scores(self.gp_vec[users], names_vec)
+        )
+        return lex, dense
+
+    def pairs_like(self, users: np.ndarray, names: np.ndarray, alpha: float) -> np.ndarray:
+        """``names_like`` for aligned pairs only: graph product ``users[i]`` against name id ``names[i]``."""
+        assert self.gp_lex is not None and self.names_lex is not None
+        if not len(names):
+            return np.zeros(0, np.float32)
+        rows = self.names_lex.rows[names]
+        lex = np.asarray(rows.multiply(self.gp_lex[users]).sum(axis=1), np.float32).ravel()
         pool_vec = self.supplier.names_vec
-        if names is not None and pool_vec is not None and names_vec is None:
-            names_vec = pool_vec[names]
-        docs = pool_vec if names is None else names_vec
-        dense = None if self.gp_vec is None or docs is None else dense_scores(self.gp_vec[users], docs)
+        dense = None
+        if self.gp_vec is not None and pool_vec is not None:
+            dense = np.einsum("ij,ij->i", self.gp_vec[users], pool_vec[names]).astype(np.float32)
         return _mix(lex, dense, alpha)
 
     def channels(self, items: Sequence[str], vectors: np.ndarray | None, w: Any) -> Channels:
@@ -327,9 +329,13 @@ class BuyerFeatures:
         if self.chain is not None and items:
             material_sim = self._material_sim(items, vectors, w.mix)
             inputs = buyer.via_inputs(self.chain, material_sim)
-            uses = buyer.via_uses(
-                material_sim, self.chain.material_uses, lambda users: self.names_like(users, w.mix), n_names
-            )
+            users = buyer.chosen_users(material_sim, self.chain.material_uses)
+            if len(users):
+                pair_user, pair_name = buyer.nearest_pairs(*self.names_like(users))
+                pair_sim = self.pairs_like(users[pair_user], pair_name, w.mix)
+                uses = buyer.via_uses(
+                    material_sim, self.chain.material_uses, users, pair_user, pair_name, pair_sim, n_names
+                )
         row = w.inputs * inputs + w.uses * uses + w.direct * direct
         industry = np.zeros(t.n_companies)
         if self.industry_up is not None and self.company_industry is not None:

@@ -180,7 +180,6 @@ EF_PER_K = 4
 # and mapped by every worker), its graph ~0.3 GB in each worker's private memory. At 1M companies (~10M
 # names) that would be over an hour and ~3 GB per worker: IVF's lists, memory-mapped and shared, cost less.
 IVF_FROM = 2_000_000
-MIN_SHARE = 30  # nearest names per graph product when the depth is shared among many (buyer candidates)
 
 
 def _best(scores: np.ndarray, depth: int) -> np.ndarray:
@@ -254,10 +253,10 @@ class CandidateIndex:
         self.names_ann = _ann(features.names_vec, settings, "names", table.distinct_names)
         local = settings.model_copy(update={"dense_engine": "local"}) if own_profiles else settings
         self.profiles_ann = _ann(semantic.profiles_vec, local, "profiles", table.ids)
-        # (graph product, names per product) -> the pool's name ids most like it (``_like_users``)
-        self._like: Memo[tuple[int, int], np.ndarray] = Memo(settings.graph_neighbour_cache_size)
-        # every graph product's nearest names, best first, by character TF-IDF and by vector (``prepare``)
-        self._near: tuple[np.ndarray, np.ndarray] | None = None
+        # graph product -> the pool's name ids nearest it (``_like_users``)
+        self._like: Memo[int, np.ndarray] = Memo(settings.graph_neighbour_cache_size)
+        # every graph product's nearest names, searched at fit (``prepare``)
+        self._near: list[np.ndarray] | None = None
 
     def _dense(self, retriever: TopK | None, queries: list[np.ndarray]) -> np.ndarray:
         """The ids nearest the ``queries``, ``depth`` each."""
@@ -313,60 +312,54 @@ class CandidateIndex:
         self._like.clear()
 
     def prepare(self, features: BuyerFeatures, batch: int = 64) -> None:
-        """Search every graph product's ``depth`` nearest names now (by character TF-IDF and by vector, best
-        first), when the chain knowledge has no more of them than ``_like`` may remember: an offer then
-        slices them instead of searching (the built-in templates' 522 graph products; ChainKnowledgeGraph's
-        27,961 are searched on demand and remembered)."""
+        """Search every graph product's nearest names now (``_like_users``), when the chain knowledge has no
+        more of them than ``_like`` may remember: an offer then reads them instead of searching (the built-in
+        templates' 522 graph products; ChainKnowledgeGraph's 27,961 are searched on demand and remembered)."""
         if features.gp_lex is None or features.names_lex is None or features.chain is None:
             return
         n = features.gp_lex.shape[0]
         if n == 0 or n > self._like.size:
             return
-        depth = self.depth
-        lexical = np.full((n, depth), -1, dtype=np.int32)
-        dense = np.full((n, depth), -1, dtype=np.int32)
+        near = []
         for start in range(0, n, batch):
-            rows = (features.gp_lex[start : start + batch] @ features.names_lex.by_term).tocsr()
-            for i in range(rows.shape[0]):
-                best = _best_of_postings(rows[i], depth)
-                lexical[start + i, : len(best)] = best
-        if features.gp_vec is not None and self.names_ann is not None and len(self.names_ann):
-            found = self.names_ann.search(features.gp_vec.astype(np.float32), min(depth, len(self.names_ann)))
-            dense[:, : found.ids.shape[1]] = found.ids
-        self._near = lexical, dense
+            near.extend(self._search_near(features, np.arange(start, min(start + batch, n))))
+        self._near = near
 
-    def _like_users(self, features: BuyerFeatures, users: np.ndarray) -> np.ndarray:
-        """The pool's names most like the graph products ``users`` (``depth`` shared among them, at least
-        ``MIN_SHARE`` each): each one's best by character TF-IDF and nearest by vector.
-
-        Remembered per graph product (least recently used dropped past
-        ``Settings.graph_neighbour_cache_size``): the users
-        of an offer's materials come back in other offers, and at 100k companies their postings and
-        vector searches were 80% of an SME recommendation (``docs/benchmarks-speed.md``).
-        """
+    def _search_near(self, features: BuyerFeatures, users: np.ndarray) -> list[np.ndarray]:
+        """Each graph product's ``buyer.NEIGHBOURS`` best names by character TF-IDF and nearest by vector
+        (``buyer.nearest_pairs`` over the whole pool), as sorted name ids."""
         assert features.gp_lex is not None and features.names_lex is not None
-        k = max(self.depth // len(users), min(MIN_SHARE, self.depth))
-        if self._near is not None:  # searched at fit: each one's best k, as a search for k would give
-            sliced = np.concatenate([part[users, :k].ravel() for part in self._near])
-            return sliced[sliced >= 0].astype(np.int64)
-        known = {u: ids for (u, _), ids in self._like.get_many((int(u), k) for u in users).items()}
+        k = buyer.NEIGHBOURS
+        lexical = (features.gp_lex[users] @ features.names_lex.by_term).tocsr()
+        dense = None
+        if features.gp_vec is not None and self.names_ann is not None and len(self.names_ann):
+            found = self.names_ann.search(
+                features.gp_vec[users].astype(np.float32), min(k, len(self.names_ann))
+            )
+            dense = found.ids
+        near = []
+        for i in range(len(users)):
+            ids = [_best_of_postings(lexical[i], k)]
+            if dense is not None:
+                ids.append(dense[i][dense[i] >= 0])
+            near.append(np.unique(np.concatenate(ids)).astype(np.int32))
+        return near
+
+    def _like_users(self, features: BuyerFeatures, users: np.ndarray) -> list[np.ndarray]:
+        """The nearest names of each graph product in ``users`` (``_search_near``): searched at fit by
+        ``prepare``, else on demand and remembered (least recently used dropped past
+        ``Settings.graph_neighbour_cache_size``): the users of an offer's materials come back in other offers,
+        and at 100k companies their postings and vector searches were 80% of an SME recommendation
+        (``docs/benchmarks-speed.md``)."""
+        if self._near is not None:
+            return [self._near[int(u)].astype(np.int64) for u in users]
+        known = self._like.get_many(int(u) for u in users)
         missing = np.asarray([int(u) for u in users if int(u) not in known], dtype=np.int64)
         if len(missing):
-            lexical = (features.gp_lex[missing] @ features.names_lex.by_term).tocsr()
-            dense = None
-            if features.gp_vec is not None and self.names_ann is not None and len(self.names_ann):
-                vectors = features.gp_vec[missing].astype(np.float32)
-                found = self.names_ann.search(vectors, min(k, len(self.names_ann)))
-                dense = found.ids
-            fresh = {}
-            for i, u in enumerate(missing.tolist()):
-                near = [_best_of_postings(lexical[i], k)]
-                if dense is not None:
-                    near.append(dense[i][dense[i] >= 0])
-                fresh[u] = np.unique(np.concatenate(near)).astype(np.int32)
+            fresh = dict(zip(missing.tolist(), self._search_near(features, missing), strict=True))
             known.update(fresh)
-            self._like.put_many({(u, k): ids for u, ids in fresh.items()})
-        return np.concatenate([known[int(u)] for u in users]).astype(np.int64)
+            self._like.put_many(fresh)
+        return [known[int(u)].astype(np.int64) for u in users]
 
     def buyers(
         self, features: BuyerFeatures, items: Sequence[str], vectors: np.ndarray | None, w: Any
@@ -374,15 +367,17 @@ class CandidateIndex:
         """An offer's candidate buyers (sorted positions) and ``BuyerFeatures.channels`` on them only.
 
         Candidates: the product names near the items (as for suppliers), the names whose known inputs are
-        most like the items (the chain postings, over every name: a sparse product), the names most like
-        the graph products that use such inputs (ANN and character TF-IDF), and each company-level
-        channel's best ``depth``. The channels are then computed exactly on every product of those
-        companies, so each channel's best ``depth`` companies rank as over the whole pool.
+        most like the items (the chain postings, over every name: a sparse product), the names nearest
+        the graph products that use such inputs (ANN and character TF-IDF, ``buyer.NEIGHBOURS`` each: the
+        only names the uses channel reads, over the whole pool too), and each company-level channel's best
+        ``depth``. The channels are then computed exactly on every product of those companies, so each
+        channel's best ``depth`` companies rank as over the whole pool.
         """
         f, table, depth = self.features, self.features.table, self.depth
         names = self._item_names(items, [] if vectors is None else list(vectors))
         material_sim = inputs = None
         users = np.zeros(0, dtype=np.int64)
+        near: list[np.ndarray] = []
         chain = features.chain
         if chain is not None and items:
             material_sim = features._material_sim(items, vectors, w.mix)
@@ -390,7 +385,8 @@ class CandidateIndex:
             names.append(_best(inputs, depth))
             users = buyer.chosen_users(material_sim, chain.material_uses)
         if len(users):
-            names.append(self._like_users(features, users))
+            near = self._like_users(features, users)
+            names.extend(near)
         found = np.unique(self._companies_of(np.unique(np.concatenate(names))))
 
         def direct_of(rows: CompanyRows) -> tuple[np.ndarray, np.ndarray | None]:
@@ -415,12 +411,11 @@ class CandidateIndex:
         chain_inputs = np.zeros(n, np.float32) if inputs is None else inputs[rows.names]
         uses = np.zeros(n, np.float32)
         if chain is not None and material_sim is not None and len(users):
-            uses = buyer.via_uses(
-                material_sim,
-                chain.material_uses,
-                lambda u: features.names_like(u, w.mix, rows.names, names_vec),
-                n,
-            )
+            pair_user = np.repeat(np.arange(len(users)), [len(a) for a in near])
+            pair_name = np.concatenate(near)
+            pair_sim = features.pairs_like(users[pair_user], pair_name, w.mix)
+            at = np.searchsorted(rows.names, pair_name)  # every near name is a candidate's
+            uses = buyer.via_uses(material_sim, chain.material_uses, users, pair_user, at, pair_sim, n)
         row = w.inputs * chain_inputs + w.uses * uses + w.direct * direct
         return found, {
             "chain": rows.max(row),
