@@ -78,7 +78,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     # the finite ones first: NumPy's selection slows down 30x on a pool masked mostly to -inf
-    cand = np.flatnonzero(np.isfinite(scores))
+    cand = np.flatnonzero(np.isfinite(scores) & (scores >= _bound(scores, k)))
     if k < len(cand):
         values = scores[cand]
         above = values > values.min()  # and as slow on many equal lowest values (candidate search's zeros)
@@ -86,6 +86,16 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
             cand, values = cand[above], values[above]
         cand = cand[values >= np.partition(values, len(values) - k)[len(values) - k]]
     return cand[np.argsort(-scores[cand], kind="stable")][:k].astype(np.int64)
+
+
+def _bound(scores: np.ndarray, k: int) -> float:
+    """A value the ``k`` best finite scores all reach: the ``k``-th best of a strided sample (at most the
+    ``k``-th best of all), so a long array is gathered only where it matters; -inf when short."""
+    if len(scores) <= 32 * k:
+        return -np.inf
+    sample = scores[:: len(scores) // (8 * k)]
+    sample = sample[np.isfinite(sample)]
+    return float(np.partition(sample, len(sample) - k)[len(sample) - k]) if len(sample) >= k else -np.inf
 
 
 @dataclass(frozen=True)
