@@ -254,19 +254,18 @@ def test_graph_products_searched_at_fit_rank_as_searched_per_offer(
 
 def test_uses_channel_reads_each_users_nearest_names_as_the_material_formula_says() -> None:
     """``via_uses`` is max over the chosen materials m of sim(item, m) * sim(user of m, name), on the
-    pairs ``nearest_pairs`` picks (each user's best by TF-IDF and by vector) and 0 elsewhere."""
+    pairs ``nearest`` picks (each user's best by TF-IDF and by vector) and 0 elsewhere."""
     assert doctest.testmod(buyer).failed == 0
     rng = np.random.default_rng(3)
     material_sim = rng.uniform(-0.2, 1.0, 12).astype(np.float32)
     uses = tuple(np.unique(rng.integers(0, 9, rng.integers(0, 4))) for _ in range(12))
     lexical = np.where(rng.random((9, 40)) < 0.3, rng.random((9, 40)), 0.0).astype(np.float32)
     dense = rng.uniform(-1, 1, (9, 40)).astype(np.float32)
-    users = buyer.chosen_users(material_sim, uses, top=5)
-    pair_user, pair_name = buyer.nearest_pairs(lexical[users], dense[users], k=4)
+    users, weight = buyer.chosen_users(material_sim, uses, top=5)
+    near_ids = buyer.nearest(lexical[users], dense[users], k=4)
     sim = 0.5 * lexical + 0.5 * dense
-    got = buyer.via_uses(
-        material_sim, uses, users, pair_user, pair_name, sim[users[pair_user], pair_name], 40, top=5
-    )
+    pair_sims = np.concatenate([sim[u, ids] for u, ids in zip(users, near_ids, strict=True)])
+    got = buyer.via_uses(weight, near_ids, pair_sims, 40)
     near = np.zeros((9, 40), dtype=bool)
     for u in users:
         positive = np.flatnonzero(lexical[u] > 0)

@@ -4,7 +4,7 @@ Three generalizing signals, none of which needs the exact (product, item) edge:
 - ``via_inputs``: the product's known materials resemble the item (PVC管 uses PVC树脂 ~ PVC塑料粒子);
 - ``via_uses``: products known to use items like it resemble the product (不锈钢 -> 不锈钢管材 ~
   不锈钢管), where "resemble" means being among the ``NEIGHBOURS`` pool names nearest that user, by character
-  TF-IDF or by vector (``nearest_pairs``): the same few pairs whether the whole pool is scored or an index
+  TF-IDF or by vector (``nearest``): the same few pairs whether the whole pool is scored or an index
   names them (``matcher.retrieval.candidates``), and no product of all users against all names per offer;
 - ``industry``: the product's industry takes inputs from the industries that sell items like it.
 All are pure functions of similarity arrays and index structures built once by ``ChainIndex``.
@@ -64,65 +64,41 @@ def via_inputs(index: ChainIndex, material_sim: np.ndarray) -> np.ndarray:
 
 
 def via_uses(
-    material_sim: np.ndarray,
-    uses: Sequence[np.ndarray],
-    users: np.ndarray,
-    pair_user: np.ndarray,
-    pair_row: np.ndarray,
-    pair_sim: np.ndarray,
+    weight: np.ndarray,
+    near: Sequence[np.ndarray],
+    sims: np.ndarray,
     n_rows: int,
-    top: int = 10,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per pool row: max over the ``top`` materials most like the item of sim(item, m) * sim(user of m, row),
-    read on (user, row) pairs: ``users`` are ``chosen_users``, pair ``i`` is user ``users[pair_user[i]]``
-    against row ``pair_row[i]`` with similarity ``pair_sim[i]`` (``nearest_pairs``); rows in no pair get 0.
+    """Per pool row: max over the chosen materials m of sim(item, m) * sim(user of m, row), read on each
+    user's ``near`` rows only (``nearest``; others get 0). ``weight``: per user, from ``chosen_users``;
+    ``sims``: the similarity of each (user, near row) pair, user by user; ``rows``: the sorted row ids the
+    output covers when not every row (the near rows are among them).
 
-    >>> uses = (np.array([0]), np.array([0, 1]))
-    >>> via_uses(np.array([0.5, 0.8]), uses, np.array([0, 1]), np.array([0, 1, 1]),
-    ...                np.array([0, 0, 2]), np.array([0.5, 0.25, -0.5]), 3).tolist()
-    [0.4000000059604645, 0.0, 0.0]
+    >>> via_uses(np.array([0.5, 0.8]), [np.array([0]), np.array([0, 2])], np.array([0.5, 0.25, -0.5]), 3)
+    array([0.25, 0.  , 0.  ], dtype=float32)
     """
     out = np.zeros(n_rows, dtype=np.float32)
-    if len(users) and len(pair_row):
-        weight = user_weights(material_sim, uses, users, top)
-        np.maximum.at(out, pair_row, (weight[pair_user] * pair_sim).astype(np.float32))
+    if len(near):
+        at = np.concatenate(near) if rows is None else np.searchsorted(rows, np.concatenate(near))
+        np.maximum.at(out, at, (np.repeat(weight, [len(a) for a in near]) * sims).astype(np.float32))
     return out
 
 
-def nearest_pairs(
-    lexical: np.ndarray, dense: np.ndarray | None, k: int = NEIGHBOURS
-) -> tuple[np.ndarray, np.ndarray]:
-    """(user, name) pairs of each row's ``k`` (``NEIGHBOURS``) best positive ``lexical`` scores and ``k`` best
-    ``dense`` ones, both ties to the lower name, as an index over all names gives them (each user's pairs
-    sorted by name).
+def nearest(lexical: np.ndarray, dense: np.ndarray | None, k: int = NEIGHBOURS) -> list[np.ndarray]:
+    """Per row (a user), the sorted ids of its ``k`` (``NEIGHBOURS``) best positive ``lexical`` scores and
+    ``k`` best ``dense`` ones, both ties to the lower id, as an index over all names gives them.
 
-    >>> nearest_pairs(np.array([[0.0, 0.5, 0.2]]), np.array([[0.9, 0.1, 0.8]]), 1)
-    (array([0, 0]), array([0, 1]))
+    >>> nearest(np.array([[0.0, 0.5, 0.2]]), np.array([[0.9, 0.1, 0.8]]), 1)
+    [array([0, 1])]
     """
-    users, names = [], []
+    out = []
     for u in range(lexical.shape[0]):
-        near = [top_k(np.where(lexical[u] > 0, lexical[u], -np.inf), k)]
+        best = [top_k(np.where(lexical[u] > 0, lexical[u], -np.inf), k)]
         if dense is not None:
-            near.append(top_k(dense[u], k))
-        ids = np.unique(np.concatenate(near))
-        users.append(np.full(len(ids), u, dtype=np.int64))
-        names.append(ids)
-    if not names:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(users), np.concatenate(names)
-
-
-def user_weights(
-    material_sim: np.ndarray, uses: Sequence[np.ndarray], users: np.ndarray, top: int = 10
-) -> np.ndarray:
-    """Per user in ``users`` (``chosen_users``, sorted): the best similarity to the item of the chosen
-    materials it uses. max over materials m of sim(item, m) * sim(u, row) is sim(u, row) times this weight
-    wherever it is positive (each chosen m has sim(item, m) > 0), so the users' similarities are read once."""
-    weight = np.zeros(len(users), dtype=material_sim.dtype)
-    for m in _chosen(material_sim, uses, top):
-        at = np.searchsorted(users, uses[m])
-        weight[at] = np.maximum(weight[at], material_sim[m])
-    return weight
+            best.append(top_k(dense[u], k))
+        out.append(np.unique(np.concatenate(best)))
+    return out
 
 
 def _chosen(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int) -> list[int]:
@@ -130,11 +106,26 @@ def _chosen(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int) -> l
     return [int(m) for m in np.argsort(-material_sim)[:top] if material_sim[m] > 0 and len(uses[m])]
 
 
-def chosen_users(material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int = 10) -> np.ndarray:
-    """The graph products ``via_uses`` reads: the users of the ``top`` materials most like the item,
-    sorted."""
+def chosen_users(
+    material_sim: np.ndarray, uses: Sequence[np.ndarray], top: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
+    """The graph products ``via_uses`` reads, sorted: the users of the ``top`` materials most like the item,
+    each with its weight, the best similarity to the item of those materials it uses. max over materials m
+    of sim(item, m) * sim(u, row) is sim(u, row) times this weight wherever it is positive (each chosen m
+    has sim(item, m) > 0), so each user's similarities are read once.
+
+    >>> chosen_users(np.array([0.5, 0.8, -0.1]), (np.array([0]), np.array([0, 1]), np.array([2])))
+    (array([0, 1]), array([0.8, 0.8]))
+    """
     chosen = _chosen(material_sim, uses, top)
-    return np.unique(np.concatenate([uses[m] for m in chosen])) if chosen else np.zeros(0, dtype=np.int64)
+    if not chosen:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=material_sim.dtype)
+    users = np.unique(np.concatenate([uses[m] for m in chosen]))
+    weight = np.zeros(len(users), dtype=material_sim.dtype)
+    for m in chosen:
+        at = np.searchsorted(users, uses[m])
+        weight[at] = np.maximum(weight[at], material_sim[m])
+    return users, weight
 
 
 def industry_matrix(

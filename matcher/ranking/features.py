@@ -308,18 +308,29 @@ class BuyerFeatures:
         )
         return lex, dense
 
-    def pairs_like(self, users: np.ndarray, names: np.ndarray, alpha: float) -> np.ndarray:
-        """``names_like`` for aligned pairs only: graph product ``users[i]`` against name id ``names[i]``."""
+    def uses(
+        self,
+        users: np.ndarray,
+        weight: np.ndarray,
+        near: Sequence[np.ndarray],
+        alpha: float,
+        n_rows: int,
+        rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """``buyer.via_uses`` of the graph products ``users`` (with their ``weight``, ``buyer.chosen_users``)
+        on their ``near`` name ids: each pair's similarity computed here (the same arithmetic whether the
+        whole pool is scored or the candidate names ``rows``)."""
         assert self.gp_lex is not None and self.names_lex is not None
-        if not len(names):
-            return np.zeros(0, np.float32)
-        rows = self.names_lex.rows[names]
-        lex = np.asarray(rows.multiply(self.gp_lex[users]).sum(axis=1), np.float32).ravel()
+        if not len(near):
+            return np.zeros(n_rows, np.float32)
+        pair_user = np.repeat(users, [len(a) for a in near])
+        names = np.concatenate(near)
+        lex = np.asarray(self.names_lex.rows[names].multiply(self.gp_lex[pair_user]).sum(axis=1), np.float32)
         pool_vec = self.supplier.names_vec
         dense = None
         if self.gp_vec is not None and pool_vec is not None:
-            dense = np.einsum("ij,ij->i", self.gp_vec[users], pool_vec[names]).astype(np.float32)
-        return _mix(lex, dense, alpha)
+            dense = np.einsum("ij,ij->i", self.gp_vec[pair_user], pool_vec[names]).astype(np.float32)
+        return buyer.via_uses(weight, near, _mix(lex.ravel(), dense, alpha), n_rows, rows)
 
     def channels(self, items: Sequence[str], vectors: np.ndarray | None, w: Any) -> Channels:
         t = self.supplier.table
@@ -329,13 +340,10 @@ class BuyerFeatures:
         if self.chain is not None and items:
             material_sim = self._material_sim(items, vectors, w.mix)
             inputs = buyer.via_inputs(self.chain, material_sim)
-            users = buyer.chosen_users(material_sim, self.chain.material_uses)
+            users, weight = buyer.chosen_users(material_sim, self.chain.material_uses)
             if len(users):
-                pair_user, pair_name = buyer.nearest_pairs(*self.names_like(users))
-                pair_sim = self.pairs_like(users[pair_user], pair_name, w.mix)
-                uses = buyer.via_uses(
-                    material_sim, self.chain.material_uses, users, pair_user, pair_name, pair_sim, n_names
-                )
+                near = buyer.nearest(*self.names_like(users))
+                uses = self.uses(users, weight, near, w.mix, n_names)
         row = w.inputs * inputs + w.uses * uses + w.direct * direct
         industry = np.zeros(t.n_companies)
         if self.industry_up is not None and self.company_industry is not None:

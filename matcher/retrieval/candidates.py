@@ -327,7 +327,7 @@ class CandidateIndex:
 
     def _search_near(self, features: BuyerFeatures, users: np.ndarray) -> list[np.ndarray]:
         """Each graph product's ``buyer.NEIGHBOURS`` best names by character TF-IDF and nearest by vector
-        (``buyer.nearest_pairs`` over the whole pool), as sorted name ids."""
+        (``buyer.nearest`` over the whole pool), as sorted name ids."""
         assert features.gp_lex is not None and features.names_lex is not None
         k = buyer.NEIGHBOURS
         lexical = (features.gp_lex[users] @ features.names_lex.by_term).tocsr()
@@ -342,7 +342,7 @@ class CandidateIndex:
             ids = [_best_of_postings(lexical[i], k)]
             if dense is not None:
                 ids.append(dense[i][dense[i] >= 0])
-            near.append(np.unique(np.concatenate(ids)).astype(np.int32))
+            near.append(np.unique(np.concatenate(ids)))
         return near
 
     def _like_users(self, features: BuyerFeatures, users: np.ndarray) -> list[np.ndarray]:
@@ -352,14 +352,14 @@ class CandidateIndex:
         and at 100k companies their postings and vector searches were 80% of an SME recommendation
         (``docs/benchmarks-speed.md``)."""
         if self._near is not None:
-            return [self._near[int(u)].astype(np.int64) for u in users]
+            return [self._near[int(u)] for u in users]
         known = self._like.get_many(int(u) for u in users)
         missing = np.asarray([int(u) for u in users if int(u) not in known], dtype=np.int64)
         if len(missing):
             fresh = dict(zip(missing.tolist(), self._search_near(features, missing), strict=True))
             known.update(fresh)
             self._like.put_many(fresh)
-        return [known[int(u)].astype(np.int64) for u in users]
+        return [known[int(u)] for u in users]
 
     def buyers(
         self, features: BuyerFeatures, items: Sequence[str], vectors: np.ndarray | None, w: Any
@@ -376,14 +376,14 @@ class CandidateIndex:
         f, table, depth = self.features, self.features.table, self.depth
         names = self._item_names(items, [] if vectors is None else list(vectors))
         material_sim = inputs = None
-        users = np.zeros(0, dtype=np.int64)
+        users = weight = np.zeros(0)
         near: list[np.ndarray] = []
         chain = features.chain
         if chain is not None and items:
             material_sim = features._material_sim(items, vectors, w.mix)
             inputs = buyer.via_inputs(chain, material_sim)
             names.append(_best(inputs, depth))
-            users = buyer.chosen_users(material_sim, chain.material_uses)
+            users, weight = buyer.chosen_users(material_sim, chain.material_uses)
         if len(users):
             near = self._like_users(features, users)
             names.extend(near)
@@ -410,12 +410,8 @@ class CandidateIndex:
         n = len(rows.names)
         chain_inputs = np.zeros(n, np.float32) if inputs is None else inputs[rows.names]
         uses = np.zeros(n, np.float32)
-        if chain is not None and material_sim is not None and len(users):
-            pair_user = np.repeat(np.arange(len(users)), [len(a) for a in near])
-            pair_name = np.concatenate(near)
-            pair_sim = features.pairs_like(users[pair_user], pair_name, w.mix)
-            at = np.searchsorted(rows.names, pair_name)  # every near name is a candidate's
-            uses = buyer.via_uses(material_sim, chain.material_uses, users, pair_user, at, pair_sim, n)
+        if len(users):  # every near name is a candidate's
+            uses = features.uses(users, weight, near, w.mix, n, rows.names)
         row = w.inputs * chain_inputs + w.uses * uses + w.direct * direct
         return found, {
             "chain": rows.max(row),
